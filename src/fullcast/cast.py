@@ -1,0 +1,137 @@
+"""Give every segment of a script a voice: the cast from voices.yaml, auto voices for the rest.
+
+Narration, headings and warnings go to the narrator. Dialogue goes to the
+speaker's cast entry, or to an unused voice from `auto_voices` for a speaker
+with no entry. Monologue is the thinker's own voice in a thought style.
+Pronunciations are applied here, so `Line.spoken` is exactly what the engine reads.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .config import DEFAULT_NARRATOR_VOICE, Config, VoiceSettings
+from .errors import ConfigError, EngineError
+from .model import NARRATOR, CastScript, Gender, Line, Script, SegmentKind, Speaker, Voice
+
+THOUGHT_RATE = 0.9
+"""Thoughts are read a little slower than speech unless `monologue:` says otherwise."""
+THOUGHT_PITCH = -6
+"""...and a little lower, so a listener hears the difference from the character's dialogue."""
+
+
+@dataclass(frozen=True)
+class Casting:
+    """Who reads with which voice, and where in voices.yaml that voice was set."""
+
+    voices: tuple[tuple[str, Voice], ...]
+    """Speaker name -> resolved voice, narrator first."""
+    origins: tuple[tuple[str, str], ...]
+    """Speaker name -> the voices.yaml key that chose the voice, or `auto_voices.<gender>`."""
+
+
+def cast_script(script: Script, config: Config, *, check_voices: bool = True) -> CastScript:
+    """Resolve a voice for every segment of *script* and apply pronunciations.
+
+    With *check_voices*, every voice is checked against the engine, and one it
+    lacks is a ConfigError naming the character, the voice and the closest ids.
+    """
+    casting = choose_voices(script.speakers, config)
+    if check_voices:
+        _check_voices(casting, config)
+    voices = dict(casting.voices)
+    thinker = config.monologue.speaker
+    lines = []
+    for segment in script.segments:
+        if segment.kind is SegmentKind.MONOLOGUE:
+            name = thinker or segment.speaker
+            voice = _thought_voice(voices.get(name) or voices[NARRATOR], config.monologue.style)
+        else:
+            voice = voices.get(segment.speaker) or voices[NARRATOR]
+        lines.append(Line(segment, voice, apply_pronunciations(segment.text, config.pronunciations)))
+    return CastScript(script, tuple(lines), casting.voices)
+
+
+def choose_voices(speakers: tuple[Speaker, ...], config: Config) -> Casting:
+    """Pick a voice for the narrator, every cast character and every uncast speaker."""
+    voices: dict[str, Voice] = {NARRATOR: _resolve(config.narrator.settings, config, DEFAULT_NARRATOR_VOICE)}
+    origins: dict[str, str] = {NARRATOR: "narrator.voice" if config.narrator.settings.voice else "default narrator voice"}
+    taken = {voices[NARRATOR].voice_id}
+    for character in config.characters:
+        if character.settings.voice:
+            voices[character.name] = _resolve(character.settings, config, character.settings.voice)
+            origins[character.name] = f"characters.{character.name}.voice"
+            taken.add(character.settings.voice)
+    needing = [(c.name, c.gender, c.settings) for c in config.characters if c.name not in voices]
+    needing += [(s.name, s.gender, VoiceSettings()) for s in speakers
+                if s.name not in voices and config.character(s.name) is None]
+    for name, gender, settings in needing:
+        voice_id = suggest_voice(gender, config, taken)
+        taken.add(voice_id)
+        voices[name] = _resolve(settings, config, voice_id)
+        origins[name] = f"auto_voices.{gender.value}"
+    return Casting(tuple(voices.items()), tuple(origins.items()))
+
+
+def suggest_voice(gender: Gender, config: Config, taken: set[str]) -> str:
+    """The first voice of the gender's pool that nobody uses yet; then the other pools; then reuse."""
+    pools = config.auto_voices
+    order = [pools.get(gender, ())] + [pools[g] for g in (Gender.UNKNOWN, Gender.FEMALE, Gender.MALE) if g is not gender]
+    for pool in order:
+        for voice_id in pool:
+            if voice_id not in taken:
+                return voice_id
+    pool = pools.get(gender) or pools[Gender.UNKNOWN]
+    return pool[len(taken) % len(pool)]
+
+
+def apply_pronunciations(text: str, pronunciations: tuple[tuple[str, str], ...]) -> str:
+    """Replace whole words (case-insensitively) by their respellings."""
+    for word, respelling in pronunciations:
+        text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", respelling, text, flags=re.IGNORECASE)
+    return text
+
+
+def _resolve(settings: VoiceSettings, config: Config, voice_id: str) -> Voice:
+    defaults = config.defaults
+    return Voice(
+        engine=config.engine,
+        voice_id=settings.voice or voice_id,
+        rate=settings.rate if settings.rate is not None else defaults.rate,
+        pitch=settings.pitch if settings.pitch is not None else defaults.pitch,
+        volume=settings.volume if settings.volume is not None else defaults.volume,
+    )
+
+
+def _thought_voice(voice: Voice, style: VoiceSettings) -> Voice:
+    """The thinker's voice in the thought style: `monologue:` settings, else slower and lower."""
+    return Voice(
+        engine=voice.engine,
+        voice_id=style.voice or voice.voice_id,
+        rate=style.rate if style.rate is not None else round(voice.rate * THOUGHT_RATE),
+        pitch=style.pitch if style.pitch is not None else max(0, voice.pitch + THOUGHT_PITCH),
+        volume=style.volume if style.volume is not None else voice.volume,
+    )
+
+
+def _check_voices(casting: Casting, config: Config) -> None:
+    """Ask the engine about every voice in use; name the voices.yaml key of one it lacks."""
+    from . import engines
+
+    origins = dict(casting.origins)
+    wanted = [(voice.voice_id, origins[name], f" (for {name})") for name, voice in casting.voices]
+    if config.monologue.style.voice:
+        wanted.append((config.monologue.style.voice, "monologue.voice", ""))
+    checked: set[str] = set()
+    for voice_id, key, who in wanted:
+        if voice_id in checked:
+            continue
+        checked.add(voice_id)
+        try:
+            engines.check_voice(config.engine, voice_id)
+        except EngineError:
+            near = engines.closest_voices(config.engine, voice_id)
+            hint = f"; closest: {', '.join(near)}" if near else "; run `fullcast voices` to list them"
+            raise ConfigError(f"{config.path or 'voices.yaml'}: {key}: the {config.engine} engine has no voice "
+                              f"{voice_id!r}{who}{hint}") from None
