@@ -9,7 +9,7 @@ Pronunciations are applied here, so `Line.spoken` is exactly what the engine rea
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .config import DEFAULT_NARRATOR_VOICE, Config, VoiceSettings
 from .errors import ConfigError, EngineError
@@ -105,14 +105,11 @@ def _resolve(settings: VoiceSettings, config: Config, voice_id: str) -> Voice:
 
 
 def _thought_voice(voice: Voice, style: VoiceSettings) -> Voice:
-    """The thinker's voice in the thought style: `monologue:` settings, else slower and lower."""
-    return Voice(
-        engine=voice.engine,
-        voice_id=style.voice or voice.voice_id,
-        rate=style.rate if style.rate is not None else round(voice.rate * THOUGHT_RATE),
-        pitch=style.pitch if style.pitch is not None else max(0, voice.pitch + THOUGHT_PITCH),
-        volume=style.volume if style.volume is not None else voice.volume,
-    )
+    """The thinker's voice in the thought style: `monologue:` overrides if any, else slower and lower."""
+    if style == VoiceSettings():
+        return replace(voice, rate=round(voice.rate * THOUGHT_RATE), pitch=max(0, voice.pitch + THOUGHT_PITCH))
+    given = {f: getattr(style, f) for f in ("rate", "pitch", "volume") if getattr(style, f) is not None}
+    return replace(voice, voice_id=style.voice or voice.voice_id, **given)
 
 
 def _check_voices(casting: Casting, config: Config) -> None:
@@ -135,3 +132,46 @@ def _check_voices(casting: Casting, config: Config) -> None:
             hint = f"; closest: {', '.join(near)}" if near else "; run `fullcast voices` to list them"
             raise ConfigError(f"{config.path or 'voices.yaml'}: {key}: the {config.engine} engine has no voice "
                               f"{voice_id!r}{who}{hint}") from None
+
+
+@dataclass(frozen=True)
+class CastRow:
+    """One speaker as the analysis sees them, for `fullcast cast`."""
+
+    name: str
+    """Speaker name."""
+    gender: Gender
+    """Gender from the cast, or as guessed."""
+    lines: int
+    """Dialogue and monologue segments they speak."""
+    words: int
+    """Words in those segments."""
+    voice: Voice
+    """The voice they get."""
+    in_cast: bool
+    """True when voices.yaml has an entry for them."""
+    aliases_matched: tuple[str, ...]
+    """Names and aliases by which the text referred to them."""
+
+
+def summarise_cast(cast: CastScript, config: Config) -> tuple[CastRow, ...]:
+    """Every speaker with their line and word counts and voice: cast entries first, then the uncast."""
+    counts: dict[str, list[int]] = {}
+    for line in cast.lines:
+        if line.segment.kind in (SegmentKind.DIALOGUE, SegmentKind.MONOLOGUE):
+            name = config.monologue.speaker if line.segment.kind is SegmentKind.MONOLOGUE and config.monologue.speaker \
+                else line.segment.speaker
+            tally = counts.setdefault(name, [0, 0])
+            tally[0] += 1
+            tally[1] += len(line.segment.text.split())
+    found = {s.name: s for s in cast.script.speakers}
+    voices = dict(cast.voices)
+    names = [c.name for c in config.characters] + [s.name for s in cast.script.speakers if config.character(s.name) is None]
+    rows = []
+    for name in dict.fromkeys(names):
+        entry, speaker = config.character(name), found.get(name)
+        gender = entry.gender if entry else speaker.gender if speaker else Gender.UNKNOWN
+        lines, words = counts.get(name, (0, 0))
+        rows.append(CastRow(name, gender, lines, words, voices.get(name) or voices[NARRATOR], entry is not None,
+                            speaker.aliases_matched if speaker else ()))
+    return tuple(rows)

@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .cast import cast_script
-from .config import Config
+from .cast import CastRow, apply_pronunciations, cast_script, summarise_cast
+from .config import DEFAULT_PITCH, DEFAULT_RATE, DEFAULT_VOLUME, Config
+from .errors import ConfigError, closest
 from .manuscript import read_manuscript
-from .model import CastScript
+from .model import CastScript, SegmentKind, Voice
 from .script import analyse_book
-from .voicesfile import load_config
+from .voicesfile import add_characters, load_config
 
 DEFAULT_MANUSCRIPT = Path("manuscript")
 DEFAULT_VOICES = Path("voices.yaml")
@@ -87,3 +88,70 @@ def render(
         seconds=time.monotonic() - began,
         warnings=cast.script.warnings,
     )
+
+
+PREVIEW_WORDS = 40
+"""An audition is the character's first lines, up to about this many words."""
+
+
+def cast_report(manuscript: Path, voices: Path | None, *, write: bool = False) -> tuple[CastRow, ...]:
+    """The cast as the analysis sees it; with *write*, add the uncast speakers to voices.yaml first."""
+    config, cast = analyse(manuscript, voices, check_voices=False)
+    rows = summarise_cast(cast, config)
+    missing = [(row.name, row.gender, row.voice.voice_id) for row in rows if not row.in_cast]
+    if write and missing:
+        add_characters(voices or DEFAULT_VOICES, missing)
+        config, cast = analyse(manuscript, voices, check_voices=False)
+        rows = summarise_cast(cast, config)
+    return rows
+
+
+def preview(name: str, manuscript: Path, voices: Path | None, out: Path, text: str | None = None) -> Path:
+    """Render an audition of *name* into out/previews/: their first lines, or *text*."""
+    from .synthesis import synthesize_text
+
+    config, cast = analyse(manuscript, voices)
+    voices_by_name = {n.casefold(): (n, v) for n, v in cast.voices}
+    if name.casefold() not in voices_by_name:
+        near = closest(name, [n for n, _ in cast.voices])
+        hint = f"; did you mean {', '.join(near)}?" if near else f"; the cast is {', '.join(n for n, _ in cast.voices)}"
+        raise ConfigError(f"no speaker called {name!r} in the cast or the manuscript{hint}")
+    speaker, voice = voices_by_name[name.casefold()]
+    if text is None:
+        text = _first_words(cast, speaker)
+    dest = out / "previews" / f"{safe_name(speaker)}.wav"
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    synthesize_text(apply_pronunciations(text, config.pronunciations), voice, dest)
+    return dest
+
+
+def sample_voices(engine: str, voice_ids: list[str], out: Path) -> list[Path]:
+    """Render one short clip per voice into out/voices/ so an editor can compare them by ear."""
+    from .synthesis import synthesize_text
+
+    folder = out / "voices"
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for voice_id in voice_ids:
+        dest = folder / f"{safe_name(voice_id)}.wav"
+        voice = Voice(engine, voice_id, DEFAULT_RATE, DEFAULT_PITCH, DEFAULT_VOLUME)
+        synthesize_text(f"This is the voice {voice_id.replace('+', ' variant ')}. The quick brown fox jumps over the lazy dog.",
+                        voice, dest)
+        paths.append(dest)
+    return paths
+
+
+def _first_words(cast: CastScript, speaker: str) -> str:
+    said: list[str] = []
+    for line in cast.lines:
+        if line.segment.speaker == speaker and line.segment.kind in (SegmentKind.DIALOGUE, SegmentKind.MONOLOGUE):
+            said.append(line.segment.text)
+            if sum(len(s.split()) for s in said) >= PREVIEW_WORDS:
+                break
+    return " ".join(said) or f"Hello, I am {speaker}. This is how I sound in this book."
+
+
+def safe_name(name: str) -> str:
+    """A file-name-safe form of *name*."""
+    cleaned = "".join(c if c.isalnum() or c in " -_." else "_" for c in name).strip(" .")
+    return cleaned[:80] or "unnamed"

@@ -7,6 +7,7 @@ names its path and what is expected, and every message starts with file:line.
 
 from __future__ import annotations
 
+import os
 from dataclasses import fields
 from pathlib import Path
 from typing import Any, Callable
@@ -90,6 +91,30 @@ def load_config(path: Path, *, required: bool = True) -> Config:
         pauses=_simple(reader, top.get("pauses"), "pauses", Pauses),
         credits=_simple(reader, top.get("credits"), "credits", Credits),
     )
+
+
+def add_characters(path: Path, entries: list[tuple[str, Gender, str]]) -> None:
+    """Add `characters:` entries (name, gender, voice) to voices.yaml, keeping its comments and key order."""
+    path = Path(path)
+    yaml = YAML(typ="rt")
+    data = _parse(path) if path.exists() else None
+    if data is None:
+        data = CommentedMap()
+    if data.get("characters") is None:
+        data["characters"] = CommentedMap()
+    for name, gender, voice in entries:
+        entry = CommentedMap()
+        entry["gender"] = gender.value
+        entry["voice"] = voice
+        data["characters"][name] = entry
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        with tmp.open("w", encoding="utf-8") as handle:
+            yaml.dump(data, handle)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise ConfigError(f"{path}: cannot be written ({exc.strerror}); check its permissions") from exc
 
 
 def _parse(path: Path) -> Any:
