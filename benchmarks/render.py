@@ -1,0 +1,187 @@
+"""Render benchmark: fullcast against the bare engine, cold, after one voice change, and unchanged.
+
+Times in one run, and prints ratios:
+  (a) bare engine: one process synthesising every segment's text with pyttsx3,
+      plus one ffmpeg encode of all of it at the output settings (44.1 kHz mono CBR 192k);
+  (b) `fullcast render` from a cold cache (peak memory of the process tree too);
+  (c) a render after changing one character's voice;
+  (d) a render with nothing changed.
+
+Usage:
+  python benchmarks/render.py --manuscript ../shared/manuscripts/old-town.txt --voices examples/old-town/voices.yaml
+  python benchmarks/render.py --manuscript ../shared/bench/pdnc/PrideAndPrejudice/text.txt \
+      --characters ../shared/bench/pdnc/PrideAndPrejudice/characters.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import wave
+from pathlib import Path
+
+from ruamel.yaml import YAML
+
+GENDERS = {"F": "female", "M": "male"}
+
+
+def cast_from_characters(characters_json: Path, dest: Path) -> Path:
+    """A voices.yaml whose characters are a bench novel's characters, with aliases and gender."""
+    characters = json.loads(characters_json.read_text(encoding="utf-8"))
+    data = {"characters": {name: {"aliases": entry.get("aliases", []), "gender": GENDERS.get(entry.get("gender"), "unknown")}
+                           for name, entry in characters.items()}}
+    with dest.open("w", encoding="utf-8") as handle:
+        YAML().dump(data, handle)
+    return dest
+
+
+def script_texts(manuscript: Path, voices: Path) -> list[dict]:
+    from fullcast.cli import script_records
+    from fullcast.pipeline import analyse
+
+    _, cast = analyse(manuscript, voices)
+    return script_records(cast)
+
+
+def _bare_worker(records: list[dict], folder: str) -> float:
+    """Synthesise every text with a single pyttsx3 engine, the way a plain script would."""
+    from fullcast.engines import preload_espeak
+
+    preload_espeak()
+    import contextlib
+    import io
+
+    import pyttsx3
+    from pyttsx3.drivers import _espeak
+
+    engine = pyttsx3.init("espeak")
+    began = time.perf_counter()
+    for i, record in enumerate(records):
+        engine.setProperty("voice", record["voice"])
+        with contextlib.redirect_stdout(io.StringIO()):
+            engine.save_to_file(record["text"], os.path.join(folder, f"{i:06d}.wav"))
+            engine.runAndWait()
+            _espeak.Synchronize()
+    return time.perf_counter() - began
+
+
+def bare_engine(records: list[dict], work: Path) -> float:
+    """(a): one spawned process synthesising everything, then one ffmpeg encode."""
+    folder = work / "bare"
+    folder.mkdir()
+    began = time.perf_counter()
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        pool.apply(_bare_worker, (records, str(folder)))
+    joined = work / "bare.wav"
+    with wave.open(str(joined), "wb") as out:
+        out.setnchannels(1), out.setsampwidth(2), out.setframerate(22050)
+        for clip in sorted(folder.glob("*.wav")):
+            with wave.open(str(clip), "rb") as part:
+                out.writeframes(part.readframes(part.getnframes()))
+    from fullcast.ffmpeg import ffmpeg_exe
+
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-i", str(joined), "-ar", "44100", "-ac", "1",
+                    "-c:a", "libmp3lame", "-b:a", "192k", str(work / "bare.mp3")], check=True)
+    return time.perf_counter() - began
+
+
+def _tree_rss_kb(root: int) -> int:
+    """Resident memory of *root* and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            status = Path(f"/proc/{entry}/status").read_text()
+        except OSError:
+            continue
+        children.setdefault(int(stat[1]), []).append(int(entry))
+        rss[int(entry)] = next((int(l.split()[1]) for l in status.splitlines() if l.startswith("VmRSS:")), 0)
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo += children.get(pid, [])
+    return total
+
+
+def fullcast_render(manuscript: Path, voices: Path, out: Path) -> tuple[float, int, str]:
+    """Run `fullcast render` as a user would; return seconds, peak tree RSS in KB, and its summary line."""
+    began = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "fullcast", "render", str(manuscript), "--voices", str(voices),
+                             "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = [0]
+
+    def sample() -> None:
+        while proc.poll() is None:
+            peak[0] = max(peak[0], _tree_rss_kb(proc.pid))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    stdout, stderr = proc.communicate()
+    sampler.join()
+    if proc.returncode:
+        raise SystemExit(f"render failed:\n{stderr}")
+    return time.perf_counter() - began, peak[0], stdout.strip().splitlines()[-1]
+
+
+def change_one_voice(voices: Path, records: list[dict], dest: Path) -> str:
+    """Copy voices.yaml with a new voice for the character who speaks in the fewest chapters (but at least one)."""
+    yaml = YAML()
+    data = yaml.load(voices.read_text(encoding="utf-8"))
+    chapters: dict[str, set[int]] = {}
+    for record in records:
+        if record["kind"] == "dialogue":
+            chapters.setdefault(record["speaker"], set()).add(record["chapter"])
+    total = len({r["chapter"] for r in records})
+    cast = [name for name in data["characters"] if name in chapters]
+    name = min(cast, key=lambda n: (abs(len(chapters[n]) - max(1, total // 5)), n))
+    entry = data["characters"][name] or {}
+    entry["voice"] = "gmw/en-gb-scotland+m7" if entry.get("voice") != "gmw/en-gb-scotland+m7" else "gmw/en+m1"
+    data["characters"][name] = entry
+    with dest.open("w", encoding="utf-8") as handle:
+        yaml.dump(data, handle)
+    print(f"  changed voice: {name} (speaks in {len(chapters[name])}/{total} chapters, "
+          f"{sum(1 for r in records if r['speaker'] == name)} segments)")
+    return name
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--manuscript", type=Path, required=True)
+    parser.add_argument("--voices", type=Path, help="voices.yaml for the manuscript")
+    parser.add_argument("--characters", type=Path, help="a bench characters.json to build the cast from")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="fullcast-bench-") as tmp:
+        work = Path(tmp)
+        voices = shutil.copy(args.voices, work / "voices.yaml") if args.voices else \
+            cast_from_characters(args.characters, work / "voices.yaml")
+        voices = Path(voices)
+        records = script_texts(args.manuscript, voices)
+        words = sum(len(r["text"].split()) for r in records)
+        print(f"{args.manuscript}: {len(records)} segments, {words} words, {os.cpu_count()} cores")
+        a = bare_engine(records, work)
+        b, peak_kb, line_b = fullcast_render(args.manuscript, voices, work / "out")
+        changed = work / "changed.yaml"
+        change_one_voice(voices, records, changed)
+        c, _, line_c = fullcast_render(args.manuscript, changed, work / "out")
+        d, _, line_d = fullcast_render(args.manuscript, changed, work / "out")
+    print(f"  (a) bare engine + one encode : {a:7.2f} s")
+    print(f"  (b) fullcast cold render     : {b:7.2f} s  = {b / a:.2f}x bare   peak RSS {peak_kb / 1024:.0f} MB   [{line_b}]")
+    print(f"  (c) one voice changed        : {c:7.2f} s  = {c / b:.2f}x full   [{line_c}]")
+    print(f"  (d) nothing changed          : {d:7.2f} s  = {d / b:.2f}x full   [{line_d}]")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,291 @@
+"""Speech engines: the real pyttsx3/espeak-ng one and a fast fake, plus the voices they know.
+
+This is the only module that touches pyttsx3 or espeakng_loader. The real engine is
+started lazily, at most once per process, and only inside worker processes that
+synthesis.py spawns: a process that forks after pyttsx3 has started hangs, and a second
+engine in one process steals the first one's callbacks. Voice lists and checks read the
+espeak-ng data folder directly, so asking about voices never starts espeak.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import io
+import math
+import os
+import time
+import wave
+import zlib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, Protocol
+
+from .errors import EngineError, closest
+from .model import Voice
+
+SAMPLE_RATE = 22050
+"""Both engines write mono 16-bit WAV at espeak's own rate."""
+ENGINE_NAMES = ("pyttsx3", "fake")
+"""Every engine voices.yaml may name."""
+FAKE_DELAY_ENV = "FULLCAST_FAKE_DELAY"
+"""Seconds the fake engine sleeps per utterance, so tests can interrupt a slow synthesis."""
+ENGLISH_PREFIX = "gmw/en"
+"""Base voices that `list_voices` combines with every variant."""
+
+
+@dataclass(frozen=True)
+class EngineVoice:
+    """A voice an engine offers, as `fullcast voices` lists it."""
+
+    id: str
+    """The id to write in voices.yaml, exactly as the engine accepts it, e.g. `gmw/en-us+f3`."""
+    name: str
+    """Human name, e.g. "English (America) + female3"."""
+    languages: tuple[str, ...]
+    """Language codes the voice speaks, e.g. ("en-us", "en")."""
+    gender: str
+    """`female`, `male` or `unknown`, as the voice or variant file says."""
+
+
+class Engine(Protocol):
+    """Something that turns text into a mono 16-bit WAV file in a given voice."""
+
+    def synthesize(self, text: str, voice: Voice, path: Path) -> None:
+        """Write *text* spoken in *voice* to *path* (a WAV file), or raise EngineError."""
+
+
+# --------------------------------------------------------------------------- voices
+
+
+@dataclass(frozen=True)
+class _VoiceFile:
+    """What a file in espeak-ng-data/lang or voices/!v says about itself."""
+
+    id: str
+    name: str
+    languages: tuple[str, ...]
+    gender: str
+
+
+def _data_path() -> Path:
+    import espeakng_loader
+
+    return Path(os.environ.get("ESPEAK_DATA_PATH") or espeakng_loader.get_data_path())
+
+
+def _read_voice_file(path: Path, voice_id: str) -> _VoiceFile:
+    """Parse the `name`, `language` and `gender` lines of an espeak voice file."""
+    name, languages, gender = voice_id, [], "unknown"
+    for raw in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        key, _, value = raw.strip().partition(" ")
+        if key == "name" and value.strip():
+            name = value.strip()
+        elif key == "language" and value.split() and value.split()[0] != "variant":
+            languages.append(value.split()[0])
+        elif key == "gender" and value.strip():
+            gender = value.split()[0].lower()
+    return _VoiceFile(voice_id, name, tuple(languages), gender if gender in ("female", "male") else "unknown")
+
+
+@lru_cache(maxsize=1)
+def _base_voices() -> tuple[_VoiceFile, ...]:
+    """Language voices: ids are the lowercased path under lang/, as pyttsx3 reports them."""
+    root = _data_path() / "lang"
+    files = sorted(p for p in root.rglob("*") if p.is_file())
+    return tuple(_read_voice_file(p, p.relative_to(root).as_posix().lower()) for p in files)
+
+
+@lru_cache(maxsize=1)
+def _variants() -> tuple[_VoiceFile, ...]:
+    """Variants (`+f3`, `+klatt`, ...): ids are the file names, case-sensitive as espeak loads them."""
+    root = _data_path() / "voices" / "!v"
+    files = sorted((p for p in root.iterdir() if p.is_file() and " " not in p.name), key=lambda p: p.name.lower())
+    return tuple(_read_voice_file(p, p.name) for p in files)
+
+
+def _check_engine(engine: str) -> None:
+    if engine not in ENGINE_NAMES:
+        near = closest(engine, ENGINE_NAMES)
+        raise EngineError(f"unknown engine {engine!r}; use {' or '.join(near or ENGINE_NAMES)} in voices.yaml `engine:`")
+
+
+def list_voices(engine: str) -> tuple[EngineVoice, ...]:
+    """Every voice *engine* accepts: the language voices, then each English voice with each variant.
+
+    The fake engine accepts the same ids as the real one, so a voices.yaml works with both.
+    """
+    _check_engine(engine)
+    listed = [EngineVoice(v.id, v.name, v.languages, v.gender) for v in _base_voices()]
+    for base in (v for v in _base_voices() if v.id.startswith(ENGLISH_PREFIX)):
+        for variant in _variants():
+            listed.append(EngineVoice(f"{base.id}+{variant.id}", f"{base.name} + {variant.name}",
+                                      base.languages, variant.gender))
+    return tuple(listed)
+
+
+def _find_base(name: str) -> _VoiceFile | None:
+    """The language voice espeak would pick for *name*: its id, its file name or its display name."""
+    wanted = name.strip().lower()
+    for voice in _base_voices():
+        if wanted in (voice.id, voice.id.rsplit("/", 1)[-1], voice.name.strip().lower()):
+            return voice
+    return None
+
+
+def check_voice(engine: str, voice_id: str) -> None:
+    """Raise EngineError naming *voice_id* and the closest known ids when *engine* lacks it.
+
+    For `base+variant` both parts must exist; espeak would otherwise fall back silently.
+    """
+    _check_engine(engine)
+    base, plus, variant = voice_id.partition("+")
+    base_ok = _find_base(base) is not None
+    variant_ok = not plus or variant in {v.id for v in _variants()}
+    if base_ok and variant_ok:
+        return
+    near = closest_voices(engine, voice_id)
+    hint = f"; closest: {', '.join(near)}" if near else "; run `fullcast voices` to list them"
+    raise EngineError(f"the {engine} engine has no voice {voice_id!r}{hint}")
+
+
+def closest_voices(engine: str, voice_id: str, n: int = 3) -> list[str]:
+    """Up to *n* known voice ids nearest to *voice_id*, best first."""
+    _check_engine(engine)
+    base, plus, variant = voice_id.partition("+")
+    found = _find_base(base)
+    bases = [found.id] if found else closest(base, [v.id for v in _base_voices()], n)
+    if not plus:
+        return bases
+    names = [v.id for v in _variants()]
+    variants = [variant] if variant in names else closest(variant, names, n)
+    return [f"{b}+{v}" for b in bases for v in variants][:n]
+
+
+# --------------------------------------------------------------------------- fake engine
+
+
+def _word_count(text: str) -> int:
+    return sum(1 for word in text.split() if any(c.isalnum() for c in word))
+
+
+def fake_frequency(voice: Voice) -> float:
+    """The fake engine's tone for *voice*: set by the voice id, raised or lowered by pitch."""
+    return 110.0 + (zlib.crc32(voice.voice_id.encode("utf-8")) % 160) + 2.0 * (voice.pitch - 50)
+
+
+class FakeEngine:
+    """A deterministic stand-in for espeak: a tone per word, no espeak, no subprocess.
+
+    Duration is words x 60/rate seconds plus espeak-like silences (12 ms before, 300 ms after);
+    the frequency depends on voice id and pitch, so different voices differ in mean pitch.
+    """
+
+    def synthesize(self, text: str, voice: Voice, path: Path) -> None:
+        """Write the tone for *text* to *path*."""
+        import numpy as np
+
+        delay = float(os.environ.get(FAKE_DELAY_ENV) or 0)
+        if delay:
+            time.sleep(delay)
+        word = int(SAMPLE_RATE * 60 / max(voice.rate, 1))
+        t = np.arange(word) / SAMPLE_RATE
+        # A gap at the end of every word keeps the fake audible as separate words.
+        tone = np.sin(2 * math.pi * fake_frequency(voice) * t) * (t < 0.8 * word / SAMPLE_RATE)
+        body = np.tile(tone, _word_count(text))
+        amplitude = min(max(voice.volume, 0.0), 1.0) * 0.5 * 32767
+        audio = np.concatenate([np.zeros(int(0.012 * SAMPLE_RATE)), body * amplitude,
+                                np.zeros(int(0.3 * SAMPLE_RATE))])
+        write_wav(path, audio.astype("<i2").tobytes())
+
+
+def write_wav(path: Path, pcm: bytes) -> None:
+    """Write mono 16-bit PCM at SAMPLE_RATE to *path* (the caller picks a temporary name)."""
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(SAMPLE_RATE)
+        out.writeframes(pcm)
+
+
+# --------------------------------------------------------------------------- real engine
+
+
+def _load_espeak() -> Any:
+    """Preload the wheel's libespeak-ng and its data, then import pyttsx3 (which finds it by soname)."""
+    import espeakng_loader
+
+    os.environ.setdefault("ESPEAK_DATA_PATH", espeakng_loader.get_data_path())
+    ctypes.CDLL(espeakng_loader.get_library_path(), mode=ctypes.RTLD_GLOBAL)
+    import pyttsx3
+
+    return pyttsx3
+
+
+class Pyttsx3Engine:
+    """pyttsx3 with the espeak driver; make at most one per process (see the module docstring)."""
+
+    def __init__(self) -> None:
+        pyttsx3 = _load_espeak()
+        from pyttsx3.drivers import _espeak
+
+        self._synchronize: Callable[[], int] = _espeak.Synchronize
+        self._errors: list[BaseException] = []
+        self._voice: Voice | None = None
+        try:
+            self._engine = pyttsx3.init("espeak")
+        except Exception as error:  # pyttsx3 raises RuntimeError or OSError when espeak cannot start
+            raise EngineError(f"could not start espeak-ng through pyttsx3: {error}; "
+                              "reinstall with `pip install --force-reinstall espeakng-loader pyttsx3`") from error
+        # setProperty is queued; its errors reach us only through this callback.
+        self._engine.connect("error", self._on_error)
+
+    def _on_error(self, name: Any = None, exception: BaseException | None = None, **_: Any) -> None:
+        self._errors.append(exception or RuntimeError("unknown espeak error"))
+
+    def synthesize(self, text: str, voice: Voice, path: Path) -> None:
+        """Write *text* in *voice* to *path*; raise EngineError if espeak rejects the voice or writes nothing."""
+        if not any(c.isalnum() for c in text):
+            write_wav(path, bytes(2 * int(0.1 * SAMPLE_RATE)))  # pyttsx3 asserts on empty text
+            return
+        self._errors.clear()
+        self._set_voice(voice)
+        with contextlib.redirect_stdout(io.StringIO()):  # pyttsx3 prints "Audio saved to ..."
+            self._engine.save_to_file(text, str(path))
+            self._engine.runAndWait()
+            # The first runAndWait after init returns before espeak has finished.
+            self._synchronize()
+        if self._errors:
+            self._voice = None
+            raise EngineError(f"espeak rejected voice {voice.voice_id!r} (rate {voice.rate}, pitch {voice.pitch}, "
+                              f"volume {voice.volume}): {self._errors[0]}; run `fullcast voices` for valid ids")
+        if not path.exists():
+            raise EngineError(f"espeak wrote no audio for {text[:40]!r} in voice {voice.voice_id!r}")
+
+    def _set_voice(self, voice: Voice) -> None:
+        if voice == self._voice:
+            return
+        check_voice("pyttsx3", voice.voice_id)
+        self._engine.setProperty("voice", voice.voice_id)
+        self._engine.setProperty("rate", voice.rate)
+        self._engine.setProperty("pitch", voice.pitch)
+        self._engine.setProperty("volume", voice.volume)
+        self._voice = voice
+
+
+_ENGINES: dict[str, Engine] = {}
+
+
+def get_engine(name: str) -> Engine:
+    """This process's engine called *name*, started on first use and then reused."""
+    _check_engine(name)
+    if name not in _ENGINES:
+        _ENGINES[name] = FakeEngine() if name == "fake" else Pyttsx3Engine()
+    return _ENGINES[name]
+
+
+def runs_in_process(name: str) -> bool:
+    """True when *name* may run in the calling process: only the fake, which never starts espeak."""
+    _check_engine(name)
+    return name == "fake"

@@ -1,0 +1,194 @@
+"""Who the text is talking about: cast names, aliases, pronouns, and speakers discovered in speech tags.
+
+A `NameIndex` finds every mention of a known person in a stretch of text with one
+regular expression (proper names case-sensitively, descriptions like "the redhead"
+case-insensitively). An alias shared by several people stays ambiguous: the mention
+lists every candidate and attribution decides from context, or names no one.
+Cold start: proper names standing next to a speech verb but missing from the cast
+become new, uncast people, their gender guessed from honorifics and nearby pronouns.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .model import Gender
+
+TITLES = ("Mr", "Mrs", "Miss", "Ms", "Mx", "Dr", "Lady", "Lord", "Sir", "Madam", "Madame", "Mme", "Mlle",
+          "Colonel", "Col", "Captain", "Capt", "Major", "General", "Professor", "Prof", "Aunt", "Uncle",
+          "Father", "Mother", "Sister", "Brother", "Mademoiselle", "Monsieur", "Count", "Countess", "Baron")
+FEMALE_TITLES = {"mrs", "miss", "ms", "lady", "madam", "madame", "mme", "mlle", "aunt", "mother", "sister",
+                 "mademoiselle", "countess"}
+MALE_TITLES = {"mr", "lord", "sir", "colonel", "col", "captain", "capt", "major", "general", "uncle", "father",
+               "brother", "monsieur", "count", "baron"}
+PRONOUNS = {"he": Gender.MALE, "him": Gender.MALE, "she": Gender.FEMALE, "her": Gender.FEMALE, "i": None}
+SPEECH_VERBS = (
+    "said say says saying replied replies answered answers asked asks cried cries exclaimed shouted whispered whispers "
+    "murmured murmurs muttered mutters growled hissed sneered returned continued continues added adds began begins "
+    "repeated protested interrupted remarked observed rejoined retorted responded called yelled screamed sighed laughed "
+    "groaned snapped demanded inquired enquired suggested insisted declared admitted agreed explained whimpered "
+    "pleaded begged commanded ordered stammered faltered gasped sobbed snarled spoke told urged persisted resumed "
+    "concluded conceded mused echoed warned assured promised announced pursued ventured breathed grumbled chuckled "
+    "giggled roared bellowed barked shrieked wailed moaned complained cautioned corrected whined drawled thundered "
+    "objected went put broke cut struck chimed proceeded exclaims shouts cries replies calls called finished "
+    "acknowledged teased joked boomed purred squeaked squealed croaked lamented reflected smiled nodded grinned "
+    "screeched stuttered mumbled blurted gushed offered prompted quoted recalled related reminded reported sang "
+    "shot stormed supposed thought wondered whistled yawned"
+).split()
+SPEECH_VERB_SET = frozenset(SPEECH_VERBS)
+NOT_NAMES = frozenset(
+    "The A An And But Or So Then Now Yes No Oh Ah Well He She It They We You I His Her Their Our My Your This That "
+    "These Those There Here What Why How When Where Who Which Whose If As At In On Of For With By From To Not Nor "
+    "Do Does Did Is Was Are Were Be Been Let Come Go Look See Say Said Tell Please Thank Thanks Good Dear Sir Madam "
+    "Mr Mrs Miss Ms Dr Lady Lord God Heaven Indeed Certainly Perhaps Still Yet Only Even Just Very Quite Aye Nay "
+    "After Before Again Once Some Any All Every Each Both Neither Either One Two Three Hush Hullo Hello Hi Hey Why "
+    "Mamma Mama Papa Mother Father Aunt Uncle Monday Tuesday Wednesday Thursday Friday Saturday Sunday Christmas "
+    "English French German London Paris Chapter Upon Into Whilst While Though Although Because Since Until Unless "
+    "Presently Suddenly Afterwards Meanwhile Besides Instead Otherwise Nothing Something Everything Everybody "
+    "Somebody Nobody Anybody Everyone Someone Noone Anyone Her Him Whom".split()
+)
+NAME_TOKEN = r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
+TITLE_PATTERN = "|".join(TITLES)
+PROPER_NAME = rf"(?:(?:{TITLE_PATTERN})\.?\s+)?{NAME_TOKEN}(?:\s+{NAME_TOKEN})?"
+VERB_PATTERN = "|".join(sorted(SPEECH_VERB_SET, key=len, reverse=True))
+TAG_AFTER_QUOTE = re.compile(rf"^[\s,.!?;:—-]*(?:(?P<pre>{PROPER_NAME})\s+(?:\w+ly\s+)?(?:{VERB_PATTERN})\b"
+                             rf"|(?:{VERB_PATTERN})\s+(?P<post>{PROPER_NAME})\b)")
+PRONOUN_RE = re.compile(r"\b(?:he|she|him|her|I)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone who may speak: a cast entry or a name discovered in the text."""
+
+    name: str
+    """Cast name, or the name as found."""
+    gender: Gender
+    """From the cast, or guessed."""
+    in_cast: bool
+    """True for voices.yaml entries."""
+    aliases: tuple[str, ...] = ()
+    """Every way the text may name them, the name included."""
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A reference to a person in the text: a name, an alias or a pronoun."""
+
+    start: int
+    """Offset in the chapter text."""
+    end: int
+    """Offset just past it."""
+    names: tuple[str, ...]
+    """Candidate people; empty for a pronoun or an alias nobody owns alone."""
+    pronoun: str | None = None
+    """`he`, `she` or `i` for a pronoun mention."""
+    possessive: bool = False
+    """True for `Tara's`, `his`, `her` used as a determiner."""
+
+
+@dataclass(frozen=True)
+class NameIndex:
+    """Every person and the compiled expression that finds their names."""
+
+    people: tuple[Person, ...]
+    """Cast first, then discovered people."""
+    owners: dict[str, tuple[str, ...]]
+    """Normalised alias -> names of the people it may mean."""
+    pattern: re.Pattern[str] = field(repr=False)
+    """Alternation of every alias, longest first."""
+
+    def gender(self, name: str) -> Gender:
+        """The gender of *name*, unknown for strangers."""
+        return next((p.gender for p in self.people if p.name == name), Gender.UNKNOWN)
+
+    def mentions(self, text: str, start: int, end: int, pronouns: bool = True) -> list[Mention]:
+        """Names, aliases and (optionally) personal pronouns in `text[start:end]`, in order."""
+        found = [Mention(m.start(), m.end(), self.owners.get(normalise(m.group()), ()), None,
+                         text.startswith("'s", m.end()) or text.startswith("’s", m.end()))
+                 for m in self.pattern.finditer(text, start, end)] if self.owners else []
+        if pronouns:
+            for m in PRONOUN_RE.finditer(text, start, end):
+                word = m.group()
+                if word == "i" or (word == "I" and text[m.end():m.end() + 1] == "."):
+                    continue
+                found.append(Mention(m.start(), m.end(), (), word.lower(), word.lower() == "her"))
+            found.sort(key=lambda x: x.start)
+        return found
+
+
+def normalise(alias: str) -> str:
+    """The lookup key of an alias: case, periods and spacing ignored."""
+    return " ".join(alias.replace(".", " ").replace("’", "'").casefold().split())
+
+
+def build_index(people: list[Person]) -> NameIndex:
+    """Compile the name index for *people*, each alias mapped to everyone who owns it."""
+    owners: dict[str, list[str]] = {}
+    spellings: dict[str, str] = {}
+    for person in people:
+        for alias in {person.name, *person.aliases}:
+            key = normalise(alias)
+            if not key or key in ("i", "he", "she"):
+                continue
+            if person.name not in owners.setdefault(key, []):
+                owners[key].append(person.name)
+            spellings.setdefault(key, alias)
+    parts = [_alias_pattern(spellings[k]) for k in sorted(owners, key=len, reverse=True)]
+    pattern = re.compile(r"(?<![\w’'])(?:" + "|".join(parts) + r")(?![\w])") if parts else re.compile(r"(?!x)x")
+    return NameIndex(tuple(people), {k: tuple(v) for k, v in owners.items()}, pattern)
+
+
+def _alias_pattern(alias: str) -> str:
+    """A regex for one alias: flexible spacing, optional title periods, descriptions in any case."""
+    words = alias.replace(".", ". ").split()
+    body = r"\.?\s+".join(re.escape(w.rstrip(".")) for w in words)
+    if alias[:1].islower() or alias.split()[0].casefold() in ("the", "a", "an", "that", "this"):
+        return f"(?i:{body})"
+    return body
+
+
+def discover(text_windows: list[str], index: NameIndex) -> Counter[str]:
+    """Proper names standing next to a speech verb in the narration just after quotes, that nobody owns yet."""
+    found: Counter[str] = Counter()
+    for window in text_windows:
+        m = TAG_AFTER_QUOTE.match(window)
+        if not m:
+            continue
+        name = " ".join((m.group("pre") or m.group("post")).split())
+        if name.split()[0].rstrip(".") in NOT_NAMES and len(name.split()) == 1:
+            continue
+        if name.split()[-1] in NOT_NAMES or normalise(name) in index.owners:
+            continue
+        found[name] += 1
+    return found
+
+
+def partial_owner(name: str, people: tuple[Person, ...]) -> str | None:
+    """The one cast person whose aliases contain *name* as a whole word, e.g. "Maclay" -> Tara."""
+    key = normalise(name)
+    hits = {p.name for p in people if p.in_cast
+            for alias in (p.name, *p.aliases) if re.search(rf"\b{re.escape(key)}\b", normalise(alias))}
+    return hits.pop() if len(hits) == 1 else None
+
+
+def guess_gender(name: str, text: str) -> Gender:
+    """Gender from an honorific, else from the pronouns that follow the name's mentions."""
+    title = name.split()[0].rstrip(".").casefold()
+    if title in FEMALE_TITLES:
+        return Gender.FEMALE
+    if title in MALE_TITLES:
+        return Gender.MALE
+    male = female = 0
+    for i, m in enumerate(re.finditer(rf"\b{re.escape(name)}\b", text)):
+        if i >= 40:
+            break
+        after = text[m.end(): m.end() + 120]
+        male += len(re.findall(r"\b(?:he|his|him|himself)\b", after, re.I))
+        female += len(re.findall(r"\b(?:she|her|hers|herself)\b", after, re.I))
+    if male > 1.5 * female and male >= 2:
+        return Gender.MALE
+    if female > 1.5 * male and female >= 2:
+        return Gender.FEMALE
+    return Gender.UNKNOWN

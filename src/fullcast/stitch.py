@@ -1,0 +1,236 @@
+"""Turn synthesised clips into finished chapter audio: level, stitch, master, encode.
+
+This is the only module that imports pydub (to read and conform clips) and pyloudnorm.
+Loudness is handled in two steps so it neither pumps nor clips:
+
+1. `level_voices` measures each voice over a bounded sample of all its clips (BS.1770,
+   pyloudnorm) and returns the gain that brings it to a common reference, deliberately
+   below the final target so the stitched PCM keeps headroom.
+2. `encode_chapter` measures the stitched chapter with ffmpeg's ebur128, applies one
+   static gain to reach `mastering.loudness` and a look-ahead limiter under the true-peak
+   ceiling, resamples with soxr to 44.1 kHz and encodes MP3 CBR.
+
+`stitch_chapter` streams one clip at a time into a WAV file, so memory stays flat
+however long the chapter is, and records where each segment's speech lies (cues).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+import pyloudnorm
+
+from . import ffmpeg
+from .config import Mastering, Pauses
+from .errors import AudioError
+from .model import Clip, Cue, Pause, Voice
+
+REFERENCE_LUFS = -24.0
+"""Every voice is levelled to this before stitching; 4 LU under the default target leaves headroom for gains."""
+LEVEL_SAMPLE_S = 60.0
+"""At most this much speech per voice is read to measure it: enough for BS.1770, cheap for a novel."""
+MAX_GAIN_DB = 24.0
+"""Levelling never moves a voice by more than this (a near-silent voice is a casting problem, not a gain one)."""
+TRIM_DB = -60.0
+"""Clip edges quieter than this (dBFS) are engine padding and are cut; the configured pauses replace them."""
+TP_MARGIN_DB = 1.0
+"""The limiter sits this far under the true-peak ceiling: inter-sample peaks and MP3 overshoot need room."""
+SAMPLE_RATE = 44100
+"""Output sample rate (ACX, Google Play)."""
+BITRATE = "192k"
+"""Output MP3 bit rate, constant (ACX asks for CBR >= 192k)."""
+ENCODING_VERSION = "mp3-192k-cbr-44100-mono/soxr/alimiter/1"
+"""Changes whenever the encoder chain changes, so the manifest re-encodes old files."""
+_TRIM_LEVEL = 32768 * 10 ** (TRIM_DB / 20)
+
+
+@dataclass(frozen=True)
+class StitchedChapter:
+    """A chapter's speech and pauses joined into one WAV, before mastering."""
+
+    path: Path
+    """Mono 16-bit WAV at `sample_rate`."""
+    sample_rate: int
+    """The clips' own rate (the highest among them); mastering resamples to 44.1 kHz."""
+    duration_ms: int
+    """Length of the audio, head and tail room tone included."""
+    cues: tuple[Cue, ...]
+    """Where each segment's speech starts and ends, in milliseconds from the file start."""
+
+
+def _import_pydub():
+    """pydub, with its converter pointed at the bundled ffmpeg and its import-time warnings silenced."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "Couldn't find ffmpeg" (we set it below) and audioop's deprecation
+        from pydub import AudioSegment
+    AudioSegment.converter = ffmpeg.ffmpeg_exe()
+    return AudioSegment
+
+
+AudioSegment = _import_pydub()
+
+
+def pause_ms(pause: Pause, pauses: Pauses) -> int:
+    """The silence in milliseconds in front of a segment with boundary *pause* (START is the head's job)."""
+    return {
+        Pause.START: 0,
+        Pause.INLINE: pauses.inline,
+        Pause.PARAGRAPH: pauses.paragraph,
+        Pause.SCENE: pauses.scene,
+        Pause.HEADING: pauses.heading,
+    }[pause]
+
+
+def read_clip(clip: Clip, sample_rate: int | None = None) -> np.ndarray:
+    """The clip's samples as mono int16 (at *sample_rate* when given), trimmed to its speech."""
+    try:
+        segment = AudioSegment.from_file(clip.path, format="wav")
+    except Exception as exc:  # pydub raises bare Exceptions and wave/struct errors for damaged files
+        seg = clip.line.segment
+        raise AudioError(f"{clip.path}: cannot read the clip of chapter {seg.chapter} segment {seg.index} ({exc}); "
+                         "render again with --force to re-synthesise it") from exc
+    if segment.channels != 1:
+        segment = segment.set_channels(1)
+    if segment.sample_width != 2:
+        segment = segment.set_sample_width(2)
+    if sample_rate and segment.frame_rate != sample_rate:
+        segment = segment.set_frame_rate(sample_rate)
+    samples = np.frombuffer(segment.raw_data, dtype="<i2")
+    start, end = speech_bounds(samples)
+    return samples[start:end]
+
+
+def speech_bounds(samples: np.ndarray) -> tuple[int, int]:
+    """First and one-past-last sample louder than TRIM_DB; (0, 0) for a silent clip."""
+    loud = np.abs(samples.astype(np.int32)) > _TRIM_LEVEL
+    if not loud.any():
+        return 0, 0
+    return int(np.argmax(loud)), int(len(loud) - np.argmax(loud[::-1]))
+
+
+def clip_rate(clip: Clip) -> int:
+    """The sample rate in the clip's WAV header (reads only the header)."""
+    try:
+        with wave.open(str(clip.path), "rb") as handle:
+            return handle.getframerate()
+    except (OSError, EOFError, wave.Error) as exc:
+        seg = clip.line.segment
+        raise AudioError(f"{clip.path}: not a readable WAV for chapter {seg.chapter} segment {seg.index} ({exc}); "
+                         "render again with --force to re-synthesise it") from exc
+
+
+def level_voices(clips: Sequence[Clip], *, target_lufs: float = REFERENCE_LUFS,
+                 sample_s: float = LEVEL_SAMPLE_S) -> dict[Voice, float]:
+    """Gain in dB per voice that brings each voice's speech to *target_lufs*, measured over all its clips."""
+    by_voice: dict[Voice, list[Clip]] = {}
+    for clip in clips:
+        by_voice.setdefault(clip.line.voice, []).append(clip)
+    return {voice: _voice_gain(group, target_lufs, sample_s) for voice, group in by_voice.items()}
+
+
+def _voice_gain(clips: list[Clip], target_lufs: float, sample_s: float) -> float:
+    chosen = _spread_sample(clips, sample_s * 1000)
+    rate = clip_rate(chosen[0])
+    speech = np.concatenate([read_clip(clip, rate) for clip in chosen]).astype(np.float64) / 32768.0
+    if speech.size == 0:
+        return 0.0
+    block = int(rate * 0.4) + 1
+    if speech.size < block:  # BS.1770 needs one 400 ms block; repeating a short line keeps its loudness
+        speech = np.tile(speech, block // speech.size + 1)
+    loudness = pyloudnorm.Meter(rate).integrated_loudness(speech)
+    if not math.isfinite(loudness):
+        return 0.0
+    return round(max(-MAX_GAIN_DB, min(MAX_GAIN_DB, target_lufs - loudness)), 2)
+
+
+def _spread_sample(clips: list[Clip], budget_ms: float) -> list[Clip]:
+    """Clips spread evenly over the whole list, up to about *budget_ms* of audio, in order."""
+    total = sum(max(c.duration_ms, 1) for c in clips)
+    if total <= budget_ms:
+        return clips
+    stride = total / budget_ms
+    chosen = [clips[int(i * stride)] for i in range(int(len(clips) / stride) + 1) if int(i * stride) < len(clips)]
+    return chosen or clips[:1]
+
+
+def stitch_chapter(clips: Sequence[Clip], gains: dict[Voice, float], pauses: Pauses, dest: Path, *,
+                   cancel: threading.Event | None = None) -> StitchedChapter:
+    """Write head room tone, each clip's speech after its pause, and tail room tone into the WAV *dest*."""
+    rate = max((clip_rate(c) for c in clips), default=22050)
+    cues: list[Cue] = []
+    try:
+        with wave.open(str(dest), "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(rate)
+            position = _write_silence(out, pauses.head, rate)
+            for number, clip in enumerate(clips):
+                if cancel is not None and cancel.is_set():
+                    raise KeyboardInterrupt
+                if number:
+                    position += _write_silence(out, pause_ms(clip.line.segment.pause, pauses), rate)
+                speech = _apply_gain(read_clip(clip, rate), gains.get(clip.line.voice, 0.0))
+                out.writeframesraw(speech.tobytes())
+                cues.append(Cue(clip.line.segment, _ms(position, rate), _ms(position + speech.size, rate)))
+                position += speech.size
+            position += _write_silence(out, pauses.tail, rate)
+    except OSError as exc:
+        raise AudioError(f"{dest}: cannot write the stitched chapter ({exc.strerror or exc}); "
+                         "check free disk space in the output folder") from exc
+    return StitchedChapter(dest, rate, _ms(position, rate), tuple(cues))
+
+
+def _write_silence(out: wave.Wave_write, ms: int, rate: int) -> int:
+    frames = round(ms * rate / 1000)
+    out.writeframesraw(bytes(2 * frames))
+    return frames
+
+
+def _ms(frames: int, rate: int) -> int:
+    return round(frames * 1000 / rate)
+
+
+def _apply_gain(samples: np.ndarray, gain_db: float) -> np.ndarray:
+    if not gain_db or samples.size == 0:
+        return samples.astype("<i2", copy=False)
+    scaled = np.rint(samples.astype(np.float64) * 10 ** (gain_db / 20))
+    return np.clip(scaled, -32768, 32767).astype("<i2")
+
+
+def mastering_chain(gain_db: float, mastering: Mastering) -> str:
+    """The ffmpeg filter chain: soxr to 44.1 kHz, one static gain, a true-peak-safe limiter, optional room tone."""
+    limit = 10 ** ((mastering.true_peak - TP_MARGIN_DB) / 20)
+    chain = (f"aresample={SAMPLE_RATE}:resampler=soxr,volume={gain_db:.2f}dB,"
+             f"alimiter=limit={limit:.4f}:level=false:latency=true:attack=5:release=50")
+    if mastering.noise_floor is not None:
+        # uniform white noise of amplitude a has RMS a/sqrt(3): set its RMS to the configured floor
+        amplitude = min(1.0, 10 ** (mastering.noise_floor / 20) * math.sqrt(3))
+        chain = (f"[0:a]{chain}[speech];anoisesrc=r={SAMPLE_RATE}:color=white:amplitude={amplitude:.6f}:seed=1[bed];"
+                 "[speech][bed]amix=inputs=2:duration=first:normalize=0")
+    return chain
+
+
+def encode_chapter(stitched: StitchedChapter, mastering: Mastering, dest: Path) -> float:
+    """Master *stitched* to the loudness target and encode MP3 CBR 192k 44.1 kHz mono into *dest*; returns the gain in dB."""
+    measured = ffmpeg.integrated_loudness(stitched.path)
+    gain = mastering.loudness - measured if math.isfinite(measured) else 0.0
+    gain = max(-MAX_GAIN_DB, min(MAX_GAIN_DB, gain))
+    chain = mastering_chain(gain, mastering)
+    flag = "-filter_complex" if mastering.noise_floor is not None else "-af"
+    ffmpeg.run_ffmpeg(["-y", "-i", stitched.path, flag, chain, "-ac", "1", "-ar", str(SAMPLE_RATE),
+                       "-c:a", "libmp3lame", "-b:a", BITRATE, "-map_metadata", "-1", "-id3v2_version", "0",
+                       "-write_id3v1", "0", "-f", "mp3", dest], subject=dest)
+    return gain
+
+
+def total_ms(clips: Iterable[Clip]) -> int:
+    """Sum of the clips' own durations (untrimmed), for progress and estimates."""
+    return sum(c.duration_ms for c in clips)

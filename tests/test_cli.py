@@ -1,0 +1,99 @@
+"""CLI tests: every command's help, the script output, and the exact error line for bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from fullcast import __version__
+from fullcast.cli import app
+
+runner = CliRunner()
+STORY = 'Title: T\n\n# Chapter 1\n\nTara waited.\n\n"Hi," said Tara.\n'
+CAST = "engine: fake\ncharacters:\n  Tara:\n    gender: female\n    voice: gmw/en-us+f3\n"
+
+
+@pytest.fixture
+def book(tmp_path: Path) -> Path:
+    (tmp_path / "story.md").write_text(STORY, encoding="utf-8")
+    (tmp_path / "voices.yaml").write_text(CAST, encoding="utf-8")
+    return tmp_path
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+def test_version_and_help_for_every_command() -> None:
+    assert run("--version") == (0, f"fullcast {__version__}\n")
+    for command in ("render", "script", "cast", "preview", "voices"):
+        code, output = run(command, "--help")
+        assert code == 0 and "Usage: " in output and "Example: fullcast" in output, command
+
+
+def test_script_jsonl(book: Path) -> None:
+    code, output = run("script", str(book / "story.md"), "--voices", str(book / "voices.yaml"), "--format", "jsonl")
+    assert code == 0, output
+    records = [json.loads(line) for line in output.splitlines()]
+    assert set(records[0]) == {"chapter", "index", "kind", "speaker", "voice", "text", "source", "start", "end"}
+    dialogue = [r for r in records if r["kind"] == "dialogue"]
+    assert dialogue == [{"chapter": 1, "index": dialogue[0]["index"], "kind": "dialogue", "speaker": "Tara",
+                         "voice": "gmw/en-us+f3", "text": "Hi,", "source": str(book / "story.md"),
+                         "start": STORY.index("Hi,"), "end": STORY.index("Hi,") + 3}]
+    assert [r["index"] for r in records] == list(range(len(records)))
+
+
+def test_script_text_is_a_screenplay(book: Path) -> None:
+    code, output = run("script", str(book / "story.md"), "--voices", str(book / "voices.yaml"), "--explain")
+    assert code == 0, output
+    assert "== Chapter 1: Chapter 1 ==" in output
+    assert "TARA: Hi,\n" in output
+    assert "NARRATOR: Tara waited.\n" in output
+    assert "    why: " in output
+
+
+def test_missing_manuscript(tmp_path: Path) -> None:
+    assert run("script", str(tmp_path / "nope.txt")) == (
+        1, f"Error: {tmp_path / 'nope.txt'}: no such file or folder; pass a .txt or .md manuscript or a folder of them\n")
+
+
+def test_empty_manuscript(tmp_path: Path) -> None:
+    (tmp_path / "e.txt").write_text("\n")
+    assert run("script", str(tmp_path / "e.txt")) == (1, f"Error: {tmp_path / 'e.txt'}: is empty; a manuscript needs some story text\n")
+
+
+def test_not_utf8_names_the_line(tmp_path: Path) -> None:
+    (tmp_path / "b.txt").write_bytes(b"One.\n\nTwo \x93quoted\x94.\n")
+    code, output = run("script", str(tmp_path / "b.txt"))
+    assert (code, output) == (1, f"Error: {tmp_path / 'b.txt'}:3: byte 0x93 at column 5 is not UTF-8; "
+                                 "re-save the file as UTF-8 (e.g. iconv -f windows-1252 -t utf-8)\n")
+
+
+def test_malformed_yaml(book: Path) -> None:
+    (book / "voices.yaml").write_text("characters:\n  Tara: {gender: female\n")
+    code, output = run("script", str(book / "story.md"), "--voices", str(book / "voices.yaml"))
+    assert code == 1
+    assert output.startswith(f"Error: {book / 'voices.yaml'}:3:1: malformed YAML: ")
+
+
+def test_unknown_key_suggests_the_nearest(book: Path) -> None:
+    (book / "voices.yaml").write_text("characters:\n  Tara:\n    gendre: female\n")
+    assert run("script", str(book / "story.md"), "--voices", str(book / "voices.yaml")) == (
+        1, f"Error: {book / 'voices.yaml'}:3: characters.Tara.gendre: unknown key; did you mean 'gender'?\n")
+
+
+def test_unknown_voice_suggests_the_closest(book: Path) -> None:
+    (book / "voices.yaml").write_text("characters:\n  Tara:\n    voice: gmw/en-uss+f3\n")
+    code, output = run("script", str(book / "story.md"), "--voices", str(book / "voices.yaml"))
+    assert code == 1
+    assert output.startswith(f"Error: {book / 'voices.yaml'}: characters.Tara.voice: the pyttsx3 engine has no voice "
+                             "'gmw/en-uss+f3' (for Tara); closest: gmw/en-us+f3")
+
+
+def test_missing_voices_file_given_explicitly(book: Path) -> None:
+    assert run("script", str(book / "story.md"), "--voices", str(book / "nope.yaml")) == (
+        1, f"Error: {book / 'nope.yaml'}: no such file; create it (see voices.yaml in the fullcast repo) or drop --voices\n")
