@@ -60,6 +60,14 @@ def test_other_formats_become_jpeg(tmp_path: Path) -> None:
     assert cover.mime == "image/jpeg"
 
 
+def test_cmyk_jpeg_is_converted_to_rgb(tmp_path: Path) -> None:
+    path = tmp_path / "cover.jpg"
+    Image.new("CMYK", (1400, 1400), (0, 50, 100, 0)).save(path, format="JPEG")
+    cover = load_cover(path)
+    with Image.open(io.BytesIO(cover.data)) as image:
+        assert (image.format, image.mode, cover.mime) == ("JPEG", "RGB", "image/jpeg")
+
+
 def test_small_cover_is_kept_with_a_note(tmp_path: Path) -> None:
     cover = load_cover(save_image(tmp_path / "cover.png", (600, 600), "PNG"))
     assert (cover.width, cover.note) == (600, "cover is 600x600 px; distributors ask for at least 1400 px on the long side")

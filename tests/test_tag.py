@@ -14,7 +14,9 @@ from mutagen.id3 import CHAP, CTOC, ID3, TIT2, CTOCFlags
 
 from fullcast.cover import Cover
 from fullcast.errors import AudioError, OutputError
-from fullcast.tag import ChapterMark, ChapterTags, advisory, comment_text, read_mp3_facts, tag_chapter_mp3
+from fullcast.tag import (
+    BookTags, ChapterMark, ChapterTags, advisory, book_tags, comment_text, read_mp3_facts, tag_chapter_mp3,
+)
 
 def _jpeg() -> bytes:
     out = io.BytesIO()
@@ -111,6 +113,18 @@ def test_plain_mutagen_still_misorders_chapters(mp3: Path) -> None:
     assert [t for _, _, t in ffmpeg_chapters(mp3)] == ["Coda", "Content warning", "Chapter Two: The Long Road Home Again"]
 
 
+def test_chapter_order_fix_also_holds_for_id3v24(mp3: Path) -> None:
+    from fullcast.tag import _TimeOrderedID3  # the workaround itself, saved as v2.4 (syncsafe frame sizes)
+
+    tags = _TimeOrderedID3()
+    for i, mark in enumerate(reversed(MARKS)):
+        tags.add(CHAP(element_id=f"c{i}", start_time=mark.start_ms, end_time=mark.end_ms,
+                      sub_frames=[TIT2(encoding=3, text=mark.title)]))
+    tags.save(mp3, v2_version=4)
+    assert ID3(mp3).version == (2, 4, 0)
+    assert [t for _, _, t in ffmpeg_chapters(mp3)] == [m.title for m in MARKS]
+
+
 def test_ffmpeg_reads_the_tags(mp3: Path) -> None:
     tag_chapter_mp3(mp3, full_tags())
     listing = ffmpeg_listing(mp3)
@@ -142,6 +156,13 @@ def test_unrated_and_unexplicit_books(mp3: Path) -> None:
                                                   ("Explicit", True), ("PG", False), (None, False)])
 def test_advisory(rating: str | None, explicit: bool) -> None:
     assert advisory(rating) is explicit
+
+
+def test_book_tags_from_chapter_tags() -> None:
+    chapter = full_tags()
+    assert book_tags(chapter) == BookTags(title="Old Town", author="Ann Author", narrator="The Fullcast Ensemble",
+                                          year="2026", description="A short blurb.",
+                                          warning="This book contains violence.", rating="R", cover=chapter.cover)
 
 
 def test_comment_text() -> None:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
+import subprocess
 from pathlib import Path
 
+import imageio_ffmpeg
+import numpy as np
 import pytest
 
 from fullcast.errors import OutputError
@@ -104,3 +108,63 @@ def test_write_into_a_read_only_folder_is_an_output_error(tmp_path: Path) -> Non
             write_srt(CUES, tmp_path / "a.srt")
     finally:
         tmp_path.chmod(0o700)
+
+
+# --------------------------------------------------------------------------- against rendered audio
+
+SMALL_BOOK = """Title: Small Book
+Author: A. Writer
+Rating: R
+
+Content warning: this story contains a storm at sea.
+
+# Chapter One
+
+The lamp was lit at dusk. "Hello there," said Tara.
+
+"Hi," said Willow. *Is it late?*
+
+# Chapter Two
+
+It rained all night, and nobody slept.
+"""
+STAMP = re.compile(r"^(\d\d):(\d\d):(\d\d)\.(\d\d\d) --> ", re.M)
+
+
+def render_small_book(folder: Path):
+    """Render SMALL_BOOK with the fake engine (tones in place of speech) and return export's result."""
+    from fullcast.cast import cast_script
+    from fullcast.config import Config
+    from fullcast.export import export_book
+    from fullcast.manuscript import read_manuscript
+    from fullcast.script import analyse_book
+    from fullcast.synthesis import synthesize_lines
+
+    (folder / "ms").mkdir()
+    (folder / "ms" / "book.md").write_text(SMALL_BOOK, encoding="utf-8")
+    config = Config(engine="fake")
+    cast = cast_script(analyse_book(read_manuscript(folder / "ms"), config), config)
+    clips = synthesize_lines(cast.lines, folder / "cache", jobs=1)
+    return export_book(cast, clips, config, folder / "out", jobs=1)
+
+
+def decoded(path: Path) -> np.ndarray:
+    """Absolute sample values of *path*, decoded by ffmpeg at 44.1 kHz mono."""
+    pcm = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "f32le",
+                          "-ac", "1", "-ar", "44100", "-"], capture_output=True, check=True).stdout
+    return np.abs(np.frombuffer(pcm, dtype="<f4"))
+
+
+def test_vtt_cues_line_up_with_the_rendered_audio(tmp_path: Path) -> None:
+    chapter = render_small_book(tmp_path).chapters[0]
+    vtt = write_vtt(chapter.cues, tmp_path / "one.vtt").read_text(encoding="utf-8")
+    assert "<v Tara>Hello there,\n" in vtt and "<v Narrator>said Tara.\n" in vtt
+    starts = [((int(h) * 60 + int(m)) * 60 + int(s)) * 1000 + int(ms) for h, m, s, ms in STAMP.findall(vtt)]
+    assert len(starts) == len(chapter.cues) >= 8
+    audio = decoded(chapter.path)
+    quiet, loud = 10 ** (-50 / 20), 10 ** (-40 / 20)
+    for start in starts:
+        at = round(start * 44.1)
+        assert audio[at - round(60 * 44.1):at - round(15 * 44.1)].max() < quiet, f"sound just before the cue at {start} ms"
+        onset = at - round(50 * 44.1) + int(np.argmax(audio[at - round(50 * 44.1):] > loud))
+        assert abs(onset / 44.1 - start) <= 10, f"cue at {start} ms, sound starts at {onset / 44.1:.1f} ms"

@@ -207,6 +207,34 @@ def preview(
     typer.echo(str(pipeline.preview(name, manuscript, voices, out, text)))
 
 
+@app.command()
+@_fails_cleanly
+def check(
+    output: Path = typer.Argument(pipeline.DEFAULT_OUT, help="A rendered book folder, the output folder, or one file."),
+    profile: list[str] = typer.Option([], "--profile", "-p", help="acx, google-play or apple (repeatable). [default: all]"),
+) -> None:
+    """Measure every rendered file by itself and check it against distributor profiles.
+
+    Example: fullcast check output/ --profile acx
+    """
+    from .check import check_files
+
+    report = check_files(output, profile)
+    for problem in report.problems:
+        typer.echo(f"Error: {problem.message}", err=True)
+    if report.rows:
+        width = max(len(row.subject) for row in report.rows)
+        typer.echo(f"{'profile':<12} {'file':<{width}}  {'measure':<18} {'value':>14}  {'limit':<22} result")
+        for row in report.rows:
+            typer.echo(f"{row.profile.value:<12} {row.subject:<{width}}  {row.measure:<18} {row.value:>14}  "
+                       f"{row.limit:<22} {'pass' if row.passed else 'FAIL'}")
+    failed = len(report.failures) + len(report.problems)
+    typer.echo(f"{len(report.files)} file(s) checked against {', '.join(p.value for p in report.profiles)}: "
+               + ("all pass" if report.passed else f"{failed} failure(s)"))
+    if not report.passed:
+        raise typer.Exit(1)
+
+
 def run() -> None:
     """Entry point for `python -m fullcast`."""
     app(prog_name="fullcast")

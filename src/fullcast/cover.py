@@ -24,6 +24,8 @@ COVER_NAMES = ("cover.jpg", "cover.jpeg", "cover.png")
 """Files looked for in the manuscript folder when voices.yaml names no cover."""
 _KEPT_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png"}
 """Formats embedded as they are; anything else is re-encoded as JPEG."""
+_KEPT_MODES = {"JPEG": ("RGB", "L"), "PNG": ("RGB", "RGBA", "L", "LA", "P")}
+"""Pixel modes in which a JPEG or PNG is embedded unchanged."""
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,8 @@ def load_cover(path: Path) -> Cover:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise ConfigError(f"book.cover: cannot read {path}: {exc.strerror or exc}; fix the path or its permissions") from exc
+        raise ConfigError(f"book.cover: cannot read {path}: {exc.strerror or exc}; "
+                          "fix the path or its permissions") from exc
     try:
         with Image.open(io.BytesIO(raw)) as image:
             image.load()
@@ -89,7 +92,9 @@ def _prepare(image: Image.Image, raw: bytes, path: Path) -> Cover:
     """Keep a JPEG/PNG of acceptable size as it is; otherwise scale and re-encode it."""
     width, height = image.size
     mime = _KEPT_FORMATS.get(image.format or "")
-    if mime is not None and max(width, height) <= MAX_SIDE:
+    # Players choke on CMYK JPEGs and 16-bit PNGs more often than on plain RGB ones.
+    plain = image.mode in _KEPT_MODES.get(image.format or "", ())
+    if mime is not None and plain and max(width, height) <= MAX_SIDE:
         return Cover(raw, mime, width, height, path, _small_note(width, height))
     note = None
     if max(width, height) > MAX_SIDE:
@@ -106,8 +111,12 @@ def _encode(image: Image.Image, *, keep_png: bool) -> tuple[bytes, str]:
     """The image as PNG (when it was PNG) or as a high-quality JPEG."""
     out = io.BytesIO()
     if keep_png:
+        if image.mode not in _KEPT_MODES["PNG"]:
+            image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
         image.save(out, format="PNG", optimize=True)
         return out.getvalue(), "image/png"
+    if image.mode in ("CMYK", "YCbCr", "I", "I;16", "F"):
+        image = image.convert("RGB")
     if image.mode not in ("RGB", "L"):
         # JPEG has no alpha: flatten transparency onto white rather than black.
         rgba = image.convert("RGBA")

@@ -180,24 +180,37 @@ class FakeEngine:
 
     Duration is words x 60/rate seconds plus espeak-like silences (12 ms before, 300 ms after);
     the frequency depends on voice id and pitch, so different voices differ in mean pitch.
+    It rejects the voice ids the real engine lacks, so errors can be tested without espeak.
     """
 
     def synthesize(self, text: str, voice: Voice, path: Path) -> None:
         """Write the tone for *text* to *path*."""
-        import numpy as np
-
         delay = float(os.environ.get(FAKE_DELAY_ENV) or 0)
         if delay:
             time.sleep(delay)
-        word = int(SAMPLE_RATE * 60 / max(voice.rate, 1))
-        t = np.arange(word) / SAMPLE_RATE
-        # A gap at the end of every word keeps the fake audible as separate words.
-        tone = np.sin(2 * math.pi * fake_frequency(voice) * t) * (t < 0.8 * word / SAMPLE_RATE)
-        body = np.tile(tone, _word_count(text))
-        amplitude = min(max(voice.volume, 0.0), 1.0) * 0.5 * 32767
-        audio = np.concatenate([np.zeros(int(0.012 * SAMPLE_RATE)), body * amplitude,
-                                np.zeros(int(0.3 * SAMPLE_RATE))])
-        write_wav(path, audio.astype("<i2").tobytes())
+        if voice.voice_id not in _accepted_ids():
+            check_voice("fake", voice.voice_id)
+        lead, word, tail = _fake_pieces(fake_frequency(voice), voice.rate, voice.volume)
+        write_wav(path, lead + word * _word_count(text) + tail)
+
+
+@lru_cache(maxsize=1)
+def _accepted_ids() -> frozenset[str]:
+    return frozenset(v.id for v in list_voices("fake"))
+
+
+@lru_cache(maxsize=64)
+def _fake_pieces(frequency: float, rate: int, volume: float) -> tuple[bytes, bytes, bytes]:
+    """PCM for the leading silence, one word, and the trailing silence."""
+    import numpy as np
+
+    frames = int(SAMPLE_RATE * 60 / max(rate, 1))
+    t = np.arange(frames) / SAMPLE_RATE
+    # Silence over the last fifth of each word keeps the words apart, as in speech.
+    tone = np.sin(2 * math.pi * frequency * t) * (np.arange(frames) < 0.8 * frames)
+    amplitude = min(max(volume, 0.0), 1.0) * 0.5 * 32767
+    word = (tone * amplitude).astype("<i2").tobytes()
+    return bytes(2 * int(0.012 * SAMPLE_RATE)), word, bytes(2 * int(0.3 * SAMPLE_RATE))
 
 
 def write_wav(path: Path, pcm: bytes) -> None:

@@ -118,12 +118,14 @@ def stop_all() -> None:
 
 
 def last_error_line(stderr: str) -> str:
-    """The last line of ffmpeg's stderr that says something, without progress and summary noise."""
-    noise = re.compile(r"^(size=|video:|Exiting|Conversion failed|\s*$)")
-    lines = [line.strip() for line in stderr.splitlines() if not noise.match(line)]
-    if not lines:
-        return "no message"
-    return re.sub(r"^\[[^\]]+\]\s*", "", lines[-1])[:300]
+    """The last line of ffmpeg's stderr that says something specific (not progress, not a generic wrapper)."""
+    lines = [re.sub(r"^\[[^\]]+\]\s*", "", line.strip()) for line in stderr.splitlines()]
+    useful = [line for line in lines if line and not _NOISE.match(line)]
+    return useful[-1][:300] if useful else "no message"
+
+
+_NOISE = re.compile(r"^(size=|video:|Exiting|Conversion failed|Error (opening (input|output) files?\b|selecting an encoder))")
+"""ffmpeg lines that repeat a more specific complaint made just before them."""
 
 
 def _first_input(args: Sequence[str | Path]) -> str | None:

@@ -57,11 +57,28 @@ def write_m4b(chapters: Sequence[ChapterAudio], tags: BookTags, dest: Path, *,
 
 
 def split_parts(chapters: Sequence[ChapterAudio], max_ms: int) -> list[list[ChapterAudio]]:
-    """Chapters grouped into consecutive runs of at most *max_ms* each; a longer chapter stands alone."""
+    """Chapters in as few consecutive parts of at most *max_ms* as possible, as evenly long as possible.
+
+    Even parts matter because Apple wants every part of a split book to be at least an
+    hour long; a chapter longer than *max_ms* stands alone (a chapter is never cut).
+    """
+    fewest = len(_fill(chapters, max_ms))
+    low, high = 1, max(1, max_ms)
+    while low < high:  # the smallest cap that still needs no more parts than *max_ms* does
+        middle = (low + high) // 2
+        if len(_fill(chapters, middle)) <= fewest:
+            high = middle
+        else:
+            low = middle + 1
+    return _fill(chapters, low)
+
+
+def _fill(chapters: Sequence[ChapterAudio], cap_ms: int) -> list[list[ChapterAudio]]:
+    """Greedy grouping: start a new part when the next chapter would take this one past *cap_ms*."""
     groups: list[list[ChapterAudio]] = [[]]
     length = 0
     for chapter in chapters:
-        if groups[-1] and length + chapter.duration_ms > max_ms:
+        if groups[-1] and length + chapter.duration_ms > cap_ms:
             groups.append([])
             length = 0
         groups[-1].append(chapter)
@@ -127,35 +144,38 @@ def _encode_part(chapters: Sequence[ChapterAudio], marks: Sequence[ChapterMark],
     with tempfile.TemporaryDirectory(prefix="fullcast-m4b-") as work:
         meta_path = Path(work) / "chapters.ffmeta"
         meta_path.write_text(ffmetadata(meta, marks), encoding="utf-8")
-        args = []
-        for chapter in chapters:
-            args += ["-i", str(chapter.path)]
-        args += ["-i", str(meta_path)]
+        inputs = [str(chapter.path) for chapter in chapters] + [str(meta_path)]
         n = len(chapters)
+        # The concat filter joins decoded samples, so chapter offsets are exact sums of lengths.
         joined = "".join(f"[{i}:a]" for i in range(n)) + f"concat=n={n}:v=0:a=1[book]"
-        args += ["-filter_complex", joined, "-map", "[book]", "-map_metadata", str(n), "-map_chapters", str(n)]
+        maps = ["-map", "[book]", "-map_metadata", str(n), "-map_chapters", str(n)]
         if tags.cover is not None:
             cover_path = Path(work) / f"cover{tags.cover.extension}"
             cover_path.write_bytes(tags.cover.data)
-            args[2 * n + 2:2 * n + 2] = ["-i", str(cover_path)]  # after the metadata input: index n + 1
-            args += ["-map", f"{n + 1}:v", "-c:v", "copy", "-disposition:v:0", "attached_pic"]
-        args += ["-c:a", "aac", "-b:a", bitrate, "-ac", "1", "-ar", "44100", "-movflags", "+faststart", "-f", "mp4"]
+            inputs.append(str(cover_path))
+            maps += ["-map", f"{n + 1}:v", "-c:v", "copy", "-disposition:v:0", "attached_pic"]
+        args = [arg for path in inputs for arg in ("-i", path)]
+        args += ["-filter_complex", joined, *maps, "-c:a", "aac", "-b:a", bitrate, "-ac", "1", "-ar", "44100",
+                 "-movflags", "+faststart", "-f", "mp4"]
         _write_via_temp(dest, args, tags.rating)
 
 
 def _write_via_temp(dest: Path, args: list[str], rating: str | None) -> None:
     """Run ffmpeg with *args* writing to a temporary file beside *dest*, then rename it into place."""
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{dest.stem}.", suffix=".m4b.tmp", dir=dest.parent)
+        # `.<name>….part-<pid>` is the pattern export's next render sweeps up after a crash.
+        fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=f".part-{os.getpid()}", dir=dest.parent)
         os.close(fd)
     except OSError as exc:
-        raise OutputError(f"{dest}: cannot write the M4B ({exc.strerror or exc}); check the folder is writable") from exc
+        raise OutputError(f"{dest}: cannot write the M4B ({exc.strerror or exc}); "
+                          "check the folder exists and is writable") from exc
     try:
         run_ffmpeg([*args, "-y", tmp], subject=dest)
         set_m4b_rating(Path(tmp), rating)
         os.chmod(tmp, 0o644)
         os.replace(tmp, dest)
     except OSError as exc:
-        raise OutputError(f"{dest}: cannot write the M4B ({exc.strerror or exc}); check free space and permissions") from exc
+        raise OutputError(f"{dest}: cannot write the M4B ({exc.strerror or exc}); "
+                          "check free space and permissions") from exc
     finally:
         Path(tmp).unlink(missing_ok=True)

@@ -55,6 +55,7 @@ PROPER_NAME = rf"(?:(?:{TITLE_PATTERN})\.?\s+)?{NAME_TOKEN}(?:\s+{NAME_TOKEN})?"
 VERB_PATTERN = "|".join(sorted(SPEECH_VERB_SET, key=len, reverse=True))
 TAG_AFTER_QUOTE = re.compile(rf"^[\s,.!?;:—-]*(?:(?P<pre>{PROPER_NAME})\s+(?:\w+ly\s+)?(?:{VERB_PATTERN})\b"
                              rf"|(?:{VERB_PATTERN})\s+(?P<post>{PROPER_NAME})\b)")
+FIRST_PRONOUN = re.compile(r"\b(?:(he|his|him|himself)|she|her|hers|herself)\b", re.I)
 PRONOUN_RE = re.compile(r"\b(?:he|she|him|her|I)\b", re.I)
 
 
@@ -165,12 +166,14 @@ def discover(text_windows: list[str], index: NameIndex) -> Counter[str]:
     return found
 
 
-def partial_owner(name: str, people: tuple[Person, ...]) -> str | None:
-    """The one cast person whose aliases contain *name* as a whole word, e.g. "Maclay" -> Tara."""
+def partial_owners(name: str, people: tuple[Person, ...]) -> list[str]:
+    """The cast people whose aliases contain *name* as whole words, e.g. "Maclay" -> Tara.
+
+    Several owners make the name an ambiguous alias, settled by context when it is used.
+    """
     key = normalise(name)
-    hits = {p.name for p in people if p.in_cast
-            for alias in (p.name, *p.aliases) if re.search(rf"\b{re.escape(key)}\b", normalise(alias))}
-    return hits.pop() if len(hits) == 1 else None
+    return [p.name for p in people if p.in_cast
+            and any(re.search(rf"\b{re.escape(key)}\b", normalise(alias)) for alias in (p.name, *p.aliases))]
 
 
 def guess_gender(name: str, text: str) -> Gender:
@@ -184,11 +187,12 @@ def guess_gender(name: str, text: str) -> Gender:
     for i, m in enumerate(re.finditer(rf"\b{re.escape(name)}\b", text)):
         if i >= 40:
             break
-        after = text[m.end(): m.end() + 120]
-        male += len(re.findall(r"\b(?:he|his|him|himself)\b", after, re.I))
-        female += len(re.findall(r"\b(?:she|her|hers|herself)\b", after, re.I))
-    if male > 1.5 * female and male >= 2:
+        first = FIRST_PRONOUN.search(text, m.end(), m.end() + 120)
+        if first:
+            male += first.group(1) is not None
+            female += first.group(1) is None
+    if male > 1.5 * female:
         return Gender.MALE
-    if female > 1.5 * male and female >= 2:
+    if female > 1.5 * male:
         return Gender.FEMALE
     return Gender.UNKNOWN

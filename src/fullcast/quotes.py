@@ -47,7 +47,7 @@ SINGLE_MARKS = re.compile(r"[‘’']")
 DASHES = re.compile(r"(?:—|―|–|--)")
 OPENERS = " \t\n([{—–-/"
 WORD = re.compile(r"[^\W_]")
-EMPHASIS = re.compile(r"</?(?:i|em|b|strong)>|(?<![^\W_])[*_]+|[*_]+(?![^\W_])", re.I)
+EMPHASIS = re.compile(r"</?(?:i|em|b|strong)>|(?<!\w)[*_]+(?=\w)|(?<=\w)[*_]+(?!\w)|(?<!\w)[*_]+(?!\w)", re.I)
 STRAY_MARKS = re.compile(
     r"[\"“”„‘]|(?<![^\W_])[’'](?![^\W_])|(?<![^\W_])[’'](?=[^\W_])(?!(?:tis|twas|em|cause|til|round|n)\b)"
     r"|(?<=[^\W_s])[’'](?=[\s,.;:!?—)]|$)"

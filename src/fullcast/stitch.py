@@ -148,7 +148,7 @@ def _voice_gain(clips: list[Clip], target_lufs: float, sample_s: float) -> float
     loudness = pyloudnorm.Meter(rate).integrated_loudness(speech)
     if not math.isfinite(loudness):
         return 0.0
-    return round(max(-MAX_GAIN_DB, min(MAX_GAIN_DB, target_lufs - loudness)), 2)
+    return round(float(max(-MAX_GAIN_DB, min(MAX_GAIN_DB, target_lufs - loudness))), 2)
 
 
 def _spread_sample(clips: list[Clip], budget_ms: float) -> list[Clip]:

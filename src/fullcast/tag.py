@@ -30,12 +30,12 @@ from .errors import AudioError, OutputError
 
 __all__ = [
     "BookTags", "ChapterMark", "ChapterTags", "Cover", "Mp3Facts",
-    "advisory", "read_mp3_facts", "set_m4b_rating", "tag_chapter_mp3",
+    "advisory", "book_tags", "comment_text", "read_mp3_facts", "set_m4b_rating", "tag_chapter_mp3",
 ]
 
 GENRE = "Audiobook"
 """TCON / genre for every file."""
-EXPLICIT_RATINGS = frozenset({"r", "nc-17", "nc17", "x", "xxx", "mature", "explicit", "adult", "18+", "m", "ma", "tv-ma"})
+EXPLICIT_RATINGS = frozenset({"r", "r18", "nc-17", "nc17", "x", "xxx", "mature", "explicit", "adult", "18+", "tv-ma"})
 """Ratings (case-folded) that mark the book explicit for players' advisory flag."""
 _ENC = Encoding.UTF16
 """ID3v2.3 has no UTF-8; UTF-16 with BOM is what v2.3 readers expect."""
@@ -119,6 +119,13 @@ class Mp3Facts:
     """1 for mono, 2 for stereo."""
     length_s: float
     """Duration in seconds."""
+
+
+def book_tags(chapter: ChapterTags) -> BookTags:
+    """The whole-book tags (for the M4B) that go with a chapter file's tags."""
+    return BookTags(title=chapter.book_title, author=chapter.author, narrator=chapter.narrator, year=chapter.year,
+                    description=chapter.description, warning=chapter.warning, rating=chapter.rating,
+                    cover=chapter.cover)
 
 
 def advisory(rating: str | None) -> bool:

@@ -93,9 +93,11 @@ def _stamp(ms: int, separator: str) -> str:
 def _write_atomic(path: Path, text: str) -> None:
     """Write *text* as UTF-8 to a temporary file beside *path*, then rename it into place."""
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        # `.<name>….part-<pid>` is the pattern export's next render sweeps up after a crash.
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f".part-{os.getpid()}", dir=path.parent)
     except OSError as exc:
-        raise OutputError(f"{path}: cannot write the transcript ({exc.strerror or exc}); check the folder exists and is writable") from exc
+        raise OutputError(f"{path}: cannot write the transcript ({exc.strerror or exc}); "
+                          "check the folder exists and is writable") from exc
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
@@ -103,4 +105,5 @@ def _write_atomic(path: Path, text: str) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise OutputError(f"{path}: cannot write the transcript ({exc.strerror or exc}); check free space and permissions") from exc
+        raise OutputError(f"{path}: cannot write the transcript ({exc.strerror or exc}); "
+                          "check free space and permissions") from exc

@@ -1,0 +1,144 @@
+"""Tests for engines.py: the voice list and checks, the fake engine, and the real pyttsx3 engine."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from fullcast import engines
+from fullcast.config import DEFAULT_AUTO_VOICES, DEFAULT_NARRATOR_VOICE
+from fullcast.errors import EngineError
+from fullcast.model import Voice
+
+
+def read_pcm(path: Path) -> tuple[tuple[int, int, int], np.ndarray]:
+    with wave.open(str(path), "rb") as wav:
+        shape = (wav.getnchannels(), wav.getsampwidth(), wav.getframerate())
+        return shape, np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2")
+
+
+def crossings_per_second(samples: np.ndarray) -> float:
+    """Twice the frequency of a tone: a crude mean-pitch measure that needs no audio library."""
+    voiced = samples[samples != 0].astype(float)
+    return float(np.count_nonzero(np.diff(np.sign(voiced)) != 0)) * engines.SAMPLE_RATE / len(voiced)
+
+
+# --------------------------------------------------------------------------- voices
+
+
+def test_list_voices_has_language_voices_and_english_variants() -> None:
+    listed = {v.id: v for v in engines.list_voices("pyttsx3")}
+    assert listed["gmw/en-us"] == engines.EngineVoice("gmw/en-us", "English (America)", ("en-us", "en"), "unknown")
+    assert listed["gmw/en-us+f3"] == engines.EngineVoice("gmw/en-us+f3", "English (America) + female3",
+                                                         ("en-us", "en"), "female")
+    assert listed["gmw/en-gb-x-rp+m2"].gender == "male"
+    assert "roa/fr+f3" not in listed and "roa/fr" in listed
+    assert len(listed) == len(engines.list_voices("pyttsx3"))  # ids are unique
+
+
+def test_fake_engine_accepts_the_same_voices() -> None:
+    assert engines.list_voices("fake") == engines.list_voices("pyttsx3")
+
+
+def test_every_default_voice_is_known() -> None:
+    for voice_id in (DEFAULT_NARRATOR_VOICE, *(v for pool in DEFAULT_AUTO_VOICES.values() for v in pool)):
+        engines.check_voice("pyttsx3", voice_id)
+
+
+@pytest.mark.parametrize("voice_id", ["en-gb-x-rp", "English (America)", "GMW/EN-US+f3", "en-us+Annie"])
+def test_check_voice_accepts_what_espeak_accepts(voice_id: str) -> None:
+    engines.check_voice("pyttsx3", voice_id)
+
+
+@pytest.mark.parametrize(("voice_id", "closest"), [
+    ("gmw/en-uz", "gmw/en-us"),
+    ("gmw/en-us+F3", "gmw/en-us+f3"),  # espeak would silently drop a variant in the wrong case
+    ("gmw/en-us+f9", "gmw/en-us+f1"),
+    ("gmw/en-uss+f3", "gmw/en-us+f3"),
+])
+def test_check_voice_names_the_voice_and_the_closest(voice_id: str, closest: str) -> None:
+    with pytest.raises(EngineError) as caught:
+        engines.check_voice("pyttsx3", voice_id)
+    message = str(caught.value)
+    assert message.startswith(f"the pyttsx3 engine has no voice {voice_id!r}; closest: ")
+    assert closest in message.split("closest: ")[1].split(", ")
+    assert closest in engines.closest_voices("pyttsx3", voice_id)
+
+
+def test_unknown_engine() -> None:
+    with pytest.raises(EngineError, match=r"^unknown engine 'pyttsx4'; use pyttsx3 in voices.yaml `engine:`$"):
+        engines.list_voices("pyttsx4")
+
+
+# --------------------------------------------------------------------------- fake engine
+
+
+def test_fake_engine_is_deterministic_and_sized_by_words_and_rate(tmp_path: Path) -> None:
+    fake = engines.get_engine("fake")
+    voice = Voice("fake", "gmw/en-us", 120, 50, 0.9)
+    fake.synthesize("One two three, four!", voice, tmp_path / "a.wav")
+    fake.synthesize("One two three, four!", voice, tmp_path / "b.wav")
+    fake.synthesize("One two — three.", Voice("fake", "gmw/en-us", 240, 50, 0.9), tmp_path / "c.wav")
+    assert (tmp_path / "a.wav").read_bytes() == (tmp_path / "b.wav").read_bytes()
+    shape, a = read_pcm(tmp_path / "a.wav")
+    _, c = read_pcm(tmp_path / "c.wav")
+    silences = int(0.012 * engines.SAMPLE_RATE) + int(0.3 * engines.SAMPLE_RATE)
+    assert shape == (1, 2, 22050)
+    assert len(a) == silences + 4 * (22050 * 60 // 120)
+    assert len(c) == silences + 3 * (22050 * 60 // 240)
+    assert not a[: int(0.012 * 22050)].any() and not a[-int(0.3 * 22050):].any()
+
+
+def test_fake_voices_differ_in_pitch(tmp_path: Path) -> None:
+    fake = engines.get_engine("fake")
+    pitches = []
+    for voice_id, pitch in [("gmw/en-us", 50), ("gmw/en-us+f3", 50), ("gmw/en-us", 80)]:
+        voice = Voice("fake", voice_id, 175, pitch, 0.9)
+        fake.synthesize("A few words to measure.", voice, tmp_path / "v.wav")
+        pitches.append(crossings_per_second(read_pcm(tmp_path / "v.wav")[1]) / 2)
+        assert pitches[-1] == pytest.approx(engines.fake_frequency(voice), rel=0.02)
+    assert len({round(p) for p in pitches}) == 3
+    assert pitches[2] - pitches[0] == pytest.approx(60, rel=0.05)  # 2 Hz per pitch step
+
+
+def test_fake_engine_rejects_an_unknown_voice(tmp_path: Path) -> None:
+    with pytest.raises(EngineError, match=r"^the fake engine has no voice 'gmw/en-uz'; closest: gmw/en-us"):
+        engines.get_engine("fake").synthesize("Hi.", Voice("fake", "gmw/en-uz", 175, 50, 0.9), tmp_path / "x.wav")
+
+
+# --------------------------------------------------------------------------- real engine
+
+REJECTED_VOICE = """
+import sys
+from pathlib import Path
+from fullcast import engines
+from fullcast.errors import EngineError
+from fullcast.model import Voice
+
+engines.check_voice = lambda engine, voice_id: None  # let the bad id reach espeak itself
+engine = engines.Pyttsx3Engine()
+engine.synthesize("Fine.", Voice("pyttsx3", "gmw/en-us", 175, 50, 0.9), Path(sys.argv[1]) / "ok.wav")
+try:
+    engine.synthesize("Never.", Voice("pyttsx3", "gmw/en-uz", 175, 50, 0.9), Path(sys.argv[1]) / "bad.wav")
+except EngineError as error:
+    print(error)
+engine.synthesize("Again.", Voice("pyttsx3", "gmw/en-us+f3", 175, 50, 0.9), Path(sys.argv[1]) / "again.wav")
+"""
+
+
+@pytest.mark.real
+def test_real_engine_reports_a_voice_espeak_rejects(tmp_path: Path) -> None:
+    # Its own process: pyttsx3 must never start in the test runner, which may fork later.
+    done = subprocess.run([sys.executable, "-c", REJECTED_VOICE, str(tmp_path)], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("espeak rejected voice 'gmw/en-uz' (rate 175, pitch 50, volume 0.9): ")
+    assert "Audio saved" not in done.stdout
+    for name in ("ok.wav", "again.wav"):
+        shape, pcm = read_pcm(tmp_path / name)
+        assert shape == (1, 2, 22050) and 0.4 < len(pcm) / 22050 < 2.0, name

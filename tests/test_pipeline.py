@@ -1,0 +1,141 @@
+"""End-to-end renders with the fake engine: outputs, re-rendering only what changed, interrupts, locks."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from fullcast import pipeline
+from fullcast.errors import OutputError
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def book(tmp_path: Path) -> Path:
+    """The sample book and its cast, switched to the fake engine."""
+    shutil.copytree(REPO / "manuscript", tmp_path / "manuscript")
+    text = (REPO / "voices.yaml").read_text(encoding="utf-8").replace("engine: pyttsx3", "engine: fake")
+    (tmp_path / "voices.yaml").write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def render(book: Path, **kwargs) -> pipeline.RenderResult:
+    return pipeline.render(book / "manuscript", book / "voices.yaml", book / "output", **kwargs)
+
+
+def edit_voices(book: Path, old: str, new: str) -> None:
+    path = book / "voices.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_render_writes_chapters_playlist_and_script(book: Path) -> None:
+    result = render(book)
+    folder = book / "output" / "The Last Lamp of Saltreach"
+    assert result.book_dir == folder
+    assert [p.name for p in result.files] == [
+        "01 - Chapter One - The Lamplighter.mp3", "02 - Chapter Two - The Storm Stair.mp3",
+        "03 - Chapter Three - The Last Light.mp3"]
+    assert (result.synthesised, result.encoded, result.chapters) == (distinct_lines(book), 3, 3)
+    playlist = (folder / "The Last Lamp of Saltreach.m3u").read_text(encoding="utf-8")
+    assert [line for line in playlist.splitlines() if not line.startswith("#")] == [p.name for p in result.files]
+    records = [json.loads(line) for line in (folder / "script.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(records) == result.segments
+    assert records[0]["kind"] == "warning" and records[0]["text"].startswith("Content warning: this story contains peril")
+    assert not [p for p in folder.rglob("*") if ".part" in p.name or p.name.startswith(".tmp")]
+
+
+def test_nothing_changed_renders_nothing_and_keeps_files(book: Path) -> None:
+    first = render(book)
+    before = {p: p.read_bytes() for p in first.files}
+    second = render(book)
+    assert (second.synthesised, second.encoded) == (0, 0)
+    assert {p: p.read_bytes() for p in second.files} == before
+
+
+def distinct_lines(book: Path, speaker: str | None = None) -> int:
+    """Distinct (voice, text) pairs, which is what synthesis makes, for one speaker or all."""
+    _, cast = pipeline.analyse(book / "manuscript", book / "voices.yaml")
+    return len({(l.voice, l.spoken) for l in cast.lines if speaker in (None, l.segment.speaker)})
+
+
+def test_voice_change_resynthesises_exactly_that_speaker(book: Path) -> None:
+    render(book)
+    edit_voices(book, "voice: gmw/en-us+m7", "voice: gmw/en-us+m5")
+    result = render(book)
+    assert result.synthesised == distinct_lines(book, "Gerrit Pike")
+    chapters_with_gerrit = {l.segment.chapter for l in pipeline.analyse(book / "manuscript", book / "voices.yaml")[1].lines
+                            if l.segment.speaker == "Gerrit Pike"}
+    assert result.encoded == len(chapters_with_gerrit)
+
+
+def test_pronunciation_resynthesises_only_lines_with_the_word(book: Path) -> None:
+    render(book)
+    edit_voices(book, "  Brackwater: Brack-water\n", "  Brackwater: Brack-water\n  harbor: har-bur\n")
+    _, cast = pipeline.analyse(book / "manuscript", book / "voices.yaml")
+    affected = {(l.voice, l.spoken) for l in cast.lines if "har-bur" in l.spoken}
+    assert affected
+    assert render(book).synthesised == len(affected)
+
+
+def test_line_correction_resynthesises_only_that_line(book: Path) -> None:
+    render(book)
+    edit_voices(book, "# lines:\n#   - {match: \"Did he?\", speaker: Maren, chapter: 1}",
+                "lines:\n  - {match: \"Did he?\", speaker: Ada, chapter: 1}")
+    result = render(book)
+    assert result.synthesised == 1
+    assert result.encoded == 1
+
+
+def test_force_rebuilds_everything(book: Path) -> None:
+    first = render(book)
+    forced = render(book, force=True)
+    assert (forced.synthesised, forced.encoded) == (first.synthesised, 3)
+
+
+def test_second_render_into_the_same_folder_is_refused(book: Path) -> None:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from pathlib import Path; from fullcast.export import hold_output\n"
+         "with hold_output(Path(sys.argv[1])):\n    print('held', flush=True); time.sleep(30)", str(book / "output")],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "held\n"
+        with pytest.raises(OutputError) as err:
+            render(book)
+        assert str(err.value) == (f"{book / 'output'}: another fullcast render (PID {holder.pid}) is writing to this "
+                                  "folder; wait for it to finish, or render into a different --out")
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_interrupt_keeps_finished_segments_and_resumes(book: Path) -> None:
+    env = {**os.environ, "FULLCAST_FAKE_DELAY": "0.05"}
+    args = [sys.executable, "-m", "fullcast", "render", "manuscript", "--voices", "voices.yaml", "--out", "output", "-j", "1"]
+    proc = subprocess.Popen(args, cwd=book, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    cache = book / "output" / ".cache"
+    deadline = time.monotonic() + 60
+    while len(list(cache.rglob("*.wav"))) < 10 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    began = time.monotonic()
+    _, err = proc.communicate(timeout=30)
+    assert time.monotonic() - began < 1.5
+    assert proc.returncode == 130, err
+    assert "Interrupted" in err
+    done = len(list(cache.rglob("*.wav")))
+    assert done >= 10
+    assert not list((book / "output").rglob("*.mp3"))
+    result = render(book)
+    assert result.synthesised == distinct_lines(book) - done
+    assert len(result.files) == 3
