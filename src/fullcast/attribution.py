@@ -24,7 +24,11 @@ from .model import Gender
 from .names import SPEECH_VERB_SET, Mention, NameIndex
 from .quotes import Piece
 
-MAX_GAP = 2
+PREVIOUS_BEAT_CHARS = 300
+"""Only a short narration paragraph hands its subject to the next quote."""
+CONVERSATION_PASSES = 1
+"""The second pass lets a line see the calls made after it (turn-taking looks both ways)."""
+MAX_GAP = 1
 """Narration paragraphs that may separate two turns of one conversation."""
 UNKNOWN = "unknown"
 """Speaker of a line nobody could be found for; cast.py gives it an auto voice."""
@@ -61,6 +65,8 @@ class Turn:
     """The first quote carries on the previous turn's open quotation."""
     lead: tuple[int, int] | None = None
     """The narration paragraph just before, when it ends by introducing this quote ("Emma exclaimed,")."""
+    before: tuple[int, int] | None = None
+    """The narration paragraph just before, when there is exactly one since the previous turn."""
     reported: bool = False
     """A narration paragraph that may report speech ("Mr. Bennet replied that he had not."): a turn without quotes."""
 
@@ -190,9 +196,13 @@ def resolve(ctx: Context, mention: Mention, t: int) -> str | None:
         return _most_salient(ctx, mention.start, set(mention.names), set(), t)
     if mention.pronoun == "i":
         return ctx.narrator
-    gender = Gender.MALE if mention.pronoun in ("he", "him") else Gender.FEMALE
-    fits = {p.name for p in ctx.index.people if p.gender is gender}
-    return _most_salient(ctx, mention.start, fits, set(ctx.addressees[t]), t)
+    fits = ctx.gendered["he" if mention.pronoun in ("he", "him") else "she"]
+    exclude = set(ctx.addressees[t])
+    inside = [n for n, subject, here in _recent(ctx, mention.start, ctx.turns[t].start)
+              if here and n in fits and n not in exclude]
+    if inside:
+        return inside[0]
+    return _most_salient(ctx, mention.start, fits, exclude, t)
 
 
 def _most_salient(ctx: Context, pos: int, allowed: set[str], exclude: set[str], t: int) -> str | None:
@@ -324,21 +334,16 @@ def rule_addressed_before(ctx: Context, t: int) -> Call | None:
 
 
 def rule_turn_taking(ctx: Context, t: int) -> Call | None:
-    """Untagged lines alternate: the nearest known line of the conversation fixes this one by parity.
-
-    Two lines back (or ahead) is the same speaker; one line back (or ahead) is the other
-    participant: the one that line addressed, or the last other voice in the conversation.
-    """
-    for d in range(1, 7):
-        for k in (t - d, t + d):
-            if not _same_conversation(ctx, t, k) or not (known := ctx.speaker(k)):
-                continue
-            if d % 2 == 0 and known not in ctx.addressees[t]:
-                return Call(known, f"turn-taking: same speaker as {d} lines {'back' if k < t else 'ahead'}")
-            if d % 2 == 1 and (other := _other_participant(ctx, t, k, known)):
-                return Call(other, f"turn-taking: answers {known}" if k < t else f"turn-taking: {known} answers")
-        if d >= 2 and any(ctx.speaker(k) for k in (t - d, t + d) if _same_conversation(ctx, t, k)):
-            break
+    """Untagged lines alternate: the same speaker as two lines back (or ahead), else whoever answers the neighbour."""
+    near = {ctx.speaker(k) for k in (t - 1, t + 1) if _same_conversation(ctx, t, k)} - {None}
+    for k in (t - 2, t + 2, t - 4, t + 4):
+        known = ctx.speaker(k) if _same_conversation(ctx, t, k) else None
+        if known and known not in near and known not in ctx.addressees[t]:
+            return Call(known, f"turn-taking: same speaker as {abs(t - k)} lines {'back' if k < t else 'ahead'}")
+    for k in (t - 1, t + 1):
+        known = ctx.speaker(k) if _same_conversation(ctx, t, k) else None
+        if known and (other := _other_participant(ctx, t, k, near)):
+            return Call(other, f"turn-taking: answers {known}" if k < t else f"turn-taking: {known} answers")
     return None
 
 
@@ -350,19 +355,35 @@ def _same_conversation(ctx: Context, t: int, k: int) -> bool:
     return all(ctx.turns[i].gap <= MAX_GAP for i in range(lo + 1, hi + 1))
 
 
-def _other_participant(ctx: Context, t: int, k: int, known: str) -> str | None:
-    """Who, besides *known*, takes part in the conversation around turn *t*."""
+def _other_participant(ctx: Context, t: int, k: int, near: set[str | None]) -> str | None:
+    """Who, besides the neighbours' speakers *near*, takes part in the conversation around turn *t*."""
     for name in ctx.addressees[k]:
-        if name != known and name not in ctx.addressees[t]:
+        if name not in near and name not in ctx.addressees[t]:
             return name
-    for d in range(1, 8):
+    for d in range(3, 9):
         for j in (t - d, t + d):
-            if j != k and _same_conversation(ctx, t, j):
+            if _same_conversation(ctx, t, j):
                 other = ctx.speaker(j)
-                if other and other != known and other not in ctx.addressees[t]:
+                if other and other not in near and other not in ctx.addressees[t]:
                     return other
-    exclude = set(ctx.addressees[t]) | {known}
+    exclude = set(ctx.addressees[t]) | {n for n in near if n}
     return _most_salient(ctx, ctx.turns[t].start, {p.name for p in ctx.index.people}, exclude, t)
+
+
+def rule_previous_beat(ctx: Context, t: int) -> Call | None:
+    """A short narration paragraph just before ("Mrs. Wilcox smiled.") puts its subject forward as the speaker."""
+    turn = ctx.turns[t]
+    if not turn.before or turn.gap != 1:
+        return None
+    lo, hi = turn.before
+    if hi - lo > PREVIOUS_BEAT_CHARS:
+        return None
+    ends = [m.end() for m in SENTENCE_END.finditer(ctx.text, lo, hi) if ctx.text[m.end():hi].strip()]
+    lo = ends[-1] if ends else lo
+    found = read_tag(ctx, lo, hi, leading=False)
+    if not found or not (who := resolve(ctx, found[0], t)) or who in ctx.addressees[t]:
+        return None
+    return Call(who, f'beat in the paragraph before: "{" ".join(ctx.text[lo:hi].split()[:6])}"')
 
 
 def rule_addressed_after(ctx: Context, t: int) -> Call | None:
@@ -384,7 +405,8 @@ def rule_salient(ctx: Context, t: int) -> Call | None:
 
 
 LOCAL_RULES = (rule_tag_after, rule_tag_before, rule_lead_in)
-CONVERSATION_RULES = (rule_continuation, rule_addressed_before, rule_turn_taking, rule_addressed_after, rule_salient)
+CONVERSATION_RULES = (rule_continuation, rule_previous_beat, rule_addressed_before, rule_turn_taking, rule_addressed_after,
+                      rule_salient)
 
 
 # --------------------------------------------------------------------------- driver
@@ -434,8 +456,9 @@ def attribute_chapter(text: str, turns: list[Turn], index: NameIndex, narration:
         local.append(_local_calls(ctx, t))
         ctx.calls[t] = _finish(local[t]) if all(local[t]) else []
     _advance(ctx, len(text))
-    for t in range(len(turns)):
-        if not ctx.calls[t] and not turns[t].reported:
+    open_turns = [t for t in range(len(turns)) if not ctx.calls[t] and not turns[t].reported]
+    for _ in range(CONVERSATION_PASSES):
+        for t in open_turns:
             shared = next((c for rule in CONVERSATION_RULES if (c := rule(ctx, t))), None) or Call(UNKNOWN, "no cue found")
             ctx.calls[t] = _finish(local[t], shared)
     by_start = {turn.start: calls for turn, calls in zip(turns, ctx.calls)}

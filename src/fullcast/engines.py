@@ -225,12 +225,31 @@ def write_wav(path: Path, pcm: bytes) -> None:
 # --------------------------------------------------------------------------- real engine
 
 
-def _load_espeak() -> Any:
-    """Preload the wheel's libespeak-ng and its data, then import pyttsx3 (which finds it by soname)."""
+_preloaded: list[ctypes.CDLL] = []
+
+
+def preload_espeak() -> None:
+    """Load the espeakng-loader wheel's libespeak-ng and point it at its data, once per process.
+
+    Call before `import pyttsx3`: pyttsx3 loads `libespeak-ng.so.1` by soname and then finds
+    this already-loaded copy, so no system espeak is needed. Never call it in a process that
+    will fork afterwards.
+    """
+    if _preloaded:
+        return
     import espeakng_loader
 
     os.environ.setdefault("ESPEAK_DATA_PATH", espeakng_loader.get_data_path())
-    ctypes.CDLL(espeakng_loader.get_library_path(), mode=ctypes.RTLD_GLOBAL)
+    try:
+        _preloaded.append(ctypes.CDLL(espeakng_loader.get_library_path(), mode=ctypes.RTLD_GLOBAL))
+    except OSError as error:
+        raise EngineError(f"cannot load {espeakng_loader.get_library_path()}: {error}; "
+                          "reinstall with `pip install --force-reinstall espeakng-loader`") from error
+
+
+def _load_espeak() -> Any:
+    """pyttsx3, imported after the preload."""
+    preload_espeak()
     import pyttsx3
 
     return pyttsx3

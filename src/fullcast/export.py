@@ -245,19 +245,20 @@ def export_book(cast: CastScript, clips: Sequence[Clip], config: Config, out_dir
         book_dir = book_folder(out, cast.script.book.title)
         _writable_folder(book_dir)
         _sweep_parts(book_dir)
-        gains = stitch.level_voices(clips)
+        entries, known_gains = _load_manifest(book_dir)
+        gains = voice_gains(clips, {} if force else known_gains)
         todo = _chapter_jobs(cast, clips, config, book_dir, gains, book_cover(cast, config))
-        entries = _load_manifest(book_dir)
         done = {} if force else {job.chapter.number: audio for job in todo if (audio := _reuse(entries, job))}
         changed = [job for job in todo if job.chapter.number not in done]
 
         def finished(job: _ChapterJob, audio: ChapterAudio) -> None:
             done[job.chapter.number] = audio
             entries[job.path.name] = _manifest_entry(job, audio)
-            _write_manifest(book_dir, entries)
+            _write_manifest(book_dir, entries, gains)
 
         _encode_all(changed, gains, config, jobs, finished)
         _drop_obsolete(book_dir, entries, {job.path.name for job in todo})
+        _write_manifest(book_dir, entries, gains)
         chapters = tuple(done[job.chapter.number] for job in todo)
         playlist = book_dir / f"{book_dir.name}.m3u"
         write_text_atomic(playlist, playlist_text(chapters))
@@ -321,17 +322,40 @@ def _manifest_entry(job: _ChapterJob, audio: ChapterAudio) -> dict:
             "duration_ms": audio.duration_ms, "cues": [[c.start_ms, c.end_ms] for c in audio.cues]}
 
 
-def _load_manifest(book_dir: Path) -> dict[str, dict]:
+def voice_gains(clips: Sequence[Clip], known: dict[str, float]) -> dict[Voice, float]:
+    """Levelling gain per voice: the one an earlier render measured for the same voice, else measured now.
+
+    A voice's gain is kept while its settings stay the same, so moving one line to
+    another speaker does not shift a voice's level and re-encode every chapter it is in.
+    """
+    gains = {clip.line.voice: known[_voice_key(clip.line.voice)] for clip in clips
+             if _voice_key(clip.line.voice) in known}
+    gains.update(stitch.level_voices([clip for clip in clips if clip.line.voice not in gains]))
+    return gains
+
+
+def _voice_key(voice: Voice) -> str:
+    return json.dumps(asdict(voice), sort_keys=True)
+
+
+def _load_manifest(book_dir: Path) -> tuple[dict[str, dict], dict[str, float]]:
+    """(file name -> entry, voice key -> gain) from the book's manifest; empty when missing or foreign."""
     try:
         data = json.loads((book_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}
-    files = data.get("files") if isinstance(data, dict) and data.get("version") == MANIFEST_VERSION else None
-    return dict(files) if isinstance(files, dict) else {}
+        return {}, {}
+    if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION:
+        return {}, {}
+    files, gains = data.get("files"), data.get("gains")
+    files = dict(files) if isinstance(files, dict) else {}
+    gains = {k: float(v) for k, v in gains.items() if isinstance(v, (int, float))} if isinstance(gains, dict) else {}
+    return files, gains
 
 
-def _write_manifest(book_dir: Path, entries: dict[str, dict]) -> None:
-    write_text_atomic(book_dir / MANIFEST_NAME, json.dumps({"version": MANIFEST_VERSION, "files": entries}, separators=(",", ":")))
+def _write_manifest(book_dir: Path, entries: dict[str, dict], gains: dict[Voice, float]) -> None:
+    payload = {"version": MANIFEST_VERSION, "files": entries,
+               "gains": {_voice_key(voice): gain for voice, gain in gains.items()}}
+    write_text_atomic(book_dir / MANIFEST_NAME, json.dumps(payload, separators=(",", ":"), ensure_ascii=False))
 
 
 def _sweep_parts(book_dir: Path) -> None:
@@ -350,7 +374,6 @@ def _drop_obsolete(book_dir: Path, entries: dict[str, dict], current: set[str]) 
         if Path(name).name == name and not name.startswith("."):  # never follow a tampered manifest elsewhere
             (book_dir / name).unlink(missing_ok=True)
         del entries[name]
-    _write_manifest(book_dir, entries)
 
 
 def _encode_all(todo: Sequence[_ChapterJob], gains: dict[Voice, float], config: Config, jobs: int | None,

@@ -183,9 +183,10 @@ def measure_audio(path: Path, *, silence_db: float = SILENCE_DB) -> AudioStats:
     )
 
 
-def integrated_loudness(path: Path) -> float:
-    """Integrated loudness of *path* in LUFS (ebur128 without true peak: the fast pass mastering needs)."""
-    stderr = run_ffmpeg(["-i", path, "-map", "0:a:0", "-af", "ebur128=framelog=quiet", "-f", "null", "-"], subject=path)
+def integrated_loudness(path: Path, *, filters: str | None = None) -> float:
+    """Integrated loudness of *path* in LUFS, after the ffmpeg filter chain *filters* when given (no true peak: fast)."""
+    chain = f"{filters},ebur128=framelog=quiet" if filters else "ebur128=framelog=quiet"
+    stderr = run_ffmpeg(["-i", path, "-map", "0:a:0", "-af", chain, "-f", "null", "-"], subject=path)
     return _number(stderr, r"Integrated loudness:\s*\n\s*I:\s*(\S+) LUFS")
 
 

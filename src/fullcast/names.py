@@ -47,7 +47,7 @@ NOT_NAMES = frozenset(
     "Mamma Mama Papa Mother Father Aunt Uncle Monday Tuesday Wednesday Thursday Friday Saturday Sunday Christmas "
     "English French German London Paris Chapter Upon Into Whilst While Though Although Because Since Until Unless "
     "Presently Suddenly Afterwards Meanwhile Besides Instead Otherwise Nothing Something Everything Everybody "
-    "Somebody Nobody Anybody Everyone Someone Noone Anyone Her Him Whom".split()
+    "Somebody Nobody Anybody Everyone Someone Noone Anyone Her Him Whom Thus Poor Young Old Little".split()
 )
 NAME_TOKEN = r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
 TITLE_PATTERN = "|".join(TITLES)
@@ -128,26 +128,49 @@ def build_index(people: list[Person]) -> NameIndex:
     """Compile the name index for *people*, each alias mapped to everyone who owns it."""
     owners: dict[str, list[str]] = {}
     spellings: dict[str, str] = {}
-    for person in people:
-        for alias in {person.name, *person.aliases}:
-            key = normalise(alias)
-            if not key or key in ("i", "he", "she"):
-                continue
-            if person.name not in owners.setdefault(key, []):
-                owners[key].append(person.name)
-            spellings.setdefault(key, alias)
+    for derived in (False, True):
+        given = set(owners)
+        for person in people:
+            names = dict.fromkeys((person.name, *person.aliases))
+            for alias in (_short_forms(names) if derived else names):
+                key = normalise(alias)
+                if not key or key in ("i", "he", "she") or (derived and key in given):
+                    continue
+                if person.name not in owners.setdefault(key, []):
+                    owners[key].append(person.name)
+                spellings.setdefault(key, alias)
     parts = [_alias_pattern(spellings[k]) for k in sorted(owners, key=len, reverse=True)]
     pattern = re.compile(r"(?<![\w’'])(?:" + "|".join(parts) + r")(?![\w])") if parts else re.compile(r"(?!x)x")
     return NameIndex(tuple(people), {k: tuple(v) for k, v in owners.items()}, pattern)
 
 
+def _short_forms(names: dict[str, None]) -> list[str]:
+    """Shorter ways the text may name someone: "Mr. Sillerton Jackson" -> "Mr. Jackson", "Jackson", "Sillerton"."""
+    forms: list[str] = []
+    for name in names:
+        words = name.split()
+        title = words[0] if words and words[0].rstrip(".") in TITLES else None
+        core = [w for w in words[1 if title else 0:] if re.fullmatch(NAME_TOKEN, w) and w not in NOT_NAMES]
+        if len(core) < 2 or len(core) != len(words) - (1 if title else 0):
+            continue
+        forms += [core[-1], core[0]] + ([f"{title} {core[-1]}"] if title else [])
+    return forms
+
+
 def _alias_pattern(alias: str) -> str:
-    """A regex for one alias: flexible spacing, optional title periods, descriptions in any case."""
+    """A regex for one alias: flexible spacing, optional title periods.
+
+    A description ("the redhead", "The Lady in red") matches in any case, since the text
+    capitalises it only at the start of a sentence; a name matches as written.
+    """
     words = alias.replace(".", ". ").split()
     body = r"\.?\s+".join(re.escape(w.rstrip(".")) for w in words)
-    if alias[:1].islower() or alias.split()[0].casefold() in ("the", "a", "an", "that", "this"):
+    if alias[:1].islower() or (len(words) > 1 and words[0].casefold() in ARTICLES):
         return f"(?i:{body})"
     return body
+
+
+ARTICLES = ("the", "a", "an")
 
 
 def discover(text_windows: list[str], index: NameIndex) -> Counter[str]:
@@ -157,10 +180,11 @@ def discover(text_windows: list[str], index: NameIndex) -> Counter[str]:
         m = TAG_AFTER_QUOTE.match(window)
         if not m:
             continue
-        name = " ".join((m.group("pre") or m.group("post")).split())
-        if name.split()[0].rstrip(".") in NOT_NAMES and len(name.split()) == 1:
-            continue
-        if name.split()[-1] in NOT_NAMES or normalise(name) in index.owners:
+        words = (m.group("pre") or m.group("post")).split()
+        while words and words[0] in NOT_NAMES:
+            words.pop(0)
+        name = " ".join(words)
+        if not words or words[-1] in NOT_NAMES or normalise(name) in index.owners:
             continue
         found[name] += 1
     return found

@@ -108,6 +108,8 @@ def _people(config: Config, cut: list[_ChapterPieces]) -> NameIndex:
     extra: dict[str, list[str]] = {}
     texts = "\n".join({id(c.chapter.text): c.chapter.text for c in cut}.values())
     for name, _count in discover(windows, index).most_common():
+        if " " not in name and re.search(rf"\b{re.escape(name.lower())}\b", texts):
+            continue  # a word the text also writes in lower case ("Thus") is no name
         owners = partial_owners(name, index.people)
         for owner in owners:
             extra.setdefault(owner, []).append(name)
@@ -166,6 +168,7 @@ def _turns(cut: _ChapterPieces) -> tuple[list[Turn], list[int]]:
     gap = BIG_GAP
     text = cut.chapter.text
     lead: tuple[int, int] | None = None
+    previous: tuple[int, int] | None = None
     for i, (paragraph, pieces) in enumerate(zip(cut.chapter.paragraphs, cut.pieces)):
         if paragraph.scene_break_before:
             gap, lead = BIG_GAP, None
@@ -173,11 +176,12 @@ def _turns(cut: _ChapterPieces) -> tuple[list[Turn], list[int]]:
         introduces = not quotes and LEADS_IN.search(text, paragraph.start, paragraph.end)
         if quotes:
             turns.append(Turn(paragraph.start, paragraph.end, quotes, gap, quotes[0].continues,
-                              lead if gap == 1 else None))
+                              lead if gap == 1 else None, previous if gap == 1 else None))
             owners.append(i)
             gap, lead = 0, None
             continue
         lead = (paragraph.start, paragraph.end) if introduces else None
+        previous = (paragraph.start, paragraph.end)
         if not introduces and paragraph.end - paragraph.start < REPORTED_CHARS and SPEECH_WORD.search(
                 cut.chapter.text, paragraph.start, paragraph.end):
             turns.append(Turn(paragraph.start, paragraph.end, (), gap, reported=True))
