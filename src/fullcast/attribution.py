@@ -383,6 +383,8 @@ def rule_previous_beat(ctx: Context, t: int) -> Call | None:
     found = read_tag(ctx, lo, hi, leading=False)
     if not found or not (who := resolve(ctx, found[0], t)) or who in ctx.addressees[t]:
         return None
+    if found[2] == "beat" and who == ctx.speaker(t - 1) and _same_conversation(ctx, t, t - 1):
+        return None
     return Call(who, f'beat in the paragraph before: "{" ".join(ctx.text[lo:hi].split()[:6])}"')
 
 

@@ -25,7 +25,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-VoicesOption = typer.Option(None, "--voices", "-v", help="Cast and settings file. [default: ./voices.yaml if present]")
+VoicesOption = typer.Option(None, "--voices", "-v", help="Cast and settings file (default: ./voices.yaml if present).")
 
 
 class ScriptFormat(str, Enum):
@@ -70,16 +70,20 @@ def render(
     voices: Optional[Path] = VoicesOption,
     out: Path = typer.Option(pipeline.DEFAULT_OUT, "--out", "-o", help="Output folder."),
     force: bool = typer.Option(False, "--force", help="Synthesise and encode everything again."),
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes. [default: all cores]"),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: all cores)."),
+    format: Optional[pipeline.Format] = typer.Option(None, "--format", help="mp3 per chapter, one m4b, or both (default: mp3)."),
+    profile: Optional[str] = typer.Option(None, "--profile", help="acx, google-play (mp3) or apple (m4b): render to its format."),
+    srt: bool = typer.Option(False, "--srt", help="Also write an SRT transcript beside each chapter's WebVTT."),
 ) -> None:
-    """Render MANUSCRIPT into one tagged MP3 per chapter under --out.
+    """Render MANUSCRIPT into tagged chapter MP3s (and/or an M4B) with transcripts under --out.
 
     Example: fullcast render manuscript/ --voices voices.yaml --out output/
     """
     from .progress import progress_reporter
 
+    chosen = format or pipeline.format_for_profile(profile)
     with progress_reporter() as report:
-        result = pipeline.render(manuscript, voices, out, force=force, jobs=jobs, progress=report)
+        result = pipeline.render(manuscript, voices, out, force=force, jobs=jobs, progress=report, format=chosen, srt=srt)
     for warning in result.warnings:
         typer.echo(f"Warning: {warning}", err=True)
     for path in result.files:
@@ -211,7 +215,7 @@ def preview(
 @_fails_cleanly
 def check(
     output: Path = typer.Argument(pipeline.DEFAULT_OUT, help="A rendered book folder, the output folder, or one file."),
-    profile: list[str] = typer.Option([], "--profile", "-p", help="acx, google-play or apple (repeatable). [default: all]"),
+    profile: list[str] = typer.Option([], "--profile", "-p", help="acx, google-play or apple (repeatable; default: all)."),
 ) -> None:
     """Measure every rendered file by itself and check it against distributor profiles.
 

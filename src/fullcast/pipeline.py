@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import Callable
 
@@ -60,6 +61,32 @@ def analyse(manuscript: Path, voices: Path | None, *, check_voices: bool = True)
     return config, cast_script(script, config, check_voices=check_voices)
 
 
+class Format(str, Enum):
+    """What `render` delivers."""
+
+    MP3 = "mp3"
+    """One tagged MP3 per chapter (ACX, Google Play, any player)."""
+    M4B = "m4b"
+    """One M4B for the whole book (Apple), built from the chapter MP3s, which stay."""
+    BOTH = "both"
+    """Both of the above."""
+
+
+PROFILE_FORMATS = {"acx": Format.MP3, "google-play": Format.MP3, "apple": Format.M4B}
+"""The format each distributor profile wants (see `fullcast check`)."""
+
+
+def format_for_profile(profile: str | None) -> Format:
+    """The format a distributor profile wants; MP3 when none is given."""
+    if profile is None:
+        return Format.MP3
+    if profile.lower() not in PROFILE_FORMATS:
+        near = closest(profile, list(PROFILE_FORMATS))
+        raise ConfigError(f"--profile {profile}: unknown profile; choose one of {', '.join(PROFILE_FORMATS)}"
+                          + (f" (did you mean {near[0]}?)" if near else ""))
+    return PROFILE_FORMATS[profile.lower()]
+
+
 def render(
     manuscript: Path,
     voices: Path | None,
@@ -68,19 +95,37 @@ def render(
     force: bool = False,
     jobs: int | None = None,
     progress: Callable[..., None] | None = None,
+    format: Format = Format.MP3,
+    srt: bool = False,
 ) -> RenderResult:
     """Render *manuscript* into an audiobook under *out*: synthesise what is missing, encode what changed."""
-    from .export import export_book, hold_output
+    from .export import book_cover, chapter_tags, export_book, hold_output
+    from .m4b import write_m4b
     from .synthesis import synthesize_lines
+    from .tag import book_tags
+    from .transcript import write_srt, write_vtt
 
     began = time.monotonic()
     config, cast = analyse(manuscript, voices)
     with hold_output(out):
         clips = synthesize_lines(cast.lines, out / CACHE_FOLDER, jobs=jobs, force=force, progress=progress)
-        exported = export_book(cast, clips, config, out, force=force)
+        exported = export_book(cast, clips, config, out, force=force, jobs=jobs)
+        files = list(exported.files)
+        for chapter in exported.chapters:
+            write_vtt(chapter.cues, chapter.path.with_suffix(".vtt"))
+            if srt:
+                write_srt(chapter.cues, chapter.path.with_suffix(".srt"))
+        if format in (Format.M4B, Format.BOTH):
+            dest = exported.book_dir / f"{exported.book_dir.name}.m4b"
+            tags = book_tags(chapter_tags(cast, config, cast.script.book.chapters[0], len(exported.files),
+                                          book_cover(cast, config)))
+            if force or exported.encoded or not dest.exists():
+                files += [part.path for part in write_m4b(exported.chapters, tags, dest)]
+            else:
+                files.append(dest)
     return RenderResult(
         book_dir=exported.book_dir,
-        files=exported.files,
+        files=tuple(files),
         synthesised=sum(1 for clip in clips if clip.synthesised),
         segments=len(cast.lines),
         encoded=len(exported.encoded),
