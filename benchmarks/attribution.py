@@ -20,7 +20,7 @@ import re
 import sys
 import tempfile
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 from fullcast.manuscript import read_manuscript

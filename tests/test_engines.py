@@ -142,3 +142,31 @@ def test_real_engine_reports_a_voice_espeak_rejects(tmp_path: Path) -> None:
     for name in ("ok.wav", "again.wav"):
         shape, pcm = read_pcm(tmp_path / name)
         assert shape == (1, 2, 22050) and 0.4 < len(pcm) / 22050 < 2.0, name
+
+
+MANY_LINES = """
+import sys, wave
+from pathlib import Path
+from fullcast import engines
+from fullcast.model import Voice
+
+engine = engines.get_engine("pyttsx3")
+texts = ["Hi.", "Did he?", "The bell over the door jangled and a broad man came in out of the rain.", "No."] * 15
+voices = [Voice("pyttsx3", v, 175, 50, 0.9) for v in ("gmw/en-us", "gmw/en+m3", "gmw/en-us+f3")]
+for i, text in enumerate(texts):
+    path = Path(sys.argv[1]) / f"{i:03d}.wav"
+    engine.synthesize(text, voices[i % 3], path)
+    with wave.open(str(path)) as w:
+        print(w.getnframes())
+"""
+
+
+@pytest.mark.real
+def test_real_engine_never_writes_an_empty_clip(tmp_path: Path) -> None:
+    # Regression: with pyttsx3's runAndWait, a few clips in every hundred came out as a bare
+    # 44-byte header (its queued endLoop raced espeak's callback thread).
+    done = subprocess.run([sys.executable, "-c", MANY_LINES, str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    frames = [int(n) for n in done.stdout.split()]
+    assert len(frames) == 60
+    assert min(frames) > 0.3 * 22050, frames

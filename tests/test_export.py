@@ -19,7 +19,7 @@ from fullcast.config import BookInfo, Config, Pauses
 from fullcast.engines import FakeEngine
 from fullcast.errors import OutputError
 from fullcast.model import (
-    Book, CastScript, Chapter, Clip, ContentWarning, Line, Pause, Script, Segment, SegmentKind, Voice,
+    Book, CastScript, Chapter, ChapterAudio, Clip, ContentWarning, Line, Pause, Script, Segment, SegmentKind, Voice,
 )
 from fullcast.tag import read_mp3_facts
 
@@ -388,3 +388,48 @@ def test_an_interrupted_render_leaves_nothing_half_written(tmp_path: Path, sig: 
     assert not list(folder.glob(f".*{export.PART}*"))
     assert export.export_book(cast, clips, config, tmp_path / "out").encoded == ()
     assert result.files == tuple(sorted(folder.glob("*.mp3")))
+
+
+def test_cues_line_up_with_the_decoded_mp3(tmp_path: Path, book) -> None:
+    cast, clips, config = book
+    chapter = export.export_book(cast, clips, config, tmp_path / "out").chapters[0]
+    raw = tmp_path / "decoded.raw"
+    ffmpeg.run_ffmpeg(["-i", chapter.path, "-f", "s16le", "-ac", "1", "-ar", "44100", "-y", raw])
+    import numpy as np
+
+    samples = np.frombuffer(raw.read_bytes(), dtype="<i2").astype(float) / 32768
+
+    def level_db(start_ms: int, end_ms: int) -> float:
+        window = samples[start_ms * 44100 // 1000:end_ms * 44100 // 1000]
+        return 10 * np.log10(np.mean(window ** 2) + 1e-12)
+
+    for cue in chapter.cues:
+        assert level_db(cue.start_ms - 60, cue.start_ms - 10) < -50, "silent just before the cue"
+        assert level_db(cue.start_ms, cue.start_ms + 50) > -35, "speech just after the cue starts"
+        assert level_db(cue.end_ms + 10, cue.end_ms + 60) < -50, "silent just after the cue ends"
+
+
+def test_progress_counts_encoded_chapters(tmp_path: Path, book) -> None:
+    cast, clips, config = book
+    seen: list[tuple[int, int]] = []
+    export.export_book(cast, clips, config, tmp_path / "out", progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(1, 2), (2, 2)]
+    seen.clear()
+    export.export_book(cast, clips, config, tmp_path / "out", progress=lambda done, total: seen.append((done, total)))
+    assert seen == []
+
+
+def test_a_dropped_chapter_takes_its_transcripts_along(tmp_path: Path) -> None:
+    cast, clips, config = build_book(tmp_path)
+    first = export.export_book(cast, clips, config, tmp_path / "out")
+    for suffix in (".vtt", ".srt"):
+        first.files[1].with_suffix(suffix).write_text("WEBVTT\n")
+    cast2, clips2, _ = build_book(tmp_path, titles=(TITLES[0], "Chapter Two: Renamed"))
+    export.export_book(cast2, clips2, config, tmp_path / "out")
+    assert sorted(p.name for p in first.book_dir.iterdir() if p.suffix in (".vtt", ".srt")) == []
+
+
+def test_playlist_keeps_each_entry_on_two_lines(tmp_path: Path) -> None:
+    chapter = Chapter(1, "Part One\n#EXTM3U\r\nevil.mp3", "s.txt", "", None, ())
+    audio = ChapterAudio(chapter, tmp_path / "01 - x.mp3", 61_600, ())
+    assert export.playlist_text([audio]) == "#EXTM3U\n#EXTINF:62,Part One #EXTM3U evil.mp3\n01 - x.mp3\n"

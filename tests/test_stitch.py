@@ -87,6 +87,18 @@ def test_cues_sit_exactly_on_speech(tmp_path: Path, three_clips: list[Clip]) -> 
         assert not samples[end:end + 200].any(), "silent just after the cue"
 
 
+def test_a_start_boundary_inside_a_chapter_gets_a_paragraph_pause(tmp_path: Path) -> None:
+    clips = [make_clip(tmp_path, 0, 400, Pause.START), make_clip(tmp_path, 1, 400, Pause.START)]
+    result = stitch.stitch_chapter(clips, {}, PAUSES, tmp_path / "ch.wav")
+    assert [(c.start_ms, c.end_ms) for c in result.cues] == [(750, 1150), (1750, 2150)]
+
+
+def test_a_zero_pause_is_honoured(tmp_path: Path) -> None:
+    clips = [make_clip(tmp_path, 0, 400, Pause.START), make_clip(tmp_path, 1, 400, Pause.INLINE)]
+    result = stitch.stitch_chapter(clips, {}, Pauses(head=500, tail=1000, inline=0), tmp_path / "ch.wav")
+    assert [(c.start_ms, c.end_ms) for c in result.cues] == [(500, 900), (900, 1300)]
+
+
 def test_clips_at_another_rate_are_resampled(tmp_path: Path) -> None:
     clips = [make_clip(tmp_path, 0, 800, Pause.START), make_clip(tmp_path, 1, 800, Pause.PARAGRAPH, rate=16000)]
     result = stitch.stitch_chapter(clips, {}, PAUSES, tmp_path / "mixed.wav")
@@ -201,3 +213,32 @@ def test_room_tone_noise_bed_when_configured(tmp_path: Path) -> None:
     stats = ffmpeg.measure_audio(mp3)
     assert -75.0 < stats.noise_floor_db <= -60.0
     assert stats.head_silence_s == pytest.approx(0.75, abs=0.02)  # a -70 dB bed still counts as silence
+
+
+@pytest.mark.real
+def test_real_voices_are_levelled_within_1_5_lu(tmp_path: Path) -> None:
+    from fullcast.synthesis import synthesize_lines
+
+    loud = Voice("pyttsx3", "gmw/en-gb-scotland+f1", 175, 99, 1.0)
+    soft = Voice("pyttsx3", "gmw/en+m3", 175, 20, 0.5)
+    texts = ["The harbour lights came on one by one.", "Nobody answered the door.",
+             "She counted the boats twice, then a third time."]
+    lines = [Line(Segment(1, i, SegmentKind.DIALOGUE, v.voice_id, t, None, None, None, Pause.PARAGRAPH), v, t)
+             for i, (v, t) in enumerate((v, t) for v in (loud, soft) for t in texts)]
+    clips = synthesize_lines(lines, tmp_path / "cache", jobs=1)
+    by_voice = {v: [c for c in clips if c.line.voice == v] for v in (loud, soft)}
+    raw = [voice_loudness(by_voice[v], {}, tmp_path, f"raw{i}") for i, v in enumerate((loud, soft))]
+    assert raw[0] - raw[1] > 4.0
+    gains = stitch.level_voices(clips)
+    levelled = [voice_loudness(by_voice[v], gains, tmp_path, f"lev{i}") for i, v in enumerate((loud, soft))]
+    assert abs(levelled[0] - levelled[1]) <= 1.5
+
+
+def test_a_chapter_of_room_tone_only_stays_silent(tmp_path: Path) -> None:
+    stitched = stitch.stitch_chapter([], {}, PAUSES, tmp_path / "empty.wav")
+    assert (stitched.duration_ms, stitched.cues) == (2750, ())
+    mp3 = tmp_path / "empty.mp3"
+    assert stitch.encode_chapter(stitched, Mastering(), mp3) == 0.0
+    stats = ffmpeg.measure_audio(mp3)
+    assert stats.peak_db == -math.inf
+    assert stats.duration_s == pytest.approx(2.75, abs=0.01)

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 import wave
 from dataclasses import replace
 from pathlib import Path
@@ -130,8 +131,8 @@ def test_worker_pool_makes_the_same_audio(tmp_path: Path) -> None:
 
 
 def test_synthesize_text_writes_one_wav(tmp_path: Path) -> None:
-    synthesize_text("Hello there, reader.", TARA, tmp_path / "tara.wav")
-    assert wav_duration_ms(tmp_path / "tara.wav") == (6879 + 3 * 7560) * 1000 // 22050  # frames at 175 wpm
+    duration = synthesize_text("Hello there, reader.", TARA, tmp_path / "tara.wav")
+    assert duration == wav_duration_ms(tmp_path / "tara.wav") == (6879 + 3 * 7560) * 1000 // 22050  # at 175 wpm
     assert [p.name for p in tmp_path.iterdir()] == ["tara.wav"]
 
 
@@ -179,19 +180,35 @@ if __name__ == "__main__":
 """
 
 
-def run_until(script_path: Path, cache: Path, engine: str, count: int, stop_after: int | None) -> list[str]:
+def children_of(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    return found
+
+
+def run_until(script_path: Path, cache: Path, engine: str, count: int, stop_after: int | None,
+              how: signal.Signals = signal.SIGINT) -> tuple[list[str], list[int]]:
+    """Run RUNNER; once it reports *stop_after* segments, send it *how*. Its output and its workers' pids."""
     env = dict(os.environ, **{engines.FAKE_DELAY_ENV: "0.05"})
     child = subprocess.Popen([sys.executable, str(script_path), str(cache), engine, str(count)],
                              stdout=subprocess.PIPE, text=True, env=env)
     seen: list[str] = []
+    workers: list[int] = []
     assert child.stdout is not None
     for text in child.stdout:
         seen.append(text.strip())
         if stop_after is not None and text.startswith("done ") and int(text.split()[1]) >= stop_after:
-            child.send_signal(signal.SIGINT)
+            workers = children_of(child.pid)
+            child.send_signal(how)
             stop_after = None
-    assert child.wait(timeout=30) == (130 if seen[-1] == "interrupted" else 0)
-    return seen
+    code = child.wait(timeout=30)
+    assert code == {"interrupted": 130}.get(seen[-1], -signal.SIGKILL if how == signal.SIGKILL else 0)
+    return seen, workers
 
 
 @pytest.mark.parametrize("engine", ["fake", pytest.param("pyttsx3", marks=pytest.mark.real)])
@@ -200,17 +217,37 @@ def test_ctrl_c_keeps_finished_entries_and_the_rerun_does_only_the_rest(tmp_path
     runner_path.write_text(RUNNER, encoding="utf-8")
     cache = tmp_path / "cache"
     count = 120 if engine == "fake" else 400  # enough that Ctrl-C lands mid-run
-    seen = run_until(runner_path, cache, engine, count, stop_after=10)
+    seen, _ = run_until(runner_path, cache, engine, count, stop_after=10)
     assert seen[-1] == "interrupted"
     reported = max(int(s.split()[1]) for s in seen if s.startswith("done "))
     finished = {p: p.stat().st_mtime_ns for p in cache.glob("*/*.wav")}
     assert reported <= len(finished) < count
     assert list(cache.glob("*/*.tmp")) == []
     assert all(wav_duration_ms(p) for p in finished)
-    rerun = run_until(runner_path, cache, engine, count, stop_after=None)
+    rerun, _ = run_until(runner_path, cache, engine, count, stop_after=None)
     assert rerun[-1] == f"synthesised {count - len(finished)}"
     assert {p: p.stat().st_mtime_ns for p in finished} == finished  # nothing finished was made again
     assert len(list(cache.glob("*/*.wav"))) == count
+
+
+def test_a_killed_run_leaves_nothing_that_looks_finished(tmp_path: Path) -> None:
+    runner_path = tmp_path / "runner.py"
+    runner_path.write_text(RUNNER, encoding="utf-8")
+    cache = tmp_path / "cache"
+    seen, workers = run_until(runner_path, cache, "fake", 120, stop_after=10, how=signal.SIGKILL)
+    assert len(workers) >= 2 and seen[-1].startswith("done ")  # two workers (and a resource tracker)
+    for pid in workers:  # the orphans notice and quit
+        for _ in range(100):
+            if not Path(f"/proc/{pid}").exists() or Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] == "Z":
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail(f"worker {pid} outlived its killed parent")
+    finished = list(cache.glob("*/*.wav"))
+    assert all(wav_duration_ms(p) for p in finished)
+    rerun, _ = run_until(runner_path, cache, "fake", 120, stop_after=None)
+    assert rerun[-1] == f"synthesised {120 - len(finished)}"
+    assert list(cache.glob("*/*.tmp")) == []
 
 
 def test_synthesize_texts_in_a_pool(tmp_path: Path) -> None:

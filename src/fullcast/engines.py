@@ -14,6 +14,7 @@ import ctypes
 import io
 import math
 import os
+import threading
 import time
 import wave
 import zlib
@@ -59,23 +60,13 @@ class Engine(Protocol):
 # --------------------------------------------------------------------------- voices
 
 
-@dataclass(frozen=True)
-class _VoiceFile:
-    """What a file in espeak-ng-data/lang or voices/!v says about itself."""
-
-    id: str
-    name: str
-    languages: tuple[str, ...]
-    gender: str
-
-
 def _data_path() -> Path:
     import espeakng_loader
 
     return Path(os.environ.get("ESPEAK_DATA_PATH") or espeakng_loader.get_data_path())
 
 
-def _read_voice_file(path: Path, voice_id: str) -> _VoiceFile:
+def _read_voice_file(path: Path, voice_id: str) -> EngineVoice:
     """Parse the `name`, `language` and `gender` lines of an espeak voice file."""
     name, languages, gender = voice_id, [], "unknown"
     for raw in path.read_text(encoding="utf-8", errors="replace").splitlines():
@@ -86,11 +77,11 @@ def _read_voice_file(path: Path, voice_id: str) -> _VoiceFile:
             languages.append(value.split()[0])
         elif key == "gender" and value.strip():
             gender = value.split()[0].lower()
-    return _VoiceFile(voice_id, name, tuple(languages), gender if gender in ("female", "male") else "unknown")
+    return EngineVoice(voice_id, name, tuple(languages), gender if gender in ("female", "male") else "unknown")
 
 
 @lru_cache(maxsize=1)
-def _base_voices() -> tuple[_VoiceFile, ...]:
+def _base_voices() -> tuple[EngineVoice, ...]:
     """Language voices: ids are the lowercased path under lang/, as pyttsx3 reports them."""
     root = _data_path() / "lang"
     files = sorted(p for p in root.rglob("*") if p.is_file())
@@ -98,7 +89,7 @@ def _base_voices() -> tuple[_VoiceFile, ...]:
 
 
 @lru_cache(maxsize=1)
-def _variants() -> tuple[_VoiceFile, ...]:
+def _variants() -> tuple[EngineVoice, ...]:
     """Variants (`+f3`, `+klatt`, ...): ids are the file names, case-sensitive as espeak loads them."""
     root = _data_path() / "voices" / "!v"
     files = sorted((p for p in root.iterdir() if p.is_file() and " " not in p.name), key=lambda p: p.name.lower())
@@ -117,7 +108,7 @@ def list_voices(engine: str) -> tuple[EngineVoice, ...]:
     The fake engine accepts the same ids as the real one, so a voices.yaml works with both.
     """
     _check_engine(engine)
-    listed = [EngineVoice(v.id, v.name, v.languages, v.gender) for v in _base_voices()]
+    listed = list(_base_voices())
     for base in (v for v in _base_voices() if v.id.startswith(ENGLISH_PREFIX)):
         for variant in _variants():
             listed.append(EngineVoice(f"{base.id}+{variant.id}", f"{base.name} + {variant.name}",
@@ -125,7 +116,7 @@ def list_voices(engine: str) -> tuple[EngineVoice, ...]:
     return tuple(listed)
 
 
-def _find_base(name: str) -> _VoiceFile | None:
+def _find_base(name: str) -> EngineVoice | None:
     """The language voice espeak would pick for *name*: its id, its file name or its display name."""
     wanted = name.strip().lower()
     for voice in _base_voices():
@@ -248,21 +239,48 @@ def preload_espeak() -> None:
 
 
 def _load_espeak() -> Any:
-    """pyttsx3, imported after the preload."""
+    """pyttsx3, imported after the preload, with its espeak driver's sample ordering fixed."""
     preload_espeak()
     import pyttsx3
+    from pyttsx3.drivers import espeak as driver
 
+    original = driver.EspeakDriver._onSynth
+    if not getattr(original, "_fullcast_fixed", False):
+        def samples_first(self: Any, wav: Any, numsamples: int, events: Any) -> int:
+            # pyttsx3 2.99 writes the WAV when it sees EVENT_MSG_TERMINATED and only then appends
+            # the samples that came in the same callback. A short utterance arrives in one
+            # callback, so its file came out empty (or cut short). Append first, then let it write.
+            if numsamples > 0 and self._speaking:
+                self._data_buffer += ctypes.string_at(wav, numsamples * ctypes.sizeof(ctypes.c_short))
+            return original(self, wav, 0, events)
+
+        samples_first._fullcast_fixed = True  # type: ignore[attr-defined]
+        driver.EspeakDriver._onSynth = samples_first
     return pyttsx3
 
 
+UTTERANCE_TIMEOUT_S = 60.0
+"""Longest wait for espeak to finish one segment before giving up on it."""
+
+
 class Pyttsx3Engine:
-    """pyttsx3 with the espeak driver; make at most one per process (see the module docstring)."""
+    """pyttsx3 with the espeak driver; at most one per process (see the module docstring).
+
+    pyttsx3's own runAndWait is not used: its command queue is pumped from espeak's
+    callback thread, its first call returns before synthesis ends, and the `endLoop`
+    it queues can cancel the utterance in flight, which left random clips empty.
+    Instead each segment goes straight to the espeak driver and we wait for the
+    driver's own "finished-utterance" notice, sent after it has written the WAV.
+    """
+
+    _started = False
 
     def __init__(self) -> None:
+        if Pyttsx3Engine._started:
+            # A second engine steals the first one's espeak callbacks and the first then hangs.
+            raise EngineError("pyttsx3 is already running in this process; use engines.get_engine('pyttsx3')")
+        Pyttsx3Engine._started = True
         pyttsx3 = _load_espeak()
-        from pyttsx3.drivers import _espeak
-
-        self._synchronize: Callable[[], int] = _espeak.Synchronize
         self._errors: list[BaseException] = []
         self._voice: Voice | None = None
         try:
@@ -270,28 +288,32 @@ class Pyttsx3Engine:
         except Exception as error:  # pyttsx3 raises RuntimeError or OSError when espeak cannot start
             raise EngineError(f"could not start espeak-ng through pyttsx3: {error}; "
                               "reinstall with `pip install --force-reinstall espeakng-loader pyttsx3`") from error
-        # setProperty is queued; its errors reach us only through this callback.
+        self._driver = self._engine.proxy._driver
+        self._finished = threading.Event()
         self._engine.connect("error", self._on_error)
+        self._engine.connect("finished-utterance", lambda **_: self._finished.set())
 
     def _on_error(self, name: Any = None, exception: BaseException | None = None, **_: Any) -> None:
         self._errors.append(exception or RuntimeError("unknown espeak error"))
+        self._finished.set()
 
     def synthesize(self, text: str, voice: Voice, path: Path) -> None:
         """Write *text* in *voice* to *path*; raise EngineError if espeak rejects the voice or writes nothing."""
         if not any(c.isalnum() for c in text):
-            write_wav(path, bytes(2 * int(0.1 * SAMPLE_RATE)))  # pyttsx3 asserts on empty text
+            write_wav(path, bytes(2 * int(0.1 * SAMPLE_RATE)))  # espeak says nothing for punctuation alone
             return
-        self._errors.clear()
         self._set_voice(voice)
-        with contextlib.redirect_stdout(io.StringIO()):  # pyttsx3 prints "Audio saved to ..."
-            self._engine.save_to_file(text, str(path))
-            self._engine.runAndWait()
-            # The first runAndWait after init returns before espeak has finished.
-            self._synchronize()
+        self._errors.clear()
+        self._finished.clear()
+        with contextlib.redirect_stdout(io.StringIO()):  # the driver prints "Audio saved to ..."
+            self._driver.save_to_file(text, str(path))
+            self._driver._start_synthesis(text)
+            finished = self._finished.wait(UTTERANCE_TIMEOUT_S)
         if self._errors:
-            self._voice = None
-            raise EngineError(f"espeak rejected voice {voice.voice_id!r} (rate {voice.rate}, pitch {voice.pitch}, "
-                              f"volume {voice.volume}): {self._errors[0]}; run `fullcast voices` for valid ids")
+            raise EngineError(f"espeak failed on {text[:40]!r} in voice {voice.voice_id!r}: {self._errors[0]}")
+        if not finished:
+            raise EngineError(f"espeak did not finish {text[:40]!r} in voice {voice.voice_id!r} within "
+                              f"{UTTERANCE_TIMEOUT_S:.0f} s; split the paragraph or try again")
         if not path.exists():
             raise EngineError(f"espeak wrote no audio for {text[:40]!r} in voice {voice.voice_id!r}")
 
@@ -299,10 +321,16 @@ class Pyttsx3Engine:
         if voice == self._voice:
             return
         check_voice("pyttsx3", voice.voice_id)
-        self._engine.setProperty("voice", voice.voice_id)
-        self._engine.setProperty("rate", voice.rate)
-        self._engine.setProperty("pitch", voice.pitch)
-        self._engine.setProperty("volume", voice.volume)
+        self._voice = None
+        try:
+            # The driver's setProperty talks to espeak at once (no queue), so a rejection raises here.
+            self._driver.setProperty("voice", voice.voice_id)
+            self._driver.setProperty("rate", voice.rate)
+            self._driver.setProperty("pitch", voice.pitch)
+            self._driver.setProperty("volume", voice.volume)
+        except (ValueError, KeyError) as error:
+            raise EngineError(f"espeak rejected voice {voice.voice_id!r} (rate {voice.rate}, pitch {voice.pitch}, "
+                              f"volume {voice.volume}): {error}; run `fullcast voices` for valid ids") from error
         self._voice = voice
 
 

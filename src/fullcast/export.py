@@ -1,12 +1,12 @@
 """Write a rendered book into its output folder: chapter MP3s, playlist, script.jsonl.
 
-Only chapters whose inputs changed are stitched and encoded again; a manifest in the
-book folder records a digest of each chapter's inputs (clips in order, gains, pauses,
-mastering, tags), so an unchanged chapter stays byte-for-byte as it was. Changed
-chapters are encoded in parallel, one ffmpeg per core. Every file is written under a
-hidden `.name.part-<pid>` and renamed into place, so a killed render leaves nothing a
-player could take for finished; leftovers are swept by the next render, which holds
-an exclusive lock on the output folder (`.fullcast.lock`, with the holder's PID inside).
+Only chapters whose inputs changed are stitched and encoded again: the book folder's
+manifest (manifest.py) records a digest of each chapter's inputs, so an unchanged
+chapter stays byte-for-byte as it was. Changed chapters are encoded in parallel, one
+ffmpeg per core. Every file is written under a hidden `.name.part-<pid>` and renamed
+into place, so a killed render leaves nothing a player could take for finished;
+leftovers are swept by the next render, which holds an exclusive lock on the output
+folder (`.fullcast.lock`, with the holder's PID inside).
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ import threading
 import unicodedata
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
-from . import ffmpeg, stitch, tag
+from . import ffmpeg, manifest, stitch, tag
 from .config import Config
 from .cover import Cover, find_cover, load_cover
 from .errors import OutputError
@@ -31,14 +31,12 @@ from .model import CastScript, Chapter, ChapterAudio, Clip, Cue, Line, SegmentKi
 
 LOCK_NAME = ".fullcast.lock"
 """Lock file in the output folder; holds the PID of the render writing there."""
-MANIFEST_NAME = ".fullcast-manifest.json"
-"""Per-book record of what each chapter file was made from."""
 SCRIPT_NAME = "script.jsonl"
 """What was rendered, one JSON object per segment."""
 PART = ".part-"
 """Marks a file being written: `.<final name>.part-<pid>`."""
-MANIFEST_VERSION = 1
-"""Bump when the manifest's layout changes."""
+TRANSCRIPT_SUFFIXES = (".vtt", ".srt")
+"""Transcripts written beside a chapter file; removed with it when the chapter is gone."""
 WARNING_MARK = "Content warning"
 """Title of the chapter mark over the spoken content warning."""
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
@@ -90,7 +88,7 @@ def chapter_filename(number: int, total: int, title: str) -> str:
 def book_folder(out: Path, title: str) -> Path:
     """The book's folder directly under *out*, named after its title."""
     folder = out / safe_filename(title)
-    if folder.resolve().parent != out.resolve():  # belt and braces: sanitising must never escape out/
+    if Path(os.path.normpath(folder)).parent != Path(os.path.normpath(out)):  # belt and braces: never escape out/
         raise OutputError(f"{title!r}: book title makes an unsafe folder name; set book.title in voices.yaml")
     return folder
 
@@ -167,7 +165,8 @@ def script_jsonl(cast: CastScript) -> str:
 
 def playlist_text(chapters: Sequence[ChapterAudio]) -> str:
     """An extended M3U playlist of the chapter files, by file name relative to the book folder."""
-    entries = [f"#EXTINF:{round(c.duration_ms / 1000)},{c.chapter.title}\n{c.path.name}\n" for c in chapters]
+    entries = [f"#EXTINF:{round(c.duration_ms / 1000)},{' '.join(c.chapter.title.split())}\n{c.path.name}\n"
+               for c in chapters]
     return "#EXTM3U\n" + "".join(entries)
 
 
@@ -239,33 +238,46 @@ class _ChapterJob:
 
 
 def export_book(cast: CastScript, clips: Sequence[Clip], config: Config, out_dir: Path, *, force: bool = False,
-                jobs: int | None = None) -> ExportResult:
-    """Write *cast*'s book under *out_dir*/<book>: re-encode changed chapters only (all with *force*)."""
+                jobs: int | None = None, progress: Callable[[int, int], None] | None = None) -> ExportResult:
+    """Write *cast*'s book under *out_dir*/<book>: re-encode changed chapters only (all with *force*).
+
+    `jobs` caps the parallel encoders (default: one per core); `progress(done, total)` is
+    called as each changed chapter is finished.
+    """
     with hold_output(out_dir) as out:
         book_dir = book_folder(out, cast.script.book.title)
         _writable_folder(book_dir)
         _sweep_parts(book_dir)
-        entries, known_gains = _load_manifest(book_dir)
-        gains = voice_gains(clips, {} if force else known_gains)
+        old = manifest.read_manifest(book_dir)
+        gains = manifest.voice_gains(clips, {} if force else old.gains)
         todo = _chapter_jobs(cast, clips, config, book_dir, gains, book_cover(cast, config))
-        done = {} if force else {job.chapter.number: audio for job in todo if (audio := _reuse(entries, job))}
+        done = {} if force else {job.chapter.number: audio for job in todo if (audio := _reuse(old, job))}
         changed = [job for job in todo if job.chapter.number not in done]
-
-        def finished(job: _ChapterJob, audio: ChapterAudio) -> None:
-            done[job.chapter.number] = audio
-            entries[job.path.name] = _manifest_entry(job, audio)
-            _write_manifest(book_dir, entries, gains)
-
-        _encode_all(changed, gains, config, jobs, finished)
-        _drop_obsolete(book_dir, entries, {job.path.name for job in todo})
-        _write_manifest(book_dir, entries, gains)
+        record = manifest.Manifest(dict(old.files), {manifest.voice_key(v): g for v, g in gains.items()})
+        _encode_all(changed, gains, config, jobs, _recorder(book_dir, record, done, len(changed), progress))
+        _drop_obsolete(book_dir, record, {job.path.name for job in todo})
         chapters = tuple(done[job.chapter.number] for job in todo)
-        playlist = book_dir / f"{book_dir.name}.m3u"
+        playlist, script = book_dir / f"{book_dir.name}.m3u", book_dir / SCRIPT_NAME
         write_text_atomic(playlist, playlist_text(chapters))
-        script = book_dir / SCRIPT_NAME
         write_text_atomic(script, script_jsonl(cast))
         return ExportResult(book_dir, tuple(c.path for c in chapters), tuple(j.chapter.number for j in changed),
                             playlist, script, chapters)
+
+
+def _recorder(book_dir: Path, record: manifest.Manifest, done: dict[int, ChapterAudio], total: int,
+              progress: Callable[[int, int], None] | None) -> Callable[[_ChapterJob, ChapterAudio], None]:
+    """What to do as each chapter is finished: note it, save the manifest at once (so a killed render keeps it)."""
+    finished_now = [0]
+
+    def finished(job: _ChapterJob, audio: ChapterAudio) -> None:
+        done[job.chapter.number] = audio
+        record.files[job.path.name] = manifest.entry_for(audio, job.digest)
+        write_text_atomic(book_dir / manifest.MANIFEST_NAME, manifest.manifest_text(record))
+        finished_now[0] += 1
+        if progress is not None:
+            progress(finished_now[0], total)
+
+    return finished
 
 
 def _chapter_jobs(cast: CastScript, clips: Sequence[Clip], config: Config, book_dir: Path,
@@ -280,82 +292,13 @@ def _chapter_jobs(cast: CastScript, clips: Sequence[Clip], config: Config, book_
         mine = tuple(by_chapter.get(chapter.number, ()))
         tags = chapter_tags(cast, config, chapter, len(chapters), cover)
         path = book_dir / chapter_filename(chapter.number, len(chapters), chapter.title)
-        result.append(_ChapterJob(chapter, mine, path, chapter_digest(mine, gains, config, tags, cover_digest), tags))
+        digest = manifest.chapter_digest(mine, gains, config, tags, cover_digest)
+        result.append(_ChapterJob(chapter, mine, path, digest, tags))
     return result
 
 
-def chapter_digest(clips: Sequence[Clip], gains: dict[Voice, float], config: Config, tags: tag.ChapterTags,
-                   cover_digest: str | None) -> str:
-    """A digest of everything a chapter file is made from; equal digests mean identical audio and tags."""
-    facts = []
-    for clip in clips:
-        try:
-            stat = clip.path.stat()
-            size, mtime = stat.st_size, stat.st_mtime_ns
-        except OSError:
-            size = mtime = None
-        seg = clip.line.segment
-        facts.append([clip.path.name, size, mtime, seg.pause.value, seg.kind.value, gains.get(clip.line.voice, 0.0)])
-    payload = [stitch.ENCODING_VERSION, facts, asdict(config.pauses), asdict(config.mastering),
-               asdict(replace(tags, cover=None, marks=())), cover_digest]
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode("utf-8")).hexdigest()
-
-
-def _reuse(entries: dict[str, dict], job: _ChapterJob) -> ChapterAudio | None:
-    """The chapter as the manifest recorded it, if the file is still exactly what that render wrote."""
-    entry = entries.get(job.path.name)
-    if not isinstance(entry, dict) or entry.get("digest") != job.digest:
-        return None
-    try:
-        stat = job.path.stat()
-        if [stat.st_size, stat.st_mtime_ns] != [entry["size"], entry["mtime_ns"]] or len(entry["cues"]) != len(job.clips):
-            return None
-        cues = tuple(Cue(clip.line.segment, int(s), int(e)) for clip, (s, e) in zip(job.clips, entry["cues"]))
-        return ChapterAudio(job.chapter, job.path, int(entry["duration_ms"]), cues)
-    except (OSError, KeyError, TypeError, ValueError):
-        return None
-
-
-def _manifest_entry(job: _ChapterJob, audio: ChapterAudio) -> dict:
-    stat = audio.path.stat()
-    return {"chapter": job.chapter.number, "digest": job.digest, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
-            "duration_ms": audio.duration_ms, "cues": [[c.start_ms, c.end_ms] for c in audio.cues]}
-
-
-def voice_gains(clips: Sequence[Clip], known: dict[str, float]) -> dict[Voice, float]:
-    """Levelling gain per voice: the one an earlier render measured for the same voice, else measured now.
-
-    A voice's gain is kept while its settings stay the same, so moving one line to
-    another speaker does not shift a voice's level and re-encode every chapter it is in.
-    """
-    gains = {clip.line.voice: known[_voice_key(clip.line.voice)] for clip in clips
-             if _voice_key(clip.line.voice) in known}
-    gains.update(stitch.level_voices([clip for clip in clips if clip.line.voice not in gains]))
-    return gains
-
-
-def _voice_key(voice: Voice) -> str:
-    return json.dumps(asdict(voice), sort_keys=True)
-
-
-def _load_manifest(book_dir: Path) -> tuple[dict[str, dict], dict[str, float]]:
-    """(file name -> entry, voice key -> gain) from the book's manifest; empty when missing or foreign."""
-    try:
-        data = json.loads((book_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}, {}
-    if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION:
-        return {}, {}
-    files, gains = data.get("files"), data.get("gains")
-    files = dict(files) if isinstance(files, dict) else {}
-    gains = {k: float(v) for k, v in gains.items() if isinstance(v, (int, float))} if isinstance(gains, dict) else {}
-    return files, gains
-
-
-def _write_manifest(book_dir: Path, entries: dict[str, dict], gains: dict[Voice, float]) -> None:
-    payload = {"version": MANIFEST_VERSION, "files": entries,
-               "gains": {_voice_key(voice): gain for voice, gain in gains.items()}}
-    write_text_atomic(book_dir / MANIFEST_NAME, json.dumps(payload, separators=(",", ":"), ensure_ascii=False))
+def _reuse(old: manifest.Manifest, job: _ChapterJob) -> ChapterAudio | None:
+    return manifest.reuse(old.files.get(job.path.name), job.digest, job.path, job.chapter, job.clips)
 
 
 def _sweep_parts(book_dir: Path) -> None:
@@ -368,16 +311,18 @@ def _sweep_parts(book_dir: Path) -> None:
                               "delete it by hand") from exc
 
 
-def _drop_obsolete(book_dir: Path, entries: dict[str, dict], current: set[str]) -> None:
+def _drop_obsolete(book_dir: Path, record: manifest.Manifest, current: set[str]) -> None:
     """Delete chapter files an earlier render made that this book no longer has (e.g. a renamed chapter)."""
-    for name in [n for n in entries if n not in current]:
-        if Path(name).name == name and not name.startswith("."):  # never follow a tampered manifest elsewhere
-            (book_dir / name).unlink(missing_ok=True)
-        del entries[name]
+    for name in [n for n in record.files if n not in current]:
+        if manifest.safe_entry_name(name):
+            for stale in (name, *(str(Path(name).with_suffix(s)) for s in TRANSCRIPT_SUFFIXES)):
+                (book_dir / stale).unlink(missing_ok=True)
+        del record.files[name]
+    write_text_atomic(book_dir / manifest.MANIFEST_NAME, manifest.manifest_text(record))
 
 
 def _encode_all(todo: Sequence[_ChapterJob], gains: dict[Voice, float], config: Config, jobs: int | None,
-                finished) -> None:
+                finished: Callable[[_ChapterJob, ChapterAudio], None]) -> None:
     """Render the chapters in *todo* in parallel; on any failure or Ctrl-C stop every worker and ffmpeg."""
     if not todo:
         return

@@ -97,6 +97,10 @@ def run_ffmpeg(args: Sequence[str | Path], *, input_bytes: bytes | None = None, 
         _running.add(proc)
     try:
         _, err = proc.communicate(input_bytes)
+    except BaseException:  # Ctrl-C reaches only us when ffmpeg is not in the terminal's foreground group
+        proc.kill()
+        proc.wait()
+        raise
     finally:
         with _running_lock:
             _running.discard(proc)

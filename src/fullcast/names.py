@@ -35,7 +35,13 @@ SPEECH_VERBS = (
     "objected went put broke cut struck chimed proceeded exclaims shouts cries replies calls called finished "
     "acknowledged teased joked boomed purred squeaked squealed croaked lamented reflected smiled nodded grinned "
     "screeched stuttered mumbled blurted gushed offered prompted quoted recalled related reminded reported sang "
-    "shot stormed supposed thought wondered whistled yawned"
+    "shot stormed supposed thought wondered whistled yawned exploded interposed ejaculated hazarded panted "
+    "volunteered retorted argued counselled consented apologized apologised explained rejoins returns cries "
+    "calls suggests observes remarks continues murmurs mutters whispers groans sighs laughs smiles adds "
+    "insinuated urged soothed stated entreated implored interjected intervened quavered piped lisped sneered "
+    "snorted sniffed scoffed jeered taunted twittered faltered muttered resumed rejoined reasoned pronounced "
+    "commented confessed cooed decided demurred exclaimed expostulated inquires enquires ended opened "
+    "sang"
 ).split()
 SPEECH_VERB_SET = frozenset(SPEECH_VERBS)
 NOT_NAMES = frozenset(

@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from typing import Protocol
 
-from .attribution import Context, Turn, addressees
+from .cues import Context, Turn, addressees
 from .names import SPEECH_VERBS, NameIndex
 from .quotes import Piece
 

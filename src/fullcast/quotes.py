@@ -141,15 +141,16 @@ def _single_marks(text: str, start: int, end: int) -> list[tuple[int, int, str]]
             marks.append((pos, 1, "open"))
         elif before not in OPENERS and not WORD.match(after):
             marks.append((pos, 1, "close"))
-    return _drop_plural_possessives(marks)
+    return _drop_plural_possessives(text, marks)
 
 
-def _drop_plural_possessives(marks: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """A closing mark that is followed by another close before any open was an apostrophe (`the girls' coats`)."""
+def _drop_plural_possessives(text: str, marks: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Of two closing marks in a row one was an apostrophe: the one after a plural `s` (`the girls' coats`)."""
     kept: list[tuple[int, int, str]] = []
     for mark in marks:
         if mark[2] == "close" and kept and kept[-1][2] == "close":
-            kept[-1] = mark
+            if text[kept[-1][0] - 1] == "s" and text[kept[-1][0] + 1:kept[-1][0] + 3].strip()[:1].isalpha():
+                kept[-1] = mark
         else:
             kept.append(mark)
     return kept

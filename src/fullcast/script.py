@@ -13,7 +13,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from .attribution import UNKNOWN, Call, Turn, attribute_chapter, tag_window_after
+from .attribution import attribute_chapter
+from .cues import Call, Turn
 from .config import Config, LineFix
 from .errors import ConfigError, closest
 from .model import NARRATOR, Book, Chapter, Gender, Pause, Script, Segment, SegmentKind, Speaker
@@ -140,7 +141,7 @@ def _chapter_parts(cut: _ChapterPieces, views: list[ParagraphView], index: NameI
     """Every piece of the chapter as a part with a kind, a speaker and a rule."""
     chapter = cut.chapter
     monologue = {} if first_person else monologue_paragraphs(views)
-    turns, owners = _turns(cut)
+    turns = _turns(cut)
     narration = [(p.start, p.end) for pieces in cut.pieces for p in pieces if not p.quoted]
     calls = attribute_chapter(chapter.text, turns, index, narration, narrator)
     by_piece: dict[int, tuple[Call, int]] = {}
@@ -157,14 +158,12 @@ def _chapter_parts(cut: _ChapterPieces, views: list[ParagraphView], index: NameI
                 parts.append(_Part(SegmentKind.MONOLOGUE, piece.start, piece.end, thinker, monologue[i], i))
             else:
                 parts += _narration_parts(chapter.text, piece, i, thinker, first_person)
-    del owners
     return parts
 
 
-def _turns(cut: _ChapterPieces) -> tuple[list[Turn], list[int]]:
-    """The paragraphs that hold quotations, each with the narration gap before it."""
+def _turns(cut: _ChapterPieces) -> list[Turn]:
+    """The paragraphs that hold quotations (or report speech), each with the narration before it."""
     turns: list[Turn] = []
-    owners: list[int] = []
     gap = BIG_GAP
     text = cut.chapter.text
     lead: tuple[int, int] | None = None
@@ -177,7 +176,6 @@ def _turns(cut: _ChapterPieces) -> tuple[list[Turn], list[int]]:
         if quotes:
             turns.append(Turn(paragraph.start, paragraph.end, quotes, gap, quotes[0].continues,
                               lead if gap == 1 else None, previous if gap == 1 else None))
-            owners.append(i)
             gap, lead = 0, None
             continue
         lead = (paragraph.start, paragraph.end) if introduces else None
@@ -185,11 +183,10 @@ def _turns(cut: _ChapterPieces) -> tuple[list[Turn], list[int]]:
         if not introduces and paragraph.end - paragraph.start < REPORTED_CHARS and SPEECH_WORD.search(
                 cut.chapter.text, paragraph.start, paragraph.end):
             turns.append(Turn(paragraph.start, paragraph.end, (), gap, reported=True))
-            owners.append(i)
             gap = 0
             continue
         gap += 1
-    return turns, owners
+    return turns
 
 
 def _narration_parts(text: str, piece: Piece, paragraph: int, thinker: str, first_person: bool) -> list[_Part]:
@@ -349,7 +346,3 @@ def opening_credits(book: Book, config: Config, speakers: tuple[Speaker, ...]) -
 
 def _and(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def _unused() -> tuple[object, ...]:
-    return (UNKNOWN, tag_window_after, re)

@@ -41,13 +41,15 @@ TRIM_DB = -60.0
 """Clip edges quieter than this (dBFS) are engine padding and are cut; the configured pauses replace them."""
 TP_MARGIN_DB = 1.0
 """The limiter sits this far under the true-peak ceiling: inter-sample peaks and MP3 overshoot need room."""
-MP3_LOSS_LU = 0.3
-"""LAME at 192k mono measures this much quieter than its input (espeak speech and noise alike): aim that much higher."""
+MP3_LOSS_LU = 0.4
+"""LAME at 192k mono measures 0.3-0.5 LU quieter than its input (espeak speech, noise, sines): aim that much higher."""
+SILENT_LUFS = -70.0
+"""BS.1770's absolute gate: a chapter measuring this low has no speech to master."""
 SAMPLE_RATE = 44100
 """Output sample rate (ACX, Google Play)."""
 BITRATE = "192k"
 """Output MP3 bit rate, constant (ACX asks for CBR >= 192k)."""
-ENCODING_VERSION = "mp3-192k-cbr-44100-mono/q7/alimiter/soxr/3"
+ENCODING_VERSION = "mp3-192k-cbr-44100-mono/q7/alimiter/soxr/4"
 """Changes whenever the encoder chain changes, so the manifest re-encodes old files."""
 _TRIM_LEVEL = 32768 * 10 ** (TRIM_DB / 20)
 
@@ -179,8 +181,10 @@ def stitch_chapter(clips: Sequence[Clip], gains: dict[Voice, float], pauses: Pau
             for number, clip in enumerate(clips):
                 if cancel is not None and cancel.is_set():
                     raise KeyboardInterrupt
-                if number:
-                    position += _write_silence(out, pause_ms(clip.line.segment.pause, pauses), rate)
+                if number:  # a stray START after the first segment still needs a pause: treat it as a paragraph
+                    pause = clip.line.segment.pause
+                    gap = pauses.paragraph if pause is Pause.START else pause_ms(pause, pauses)
+                    position += _write_silence(out, gap, rate)
                 speech = _apply_gain(read_clip(clip, rate), gains.get(clip.line.voice, 0.0))
                 out.writeframesraw(speech.tobytes())
                 cues.append(Cue(clip.line.segment, _ms(position, rate), _ms(position + speech.size, rate)))
@@ -227,7 +231,7 @@ def mastering_chain(gain_db: float, mastering: Mastering, *, resample: bool = Tr
 def mastering_gain(stitched: StitchedChapter, mastering: Mastering) -> float:
     """The static gain in dB that brings the chapter to the loudness target once the limiter has shaved its peaks."""
     measured = ffmpeg.integrated_loudness(stitched.path)
-    if not math.isfinite(measured):
+    if not math.isfinite(measured) or measured <= SILENT_LUFS:
         return 0.0  # nothing but room tone: leave it silent
     gain = max(-MAX_GAIN_DB, min(MAX_GAIN_DB, mastering.loudness - measured))
     # The limiter takes a little loudness with the peaks; measure through it once and make that up.

@@ -19,6 +19,8 @@ import multiprocessing
 import multiprocessing.pool
 import os
 import signal
+import threading
+import time
 import wave
 from dataclasses import dataclass
 from pathlib import Path
@@ -208,13 +210,30 @@ def _pool_results(todo: Sequence[_Job], workers: int) -> Iterator[_Done]:
 
 
 def _worker_init() -> None:
-    """Workers ignore Ctrl-C: the parent sees it, terminates them and keeps what they finished."""
+    """Workers ignore Ctrl-C (the parent sees it and terminates them) and quit if the parent is killed."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _parent.append(os.getppid())
+    threading.Thread(target=_exit_with_parent, daemon=True).start()
+
+
+_parent: list[int] = []
+"""In a worker: the pid of the process that started it."""
+
+
+def _exit_with_parent() -> None:
+    # After a SIGKILL of the render nobody reads our answers; stop now rather than finish the batch
+    # and die on a broken pipe. A half-written entry keeps its .tmp name and is swept next run.
+    while os.getppid() == _parent[0]:
+        time.sleep(0.1)
+    os._exit(0)
 
 
 def _synthesize_batch(batch: list[_Job]) -> list[_Done]:
     """Synthesise a batch in a worker; one message back per batch keeps the parent light."""
-    return [_synthesize_job(job) for job in batch]
+    answers = [_synthesize_job(job) for job in batch]
+    if os.getppid() != _parent[0]:
+        os._exit(0)
+    return answers
 
 
 def _synthesize_job(job: _Job) -> _Done:
@@ -241,7 +260,7 @@ def _sweep_temporaries(folders: Iterable[Path]) -> None:
     """Delete half-written files in *folders* left by processes that are gone (killed runs, terminated workers)."""
     for path in (p for folder in folders for p in folder.glob("*.tmp")):
         pid = path.name.rsplit(".", 2)[-2] if path.name.count(".") >= 2 else ""
-        if not pid.isdigit() or not _alive(int(pid)):
+        if pid.isdigit() and not _alive(int(pid)):
             path.unlink(missing_ok=True)
 
 
@@ -260,28 +279,24 @@ def _alive(pid: int) -> bool:
 _preview_pool: multiprocessing.pool.Pool | None = None
 
 
-def synthesize_text(text: str, voice: Voice, path: Path) -> None:
-    """Speak *text* in *voice* into the WAV file *path* (written via a temporary name), for previews and samples.
+def synthesize_text(text: str, voice: Voice, path: Path) -> int:
+    """Speak *text* in *voice* into the WAV file *path* (via a temporary name); its duration in ms.
 
-    The real engine runs in one spawned worker that is kept for later calls, so sampling
-    many voices starts espeak only once.
+    For previews and samples. The real engine runs in one spawned worker that is kept for
+    later calls, so sampling many voices starts espeak only once.
     """
     global _preview_pool
     engines.check_voice(voice.engine, voice.voice_id)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    job = _Job("preview", voice, text, temporary)
-    try:
-        if engines.runs_in_process(voice.engine):
-            done = _render_once(job)
-        else:
-            if _preview_pool is None:
-                _preview_pool = multiprocessing.get_context("spawn").Pool(1, initializer=_worker_init)
-            done = _preview_pool.apply(_render_once, (job,))
-        if done.error is not None:
-            raise EngineError(f"{path}: {done.error}")
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    job = _Job(f".{path.name}", voice, text, path)
+    if engines.runs_in_process(voice.engine):
+        done = _synthesize_job(job)
+    else:
+        if _preview_pool is None:
+            _preview_pool = multiprocessing.get_context("spawn").Pool(1, initializer=_worker_init)
+        done = _preview_pool.apply(_synthesize_job, (job,))
+    if done.error is not None:
+        raise EngineError(f"{path}: {done.error}")
+    return done.duration_ms
 
 
 def synthesize_texts(items: Sequence[tuple[str, Voice, Path]], *, jobs: int | None = None) -> list[int]:
@@ -303,11 +318,3 @@ def synthesize_texts(items: Sequence[tuple[str, Voice, Path]], *, jobs: int | No
             durations[done.key] = done.duration_ms
     return [durations[job.key] for job in todo]
 
-
-def _render_once(job: _Job) -> _Done:
-    try:
-        engines.get_engine(job.voice.engine).synthesize(job.text, job.voice, job.path)
-    except EngineError as error:
-        return _Done(job.key, 0, str(error))
-    duration = wav_duration_ms(job.path)
-    return _Done(job.key, duration or 0, None if duration is not None else "the engine wrote an unreadable WAV")

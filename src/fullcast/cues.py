@@ -1,0 +1,309 @@
+"""Reading the narration around quotations: speech tags, action beats, vocatives, and who a name or pronoun means.
+
+The attribution rules ask these questions; the answers come with the mention that
+carried them so every call can be explained. Pronouns and shared aliases resolve to
+the most recently mentioned fitting person (narration mentions and earlier speakers
+both count), which is what a reader does without thinking.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field, replace
+
+from .model import Gender
+from .names import SPEECH_VERB_SET, Mention, NameIndex
+from .quotes import Piece
+
+SUBJECT_REACH = 2
+"""How many recent people a pronoun in the narration looks back over for a sentence subject."""
+OPENS_SENTENCE = re.compile(r"(?:[.!?;\"”’]\s+|\n\s*\n\s*|\A\s*)(?:(?:and|but|then|so|now|here|there)\s+)?\Z", re.I)
+UNKNOWN = "unknown"
+"""Speaker of a line nobody could be found for; cast.py gives it an auto voice."""
+BODY_PARTS = frozenset(
+    "jaw eyes eye eyebrows eyebrow brows brow face voice lips lip mouth hand hands head gaze expression features "
+    "cheeks cheek tone glance smile look fists fist arms arm shoulders heart chin forehead nose".split())
+CONNECTORS = re.compile(r"^(?:(?:and|but|then|so|now|at last|at length|still|yet|here|presently|suddenly|finally|"
+                        r"instantly|again|thereupon|meanwhile|soon|once more)\b,?\s+)*", re.I)
+SENTENCE_END = re.compile(r"(?<!\bMr)(?<!\bMrs)(?<!\bDr)(?<!\bSt)(?<!\bMs)[.!?;]+[\"'”’)]*(?=\s)")
+VERB_RE = re.compile(r"\b(?:" + "|".join(sorted(SPEECH_VERB_SET, key=len, reverse=True)) + r")\b")
+ADVERBS_ONLY = re.compile(r"\s+(?:(?:\w+ly|thus|then|again|once|now|still|only|soon|first|at once|at last|at length|"
+                          r"presently|in turn|in reply|in return|instantly|but|and|too),?\s+)*")
+INVERSION_GAP = re.compile(r"(?:\s+(?:in|on|out|up|forth|back))?,?\s+(?:\w+ly\s+)?"
+                           r"(?:(?!(?:to|at|with|for|of|in|on|by|from|into|upon|and|but|as|that|then|after|before)\b)"
+                           r"[a-z]+\s+)?")
+SPEECH_NOUN = re.compile(r"(?:'s|’s)\s+(?:\w+\s+)?(?:reply|answer|rejoinder|retort|remark|response|exclamation|"
+                         r"comment|cry|question|words|observation|greeting)\b")
+VOCATIVE_BEFORE = re.compile(
+    r"(?:^|[,;!?.]\s*|\b(?:hi|hello|hullo|hey|oh|ah|dear|dearest|my dear|look|listen|please|well|now|yes|no|"
+    r"thank you|thanks|goodbye|good-bye|good morning|good night|good evening|you|me)\s+)$", re.I)
+VOCATIVE_AFTER = re.compile(r"^(?:[,!?.;]|\s*$|\s+(?:don't|do|please)\b)")
+
+
+@dataclass(frozen=True)
+class Turn:
+    """A paragraph holding quotations, in the context of its conversation."""
+
+    start: int
+    """Offset of the paragraph in the chapter text."""
+    end: int
+    """Offset just past the paragraph."""
+    quotes: tuple[Piece, ...]
+    """Its quoted pieces, in order."""
+    gap: int
+    """Narration paragraphs since the previous turn; large after a scene break or at a chapter start."""
+    continues: bool = False
+    """The first quote carries on the previous turn's open quotation."""
+    lead: tuple[int, int] | None = None
+    """The narration paragraph just before, when it ends by introducing this quote ("Emma exclaimed,")."""
+    before: tuple[int, int] | None = None
+    """The narration paragraph just before, when there is exactly one since the previous turn."""
+    reported: bool = False
+    """A narration paragraph that may report speech ("Mr. Bennet replied that he had not."): a turn without quotes."""
+
+
+@dataclass(frozen=True)
+class Call:
+    """Who speaks a quote, and why."""
+
+    speaker: str
+    """Person's name, or `unknown`."""
+    rule: str
+    """The rule and its cue, e.g. `tag after: "Tara replied"`."""
+
+
+@dataclass
+class Context:
+    """What the rules may look at: the chapter, the people, and the calls made so far."""
+
+    text: str
+    """The chapter's source text."""
+    index: NameIndex
+    """Everyone who may speak."""
+    turns: list[Turn]
+    """All turns of the chapter."""
+    narrator: str | None = None
+    """Who "I" is in narration, for a book told in the first person."""
+    calls: list[list[Call]] = field(default_factory=list)
+    """Calls per turn, filled in reading order."""
+    events: list[tuple[int, str]] = field(default_factory=list)
+    """People the narration has referred to so far, (offset, name), pronouns resolved."""
+    turn_set: set[int] = field(default_factory=set)
+    """`turn_starts` as a set: speaker events sit at these offsets."""
+    subjects: set[int] = field(default_factory=set)
+    """Offsets of the events that are sentence subjects ("She" or a name opening a sentence)."""
+    event_starts: list[int] = field(default_factory=list)
+    """Offsets of `events`, for bisecting."""
+    pending: list[Mention] = field(default_factory=list)
+    """Narration mentions not yet turned into events."""
+    cursor: int = 0
+    """How many of `pending` have been turned into events."""
+    gendered: dict[str, set[str]] = field(default_factory=dict)
+    """`he` / `she` -> the people that pronoun may mean."""
+    addressees: list[tuple[str, ...]] = field(default_factory=list)
+    """People each turn addresses by name (vocatives)."""
+    turn_starts: list[int] = field(default_factory=list)
+    """Start offsets of `turns`, for bisecting."""
+
+    def speaker(self, t: int) -> str | None:
+        """The known main speaker of turn *t*, if any."""
+        if 0 <= t < len(self.calls) and self.calls[t] and self.calls[t][-1].speaker != UNKNOWN:
+            return self.calls[t][-1].speaker
+        return None
+
+
+# --------------------------------------------------------------------------- reading the narration
+
+
+def tag_window_after(ctx: Context, t: int, q: int) -> tuple[int, int]:
+    """The narration right after quote *q* up to the end of its sentence or the next quote."""
+    turn, quote = ctx.turns[t], ctx.turns[t].quotes[q]
+    hi = turn.quotes[q + 1].start - 1 if q + 1 < len(turn.quotes) else turn.end
+    lo = min(quote.end + 1, hi) if not quote.open_end else hi
+    m = SENTENCE_END.search(ctx.text, lo, hi)
+    return lo, (m.end() if m else hi)
+
+
+def tag_window_before(ctx: Context, t: int, q: int) -> tuple[int, int]:
+    """The narration right before quote *q*: its last sentence."""
+    turn, quote = ctx.turns[t], ctx.turns[t].quotes[q]
+    lo = turn.quotes[q - 1].end + 1 if q else turn.start
+    hi = max(lo, quote.start - 1)
+    if q == 0 and quote.continues:
+        return hi, hi
+    ends = [m.end() for m in SENTENCE_END.finditer(ctx.text, lo, hi) if ctx.text[m.end():hi].strip()]
+    return (ends[-1] if ends else lo), hi
+
+
+def _sentence_subject(ctx: Context, lo: int, hi: int, mentions: list[Mention]) -> Mention | None:
+    """The mention that opens `text[lo:hi]` after connectives like "Then", if any."""
+    head = ctx.text[lo:hi]
+    skip = len(head) - len(head.lstrip(" \t\n,.!?;:—-\"'“”’‘_*"))
+    skip += CONNECTORS.match(head[skip:]).end()
+    return next((m for m in mentions if m.start == lo + skip), None)
+
+
+def read_tag(ctx: Context, lo: int, hi: int, leading: bool) -> tuple[Mention, str, str] | None:
+    """A speech tag or action beat in `text[lo:hi]`: (subject, verb, kind) with kind `tag` or `beat`.
+
+    A tag is a speech verb with its subject next to it ("Tara replied", "said the redhead",
+    "Mr. Elton warmly added"). *leading* means the window follows the quote, so the first
+    such tag counts; before a quote the last one does. Failing a tag, the person who opens
+    the sentence is the subject of an action beat ("Tara sighed, ...").
+    """
+    mentions = [m for m in ctx.index.mentions(ctx.text, lo, hi) if m.pronoun not in ("him", "her") or m.possessive]
+    tags = _verb_subjects(ctx.text, lo, hi, mentions)
+    if tags:
+        subject, verb = tags[0] if leading else tags[-1]
+        return subject, verb, "tag"
+    subject = _sentence_subject(ctx, lo, hi, mentions)
+    if subject is None or subject.pronoun == "her" and not _body_part_follows(ctx.text, subject.end, hi):
+        return None
+    if subject.possessive and not _body_part_follows(ctx.text, subject.end, hi):
+        return None
+    return subject, "", "beat"
+
+
+def _verb_subjects(text: str, lo: int, hi: int, mentions: list[Mention]) -> list[tuple[Mention, str]]:
+    """Every speech verb in the window with the subject standing right before or right after it."""
+    found = [(m, "") for m in mentions if m.possessive and m.names and SPEECH_NOUN.match(text, m.end, hi)]
+    for verb in VERB_RE.finditer(text, lo, hi):
+        before = next((m for m in reversed(mentions) if m.end <= verb.start()), None)
+        if before and not before.possessive and ADVERBS_ONLY.fullmatch(text, before.end, verb.start()):
+            found.append((before, verb.group()))
+            continue
+        after = next((m for m in mentions if m.start >= verb.end()), None)
+        if after and not after.possessive and after.pronoun != "i" and INVERSION_GAP.fullmatch(text, verb.end(), after.start):
+            found.append((after, verb.group()))
+    return found
+
+
+def _body_part_follows(text: str, pos: int, hi: int) -> bool:
+    words = re.match(r"(?:'s|’s)?\s+(\w+)(?:\s+(\w+))?", text[pos:min(hi, pos + 40)])
+    return bool(words) and any(w and w.lower() in BODY_PARTS for w in words.groups())
+
+
+def resolve(ctx: Context, mention: Mention, t: int) -> str | None:
+    """The person a mention means at turn *t*: a name directly, a pronoun through salience."""
+    if len(mention.names) == 1:
+        return mention.names[0]
+    if mention.names:
+        return most_salient(ctx, mention.start, set(mention.names), set(), t)
+    if mention.pronoun == "i":
+        return ctx.narrator
+    fits = ctx.gendered["he" if mention.pronoun in ("he", "him") else "she"]
+    return most_salient(ctx, mention.start, fits, set(ctx.addressees[t]), t, subjects_first=True)
+
+
+def most_salient(ctx: Context, pos: int, allowed: set[str], exclude: set[str], t: int,
+                 subjects_first: bool = False) -> str | None:
+    """The person among *allowed* mentioned or heard most recently before *pos*, skipping *exclude*.
+
+    The previous speaker is skipped when someone else fits too: a new paragraph usually means a new speaker.
+    """
+    turn = ctx.turns[t]
+    previous = ctx.speaker(t - 1) if not turn.continues and turn.gap == 0 else None
+    return _pick(_recent(ctx, pos, turn.start), allowed, exclude, previous, subjects_first)
+
+
+def _pick(recent: list[tuple[str, bool, bool]], allowed: set[str], exclude: set[str], previous: str | None,
+          subjects_first: bool = False) -> str | None:
+    """The first fitting person in *recent*, passing over *previous* unless they are in this paragraph or alone.
+
+    With *subjects_first*, a recent sentence subject beats a later mention in another role.
+    """
+    fits = [(name, inside, subject) for name, inside, subject in recent if name in allowed and name not in exclude]
+    if subjects_first and (found := next((n for n, _, subject in fits[:SUBJECT_REACH] if subject), None)):
+        return found
+    return next((n for n, inside, _ in fits if n != previous or inside), None) or next((n for n, _, _ in fits), None)
+
+
+def _recent(ctx: Context, pos: int, para_start: int, limit: int = 40) -> list[tuple[str, bool, bool]]:
+    """People by recency before *pos*: (name, inside the current paragraph, a subject or speaker).
+
+    Narration mentions and the speakers of earlier lines both count.
+    """
+    i = bisect.bisect_left(ctx.event_starts, pos)
+    events = ctx.events[max(0, i - limit):i]
+    t = bisect.bisect_left(ctx.turn_starts, pos)
+    for k in range(t - 1, max(-1, t - 12), -1):
+        if name := ctx.speaker(k):
+            events.append((ctx.turns[k].start, name))
+    events.sort(key=lambda e: -e[0])
+    return [(name, start >= para_start, start in ctx.subjects or start in ctx.turn_set) for start, name in events]
+
+
+def advance(ctx: Context, pos: int) -> None:
+    """Turn the narration's mentions before *pos* into events, resolving "he" and "she" as they come."""
+    while ctx.cursor < len(ctx.pending) and ctx.pending[ctx.cursor].start < pos:
+        mention = ctx.pending[ctx.cursor]
+        ctx.cursor += 1
+        if len(mention.names) == 1:
+            name: str | None = mention.names[0]
+        else:
+            allowed = set(mention.names) or ctx.gendered.get(mention.pronoun or "", set())
+            name = _pick(_recent(ctx, mention.start, mention.start), allowed, set(), None, subjects_first=True)
+        if name:
+            ctx.events.append((mention.start, name))
+            ctx.event_starts.append(mention.start)
+            if mention.pronoun or OPENS_SENTENCE.search(ctx.text, max(0, mention.start - 40), mention.start):
+                ctx.subjects.add(mention.start)
+
+
+def addressees(ctx: Context, turn: Turn) -> tuple[str, ...]:
+    """People named as vocatives inside the turn's quotes ("Hi Willow", "you, Willow.")."""
+    found: list[str] = []
+    for quote in turn.quotes:
+        for m in ctx.index.mentions(ctx.text, quote.start, quote.end, pronouns=False):
+            if len(m.names) != 1 or m.possessive:
+                continue
+            before = ctx.text[max(quote.start, m.start - 16):m.start]
+            after = ctx.text[m.end:quote.end]
+            if not re.search(r"[^\W_]", ctx.text[quote.start:m.start] + after):
+                continue  # a quote that is only a name answers a question, it does not address anyone
+            if VOCATIVE_BEFORE.search(before if m.start - quote.start > 16 or before.strip() else "") and \
+                    VOCATIVE_AFTER.match(after[:12]):
+                found.append(m.names[0])
+    return tuple(dict.fromkeys(found))
+
+
+def reporter(ctx: Context, turn: Turn) -> Mention | None:
+    """The subject of a sentence of *turn* whose verb is a speech verb."""
+    for start in [turn.start] + [m.end() for m in SENTENCE_END.finditer(ctx.text, turn.start, turn.end)]:
+        found = read_tag(ctx, start, turn.end, leading=True)
+        if found and found[2] == "tag":
+            return found[0]
+    return None
+
+
+def make_context(text: str, turns: list[Turn], index: NameIndex, narration: list[tuple[int, int]],
+                 narrator: str | None) -> Context:
+    """Everything the rules need about a chapter, before any call is made.
+
+    Quote-less turns are kept only when their paragraph really reports speech.
+    """
+    ctx = Context(text, index, turns, narrator)
+    ctx.gendered = {"he": {p.name for p in index.people if p.gender is Gender.MALE},
+                    "she": {p.name for p in index.people if p.gender is Gender.FEMALE}}
+    for lo, hi in narration:
+        ctx.pending += [m for m in index.mentions(text, lo, hi) if m.names or m.pronoun in ("he", "she")]
+    ctx.turns = _keep_reported_speech(ctx, turns)
+    ctx.turn_starts = [turn.start for turn in ctx.turns]
+    ctx.turn_set = set(ctx.turn_starts)
+    ctx.addressees = [addressees(ctx, turn) for turn in ctx.turns]
+    ctx.calls = [[] for _ in ctx.turns]
+    return ctx
+
+
+def _keep_reported_speech(ctx: Context, turns: list[Turn]) -> list[Turn]:
+    """Keep a quote-less turn only when its paragraph opens a sentence with "X replied/said"; its gap passes on."""
+    kept: list[Turn] = []
+    carry = 0
+    for turn in turns:
+        if turn.reported and not reporter(ctx, turn):
+            carry += turn.gap + 1
+            continue
+        kept.append(replace(turn, gap=turn.gap + carry) if carry else turn)
+        carry = 0
+    return kept

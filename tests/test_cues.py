@@ -1,0 +1,99 @@
+"""cues: tag windows, speech tags and beats, pronoun resolution, vocatives, reported speech."""
+
+from __future__ import annotations
+
+import re
+
+from fullcast.cues import (Call, Context, Turn, addressees, advance, make_context, read_tag, reporter, resolve,
+                           tag_window_after, tag_window_before)
+from fullcast.model import Gender
+from fullcast.names import Person, build_index
+from fullcast.quotes import QuoteStyle, split_paragraph
+
+F, M = Gender.FEMALE, Gender.MALE
+INDEX = build_index([Person("Tara", F, True, ("the blonde",)), Person("Willow", F, True, ("the redhead",)),
+                     Person("Rupert", M, True), Person("Faith", F, True)])
+
+
+def context(text: str) -> Context:
+    """A chapter context: every blank-line paragraph with quotes is a turn, the rest is narration."""
+    turns, narration, gap = [], [], 99
+    for m in re.finditer(r"\S(?:.*\S)?(?:\n.*\S)*", text):
+        pieces = split_paragraph(text, m.start(), m.end(), QuoteStyle.DOUBLE, False)
+        narration += [(p.start, p.end) for p in pieces if not p.quoted]
+        quotes = tuple(p for p in pieces if p.quoted)
+        if quotes:
+            turns.append(Turn(m.start(), m.end(), quotes, gap))
+            gap = 0
+        else:
+            gap += 1
+    ctx = make_context(text, turns, INDEX, narration, None)
+    advance(ctx, len(text))
+    return ctx
+
+
+def window(ctx: Context, bounds: tuple[int, int]) -> str:
+    return ctx.text[bounds[0]:bounds[1]]
+
+
+def test_windows_after_and_before_a_quote() -> None:
+    ctx = context('Tara sighed. Then Willow spoke, "Hi," she said. "Bye." He left.')
+    assert window(ctx, tag_window_before(ctx, 0, 0)) == "Then Willow spoke, "
+    assert window(ctx, tag_window_after(ctx, 0, 0)) == " she said."
+    assert window(ctx, tag_window_after(ctx, 0, 1)) == " He left."
+
+
+def tag(text: str, leading: bool = True) -> tuple[str, str, str] | None:
+    ctx = context(text)
+    found = read_tag(ctx, 0, len(text), leading)
+    return (text[found[0].start:found[0].end], found[1], found[2]) if found else None
+
+
+def test_read_tag_forms() -> None:
+    assert tag(" Tara replied quietly.") == ("Tara", "replied", "tag")
+    assert tag(", said the redhead.") == ("the redhead", "said", "tag")
+    assert tag(" Willow thus began again") == ("Willow", "began", "tag")
+    assert tag(" put in Tara.") == ("Tara", "put", "tag")
+    assert tag(", said wise Rupert.") == ("Rupert", "said", "tag")
+    assert tag(' was Rupert\'s reply.') == ("Rupert", "", "tag")
+    assert tag(" Tara looked out of the window.") == ("Tara", "", "beat")
+    assert tag(" Tara's jaw dropped.") == ("Tara", "", "beat")
+    assert tag(" Tara's calm answers were infuriating.") is None
+    assert tag(" said to Tara.") is None
+
+
+def test_before_a_quote_the_last_tag_counts() -> None:
+    assert tag("Tara said nothing, but Willow cried, ", leading=False) == ("Willow", "cried", "tag")
+
+
+def test_pronoun_goes_to_the_most_recent_fitting_person() -> None:
+    ctx = context('Rupert looked at Willow and Tara.\n\n"Well?" she said.')
+    she = next(m for m in INDEX.mentions(ctx.text, 0, len(ctx.text)) if m.pronoun == "she")
+    assert resolve(ctx, she, 0) == "Tara"
+    ctx.calls[0] = [Call("Tara", "test")]
+
+
+def test_pronoun_skips_the_addressee() -> None:
+    ctx = context('Rupert looked at Willow and Tara.\n\n"Tara, go," she said.')
+    she = next(m for m in INDEX.mentions(ctx.text, 0, len(ctx.text)) if m.pronoun == "she")
+    assert resolve(ctx, she, 0) == "Willow"
+
+
+def test_vocatives() -> None:
+    ctx = context('"Hi Willow, you came." "I know you\'re grateful, Rupert." "Tara." "Tara said so."')
+    assert addressees(ctx, ctx.turns[0]) == ("Willow", "Rupert")
+    one = Turn(0, 0, (ctx.turns[0].quotes[2],), 0)
+    assert addressees(ctx, one) == ()
+    two = Turn(0, 0, (ctx.turns[0].quotes[3],), 0)
+    assert addressees(ctx, two) == ()
+
+
+def test_reported_speech_paragraph_becomes_a_turn() -> None:
+    text = '"Is it far?"\n\nRupert replied that it was not.\n\nThe sun set.'
+    ctx = context(text)
+    reported = Turn(text.index("Rupert"), text.index(" not.") + 5, (), 0, reported=True)
+    plain = Turn(text.index("The sun"), len(text), (), 0, reported=True)
+    assert text[reporter(ctx, reported).start:][:6] == "Rupert"
+    assert reporter(ctx, plain) is None
+    kept = make_context(text, [ctx.turns[0], reported, plain], INDEX, [], None).turns
+    assert [t.start for t in kept] == [0, reported.start]

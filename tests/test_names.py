@@ -1,0 +1,61 @@
+"""names: the alias index, mentions, short forms, cold-start discovery and gender guesses."""
+
+from __future__ import annotations
+
+from fullcast.model import Gender
+from fullcast.names import Person, build_index, discover, guess_gender, normalise, partial_owners
+
+F, M = Gender.FEMALE, Gender.MALE
+PEOPLE = [Person("Tara", F, True, ("Tara Maclay", "the blonde")), Person("Mr. Sillerton Jackson", M, True),
+          Person("Mrs. Jackson", F, True), Person("Lola", F, True, ("the Lady wearing the cop hat",))]
+
+
+def found(text: str) -> list[tuple[str, tuple[str, ...], str | None, bool]]:
+    index = build_index(PEOPLE)
+    return [(text[m.start:m.end], m.names, m.pronoun, m.possessive) for m in index.mentions(text, 0, len(text))]
+
+
+def test_names_descriptions_and_pronouns_in_order() -> None:
+    assert found("Tara's jaw dropped. The blonde saw her, and she said I would.") == [
+        ("Tara", ("Tara",), None, True), ("The blonde", ("Tara",), None, False), ("her", (), "her", True),
+        ("she", (), "she", False), ("I", (), "i", False)]
+
+
+def test_descriptions_match_in_any_case_names_only_as_written() -> None:
+    assert found("the lady wearing the cop hat hissed at tara") == [
+        ("the lady wearing the cop hat", ("Lola",), None, False)]
+
+
+def test_titles_spacing_and_short_forms() -> None:
+    text = "Mr Sillerton\nJackson nodded to Mr. Jackson and Jackson smiled at Sillerton."
+    assert [(t, n) for t, n, _, _ in found(text)] == [
+        ("Mr Sillerton\nJackson", ("Mr. Sillerton Jackson",)), ("Mr. Jackson", ("Mr. Sillerton Jackson",)),
+        ("Jackson", ("Mr. Sillerton Jackson",)), ("Sillerton", ("Mr. Sillerton Jackson",))]
+
+
+def test_a_shared_alias_lists_every_owner() -> None:
+    index = build_index([Person("Robert Cohn", M, True, ("Robert",)), Person("Robert Prentiss", M, True, ("Robert",))])
+    assert index.owners["robert"] == ("Robert Cohn", "Robert Prentiss")
+
+
+def test_normalise_ignores_case_periods_and_spacing() -> None:
+    assert normalise(" Mr.  Darcy") == "mr darcy"
+
+
+def test_discover_names_next_to_speech_verbs() -> None:
+    index = build_index(PEOPLE)
+    windows = [" said Xander. He", " Then Giles answered.", " said Tara.", " Well said.", " said Mrs. Hale"]
+    assert dict(discover(windows, index)) == {"Xander": 1, "Giles": 1, "Mrs. Hale": 1}
+
+
+def test_partial_owner_of_a_discovered_name() -> None:
+    assert partial_owners("Maclay", tuple(PEOPLE)) == ["Tara"]
+    assert partial_owners("Jackson", tuple(PEOPLE)) == ["Mr. Sillerton Jackson", "Mrs. Jackson"]
+    assert partial_owners("Nobody", tuple(PEOPLE)) == []
+
+
+def test_gender_from_honorific_or_following_pronoun() -> None:
+    assert guess_gender("Mrs. Hale", "") is F
+    assert guess_gender("Sir Roger", "") is M
+    assert guess_gender("Giles", "Giles answered. He sat. Giles stood; his hat fell.") is M
+    assert guess_gender("Sam", "Sam went home.") is Gender.UNKNOWN
