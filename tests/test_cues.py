@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from fullcast.cues import (Call, Context, Turn, addressees, advance, make_context, read_tag, reporter, resolve,
+from fullcast.cues import (Context, Turn, addressees, advance, make_context, read_tag, reporter, resolve,
                            tag_window_after, tag_window_before)
 from fullcast.model import Gender
 from fullcast.names import Person, build_index
@@ -38,7 +38,7 @@ def window(ctx: Context, bounds: tuple[int, int]) -> str:
 
 def test_windows_after_and_before_a_quote() -> None:
     ctx = context('Tara sighed. Then Willow spoke, "Hi," she said. "Bye." He left.')
-    assert window(ctx, tag_window_before(ctx, 0, 0)) == "Then Willow spoke, "
+    assert window(ctx, tag_window_before(ctx, 0, 0)) == " Then Willow spoke, "
     assert window(ctx, tag_window_after(ctx, 0, 0)) == " she said."
     assert window(ctx, tag_window_after(ctx, 0, 1)) == " He left."
 
@@ -70,7 +70,6 @@ def test_pronoun_goes_to_the_most_recent_fitting_person() -> None:
     ctx = context('Rupert looked at Willow and Tara.\n\n"Well?" she said.')
     she = next(m for m in INDEX.mentions(ctx.text, 0, len(ctx.text)) if m.pronoun == "she")
     assert resolve(ctx, she, 0) == "Tara"
-    ctx.calls[0] = [Call("Tara", "test")]
 
 
 def test_pronoun_skips_the_addressee() -> None:

@@ -157,6 +157,7 @@ def screenplay(cast: CastScript, *, explain: bool = False) -> str:
 @_fails_cleanly
 def voices_command(
     engine: str = typer.Option("pyttsx3", "--engine", help="Engine whose voices to list."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="Only ids starting with this, e.g. gmw/en."),
     sample: bool = typer.Option(False, "--sample", help="Render a short clip per voice into --out/voices/."),
     out: Path = typer.Option(pipeline.DEFAULT_OUT, "--out", "-o", help="Where --sample writes its clips."),
 ) -> None:
@@ -166,7 +167,7 @@ def voices_command(
     """
     from . import engines
 
-    listed = engines.list_voices(engine)
+    listed = [v for v in engines.list_voices(engine) if not lang or v.id.startswith(lang.lower())]
     for voice in listed:
         typer.echo(f"{voice.id:<32} {voice.name}")
     if sample:

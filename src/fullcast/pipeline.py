@@ -172,18 +172,15 @@ def preview(name: str, manuscript: Path, voices: Path | None, out: Path, text: s
 
 def sample_voices(engine: str, voice_ids: list[str], out: Path) -> list[Path]:
     """Render one short clip per voice into out/voices/ so an editor can compare them by ear."""
-    from .synthesis import synthesize_text
+    from .synthesis import synthesize_texts
 
     folder = out / "voices"
     folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for voice_id in voice_ids:
-        dest = folder / f"{safe_name(voice_id)}.wav"
-        voice = Voice(engine, voice_id, DEFAULT_RATE, DEFAULT_PITCH, DEFAULT_VOLUME)
-        synthesize_text(f"This is the voice {voice_id.replace('+', ' variant ')}. The quick brown fox jumps over the lazy dog.",
-                        voice, dest)
-        paths.append(dest)
-    return paths
+    items = [(f"This is {voice_id.replace('+', ' variant ')}. The lamps along the sea wall were lit at dusk.",
+              Voice(engine, voice_id, DEFAULT_RATE, DEFAULT_PITCH, DEFAULT_VOLUME),
+              folder / f"{safe_name(voice_id)}.wav") for voice_id in voice_ids]
+    synthesize_texts(items)
+    return [path for _, _, path in items]
 
 
 def _first_words(cast: CastScript, speaker: str) -> str:

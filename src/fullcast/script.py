@@ -175,7 +175,7 @@ def _turns(cut: _ChapterPieces) -> list[Turn]:
         introduces = not quotes and LEADS_IN.search(text, paragraph.start, paragraph.end)
         if quotes:
             turns.append(Turn(paragraph.start, paragraph.end, quotes, gap, quotes[0].continues,
-                              lead if gap == 1 else None, previous if gap == 1 else None))
+                              lead, previous if gap == 1 else None))
             gap, lead = 0, None
             continue
         lead = (paragraph.start, paragraph.end) if introduces else None
