@@ -33,14 +33,14 @@ SPEECH_VERBS = (
     "concluded conceded mused echoed warned assured promised announced pursued ventured breathed grumbled chuckled "
     "giggled roared bellowed barked shrieked wailed moaned complained cautioned corrected whined drawled thundered "
     "objected went put broke cut struck chimed proceeded exclaims shouts cries replies calls called finished "
-    "acknowledged teased joked boomed purred squeaked squealed croaked lamented reflected smiled nodded grinned "
+    "acknowledged teased joked boomed purred squeaked squealed croaked lamented reflected "
     "screeched stuttered mumbled blurted gushed offered prompted quoted recalled related reminded reported sang "
     "shot stormed supposed thought wondered whistled yawned exploded interposed ejaculated hazarded panted "
     "volunteered retorted argued counselled consented apologized apologised explained rejoins returns cries "
     "calls suggests observes remarks continues murmurs mutters whispers groans sighs laughs smiles adds "
     "insinuated urged soothed stated entreated implored interjected intervened quavered piped lisped sneered "
     "snorted sniffed scoffed jeered taunted twittered faltered muttered resumed rejoined reasoned pronounced "
-    "commented confessed cooed decided demurred exclaimed expostulated inquires enquires ended opened "
+    "commented confessed cooed demurred exclaimed expostulated inquires enquires "
     "sang"
 ).split()
 SPEECH_VERB_SET = frozenset(SPEECH_VERBS)
