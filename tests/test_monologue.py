@@ -49,6 +49,7 @@ def test_first_person_and_self_talk_tests() -> None:
     assert first_person("I hope she cries, I want to hurt her.") is True
     assert first_person("She told him I was there, and he and she and they left her.") is False
     assert first_person("I don't reply.") is True
+    assert (first_person("VOLUME I"), first_person("I."), first_person("END OF VOL. I.")) == (False, False, False)
     assert self_talk("Draw in a breath, relax.") is True
     assert self_talk("She was gone.") is False
 

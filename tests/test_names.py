@@ -51,6 +51,8 @@ def test_discover_names_next_to_speech_verbs() -> None:
 def test_partial_owner_of_a_discovered_name() -> None:
     assert partial_owners("Maclay", tuple(PEOPLE)) == ["Tara"]
     assert partial_owners("Jackson", tuple(PEOPLE)) == ["Mr. Sillerton Jackson", "Mrs. Jackson"]
+    assert partial_owners("Mrs. Jackson", tuple(PEOPLE)) == ["Mrs. Jackson"]
+    assert partial_owners("Mr. Maclay", tuple(PEOPLE)) == []
     assert partial_owners("Nobody", tuple(PEOPLE)) == []
 
 

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from fullcast.config import Character, Config, Credits, LineFix, Monologue, WarningSettings
 from fullcast.errors import ConfigError
-from fullcast.model import Book, Chapter, ContentWarning, Gender, Paragraph, Pause, SegmentKind
+from fullcast.model import Book, Chapter, ContentWarning, Gender, Paragraph, SegmentKind
+from fullcast.quotes import spoken as spoken_text
 from fullcast.script import analyse_book
 
 F, M = Gender.FEMALE, Gender.MALE
@@ -152,6 +153,7 @@ def test_every_word_lands_in_exactly_one_segment(paragraphs: list[str]) -> None:
     spoken = [w for s in script.segments if s.kind is not SegmentKind.HEADING for w in words.findall(s.text)]
     assert spoken == story
     assert all(s.text.strip() for s in script.segments)
+    assert all(s.text == spoken_text(text[s.start:s.end]) for s in script.segments if s.start is not None)
     assert all(not re.search(r'["\u201c\u201d*]', s.text) for s in script.segments)
 
 
@@ -205,3 +207,6 @@ def test_old_town_every_line_to_its_speaker_and_thoughts_to_tara() -> None:
     assert len(thoughts) == len(OLD_TOWN_THOUGHTS) and {s for _, s in thoughts} == {"Tara"}
     assert script.segments[0].kind is SegmentKind.WARNING and script.segments[0].text.startswith("A warning")
     assert {s.name for s in script.speakers} == {"Tara", "Willow", "Faith", "Lola", "Messenger"}
+    text = OLD_TOWN.read_text(encoding="utf-8")
+    assert all(s.text == spoken_text(text[s.start:s.end]) for s in script.segments
+               if s.start is not None and s.kind is not SegmentKind.WARNING)

@@ -33,7 +33,7 @@ ADVERBS_ONLY = re.compile(r"\s+(?:(?:\w+ly|thus|then|again|once|now|still|only|s
 INVERSION_GAP = re.compile(r"(?:\s+(?:in|on|out|up|forth|back))?,?\s+(?:\w+ly\s+)?"
                            r"(?:(?!(?:to|at|with|for|of|in|on|by|from|into|upon|and|but|as|that|then|after|before)\b)"
                            r"[a-z]+\s+)?")
-SPEECH_NOUN = re.compile(r"(?:'s|’s)\s+(?:\w+\s+)?(?:reply|answer|rejoinder|retort|remark|response|exclamation|"
+SPEECH_NOUN = re.compile(r"(?:'s|’s| s)\s+(?:\w+\s+)?(?:reply|answer|rejoinder|retort|remark|response|exclamation|"
                          r"comment|cry|question|words|observation|greeting)\b")
 VOCATIVE_BEFORE = re.compile(
     r"(?:^|[,;!?.]\s*|\b(?:hi|hello|hullo|hey|oh|ah|dear|dearest|my dear|look|listen|please|well|now|yes|no|"

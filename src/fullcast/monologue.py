@@ -26,6 +26,8 @@ DOCUMENT_INTRO = re.compile(r"(?::\s*$|\b(?:as follows|ran thus|it ran|it read|l
                             r"read aloud|the following)\b[^.]*[.:]?\s*$)", re.I)
 SIGN_OFF = re.compile(r"\b(?:yours(?:\s+\w+){0,3}|sincerely|faithfully|affectionately|your\s+(?:\w+\s+){0,2}"
                       r"(?:friend|servant|son|daughter|sister|brother))\s*[,.]?\s*$", re.I | re.M)
+MIN_WORDS = 3
+"""A first-person paragraph has at least this many words."""
 FIRST_PERSON_BOOK = 0.25
 """Share of narration paragraphs using "I" above which a book counts as told in the first person."""
 
@@ -51,9 +53,11 @@ def is_first_person_book(paragraphs: list[ParagraphView]) -> bool:
 
 def first_person(text: str) -> bool:
     """True for narration told by "I": first-person words outnumber third-person ones."""
+    words = len(WORDS.findall(text))
+    if words < MIN_WORDS or not re.search(r"[a-z]", text):
+        return False  # "VOLUME I", "I." are headings with a Roman numeral, not someone talking
     mine = len(FIRST_PERSON.findall(text))
     theirs = len(THIRD_PERSON.findall(text))
-    words = len(WORDS.findall(text))
     return mine >= 2 and mine >= theirs or (mine == 1 and theirs == 0 and words <= 25)
 
 

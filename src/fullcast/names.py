@@ -36,7 +36,7 @@ SPEECH_VERBS = (
     "acknowledged teased joked boomed purred squeaked squealed croaked lamented reflected "
     "screeched stuttered mumbled blurted gushed offered prompted quoted recalled related reminded reported sang "
     "shot stormed supposed thought wondered whistled yawned exploded interposed ejaculated hazarded panted "
-    "volunteered retorted argued counselled consented apologized apologised explained rejoins returns cries "
+    "wheezed gasped grunted volunteered retorted argued counselled consented apologized apologised explained rejoins returns cries "
     "calls suggests observes remarks continues murmurs mutters whispers groans sighs laughs smiles adds "
     "insinuated urged soothed stated entreated implored interjected intervened quavered piped lisped sneered "
     "snorted sniffed scoffed jeered taunted twittered faltered muttered resumed rejoined reasoned pronounced "
@@ -61,6 +61,8 @@ PROPER_NAME = rf"(?:(?:{TITLE_PATTERN})\.?\s+)?{NAME_TOKEN}(?:\s+{NAME_TOKEN})?"
 VERB_PATTERN = "|".join(sorted(SPEECH_VERB_SET, key=len, reverse=True))
 TAG_AFTER_QUOTE = re.compile(rf"^[\s,.!?;:—-]*(?:(?P<pre>{PROPER_NAME})\s+(?:\w+ly\s+)?(?:{VERB_PATTERN})\b"
                              rf"|(?:{VERB_PATTERN})\s+(?P<post>{PROPER_NAME})\b)")
+POSSESSIVE = re.compile(r"['’]s\b| s\b(?=\s+[a-z])")
+"""`Tara's`, and `Henry s` in texts that lost their apostrophes."""
 FIRST_PRONOUN = re.compile(r"\b(?:(he|his|him|himself)|she|her|hers|herself)\b", re.I)
 PRONOUN_RE = re.compile(r"\b(?:he|she|him|her|I)\b", re.I)
 
@@ -113,7 +115,7 @@ class NameIndex:
     def mentions(self, text: str, start: int, end: int, pronouns: bool = True) -> list[Mention]:
         """Names, aliases and (optionally) personal pronouns in `text[start:end]`, in order."""
         found = [Mention(m.start(), m.end(), self.owners.get(normalise(m.group()), ()), None,
-                         text.startswith("'s", m.end()) or text.startswith("’s", m.end()))
+                         POSSESSIVE.match(text, m.end()) is not None)
                  for m in self.pattern.finditer(text, start, end)] if self.owners else []
         if pronouns:
             for m in PRONOUN_RE.finditer(text, start, end):
@@ -159,7 +161,7 @@ def _short_forms(names: dict[str, None]) -> list[str]:
         core = [w for w in words[1 if title else 0:] if re.fullmatch(NAME_TOKEN, w) and w not in NOT_NAMES]
         if len(core) < 2 or len(core) != len(words) - (1 if title else 0):
             continue
-        forms += [core[-1], core[0]] + ([f"{title} {core[-1]}"] if title else [])
+        forms += [core[-1], core[0]] + ([f"{title} {core[-1]}", f"{title} {core[0]}"] if title else [])
     return forms
 
 
@@ -201,8 +203,12 @@ def partial_owners(name: str, people: tuple[Person, ...]) -> list[str]:
 
     Several owners make the name an ambiguous alias, settled by context when it is used.
     """
-    key = normalise(name)
-    return [p.name for p in people if p.in_cast
+    words = name.split()
+    title = words[0].rstrip(".") if len(words) > 1 and words[0].rstrip(".") in TITLES else None
+    key = normalise(" ".join(words[1:] if title else words))
+    gender = Gender.FEMALE if title and title.casefold() in FEMALE_TITLES else \
+        Gender.MALE if title and title.casefold() in MALE_TITLES else None
+    return [p.name for p in people if p.in_cast and (gender is None or p.gender in (gender, Gender.UNKNOWN))
             and any(re.search(rf"\b{re.escape(key)}\b", normalise(alias)) for alias in (p.name, *p.aliases))]
 
 

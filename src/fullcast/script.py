@@ -27,7 +27,8 @@ REPORTED_CHARS = 400
 """A narration paragraph shorter than this that reports speech ("He replied that he had not.") takes a turn."""
 SPEECH_WORD = re.compile(r"\b(?:said|replied|answered|asked|returned|cried|told|observed|added|continued|rejoined|"
                          r"exclaimed|declared|agreed|assured|protested|remarked|inquired|enquired)\b")
-LEADS_IN = re.compile(r"(?:[,:]|--|[—–-])\s*\Z")
+LEADS_IN = re.compile(r"(?:[,:]|--|[—–-]|\b(?:said|says|saying|asked|replied|answered|added|began|cried|exclaimed))"
+                      r"\s*\Z")
 BIG_GAP = 99
 """The gap given to the first turn after a scene break or a chapter start: no conversation carries over."""
 
@@ -176,7 +177,10 @@ def _turns(cut: _ChapterPieces) -> list[Turn]:
         if quotes:
             turns.append(Turn(paragraph.start, paragraph.end, quotes, gap, quotes[0].continues,
                               lead, previous if gap == 1 else None))
+            tail = pieces[-1]
             gap, lead = 0, None
+            if not tail.quoted and LEADS_IN.search(text, tail.start, tail.end):
+                lead = (tail.start, tail.end)  # `..." Mary crossed to the telephone and announced:`
             continue
         lead = (paragraph.start, paragraph.end) if introduces else None
         previous = (paragraph.start, paragraph.end)
