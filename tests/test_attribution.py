@@ -132,3 +132,10 @@ def test_chapter_driver_first_person_narrator() -> None:
     turns, narration = parse(text)
     calls = attribute_chapter(text, turns, INDEX, narration, "Tara")
     assert [turn[0].speaker for turn in calls] == ["Tara", "Rupert"]
+
+
+def test_a_finished_sentence_before_the_quote_is_not_its_tag() -> None:
+    text = 'Tara said nothing. "Hi," Willow said.'
+    turns, narration = parse(text)
+    calls = attribute_chapter(text, turns, INDEX, narration, None)
+    assert calls[0][0] == Call("Willow", 'tag after: "Willow said."')

@@ -11,6 +11,8 @@ import numpy as np
 import pytest
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3, BitrateMode
+from mutagen.mp4 import MP4
+from PIL import Image
 
 from fullcast import ffmpeg, pipeline
 from fullcast.check import check_files
@@ -25,13 +27,14 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pipeline.R
     root = tmp_path_factory.mktemp("real")
     shutil.copytree(REPO / "manuscript", root / "manuscript")
     shutil.copy(REPO / "voices.yaml", root / "voices.yaml")
-    return root, pipeline.render(root / "manuscript", root / "voices.yaml", root / "output")
+    Image.new("RGB", (1600, 1600), (20, 40, 90)).save(root / "manuscript" / "cover.jpg")
+    return root, pipeline.render(root / "manuscript", root / "voices.yaml", root / "output", format=pipeline.Format.BOTH)
 
 
 def test_one_cbr_mono_file_per_chapter(rendered) -> None:
     _, result = rendered
-    assert len(result.files) == 3
-    for path in result.files:
+    assert [p.suffix for p in result.files] == [".mp3", ".mp3", ".mp3", ".m4b"]
+    for path in result.files[:3]:
         info = MP3(path).info
         assert (info.sample_rate, info.channels, info.bitrate, info.bitrate_mode) == (44100, 1, 192000, BitrateMode.CBR)
         probe = ffmpeg.probe(path)
@@ -40,8 +43,9 @@ def test_one_cbr_mono_file_per_chapter(rendered) -> None:
 
 def test_tags_and_chapter_frames_in_time_order(rendered) -> None:
     _, result = rendered
-    for number, path in enumerate(result.files, 1):
+    for number, path in enumerate(result.files[:3], 1):
         tags = ID3(path)
+        assert tags.getall("APIC")[0].mime == "image/jpeg"
         assert str(tags["TALB"]) == "The Last Lamp of Saltreach"
         assert str(tags["TPE1"]) == str(tags["TPE2"]) == "Hollis Penrake"
         assert str(tags["TCOM"]) == "the fullcast ensemble"
@@ -63,7 +67,7 @@ def test_duration_fits_the_text_and_the_warning_comes_first(rendered) -> None:
     _, result = rendered
     records = [json.loads(l) for l in (result.book_dir / "script.jsonl").read_text(encoding="utf-8").splitlines()]
     assert records[0]["kind"] == "warning" and records[0]["chapter"] == 1
-    for number, path in enumerate(result.files, 1):
+    for number, path in enumerate(result.files[:3], 1):
         words = sum(len(r["text"].split()) for r in records if r["chapter"] == number)
         seconds = ffmpeg.probe(path).duration_s
         # 175 wpm plus pauses; espeak reads a little faster than its nominal rate
@@ -112,3 +116,56 @@ def test_characters_sound_different(rendered) -> None:
     assert set(pitch) == {"Maren", "Tobias", "Ada", "Gerrit Pike"}
     for a, b in combinations(pitch, 2):
         assert abs(pitch[a] - pitch[b]) / min(pitch[a], pitch[b]) > 0.05, pitch
+
+
+def vtt_cues(path: Path) -> list[tuple[float, float, str]]:
+    """(start s, end s, text) of every cue in a WebVTT file."""
+    cues = []
+    for block in path.read_text(encoding="utf-8").split("\n\n")[1:]:
+        lines = block.strip().splitlines()
+        timing = next(l for l in lines if "-->" in l)
+        start, end = (sum(float(x) * 60 ** i for i, x in enumerate(reversed(t.strip().split(":"))))
+                      for t in timing.split("-->"))
+        cues.append((start, end, lines[-1]))
+    return cues
+
+
+def rms_db(path: Path, start: float, length: float) -> float:
+    """RMS level of a stretch of an audio file, decoded by the bundled ffmpeg's astats."""
+    err = ffmpeg.run_ffmpeg(["-ss", f"{start:.3f}", "-t", f"{length:.3f}", "-i", str(path), "-af", "astats",
+                             "-f", "null", "-"], subject=path)
+    value = [l.split(":")[1] for l in err.splitlines() if "RMS level dB" in l][-1].strip()
+    return float("-inf") if value == "-inf" else float(value)
+
+
+def test_vtt_cues_line_up_with_the_audio(rendered) -> None:
+    _, result = rendered
+    for path in result.files[:3]:
+        cues = vtt_cues(path.with_suffix(".vtt"))
+        assert cues[0][2].startswith("<v Narrator>")
+        for start, end, text in cues[:: max(1, len(cues) // 6)]:
+            assert rms_db(path, start - 0.12, 0.1) < -50, (path.name, start, text)
+            assert rms_db(path, start + 0.02, 0.15) > -40, (path.name, start, text)
+
+
+def test_m4b_has_chapters_cover_and_tags(rendered) -> None:
+    _, result = rendered
+    m4b = result.files[3]
+    tags = MP4(m4b)
+    assert tags["\xa9alb"] == ["The Last Lamp of Saltreach"] and tags["\xa9ART"] == ["Hollis Penrake"]
+    assert tags["stik"] == [2]
+    assert tags["covr"]
+    listing = ffmpeg.run_ffmpeg(["-i", str(m4b)], subject=m4b, check=False)
+    titles = [l.split(":", 1)[1].strip() for l in listing[listing.index("Chapters:"):].splitlines()
+              if l.strip().startswith("title")]
+    assert titles == ["Content warning", "Chapter One: The Lamplighter", "Chapter Two: The Storm Stair",
+                      "Chapter Three: The Last Light"]
+    starts = [float(l.split("start")[1].split(",")[0]) for l in listing.splitlines() if "Chapter #" in l]
+    durations = [ffmpeg.probe(path).duration_s for path in result.files[:3]]
+    first_cues = vtt_cues(result.files[0].with_suffix(".vtt"))
+    warning_end = first_cues[0][1]
+    heading = next(s for s, _, t in first_cues if t.startswith("<v Narrator>Chapter One"))
+    assert starts[0] == 0.0
+    assert warning_end - 0.05 <= starts[1] <= heading + 0.05
+    assert starts[2:] == pytest.approx([durations[0], durations[0] + durations[1]], abs=0.05)
+    assert ffmpeg.measure_audio(m4b).true_peak_dbtp <= -3.0

@@ -55,6 +55,8 @@ def rule_tag_before(ctx: Context, t: int, q: int) -> Call | None:
     if not found:
         return None
     subject, verb, kind = found
+    if kind == "tag" and q == 0 and re.search(r"[.!?]\s*$", ctx.text[lo:hi]):
+        kind = "beat"  # "Tara said nothing." is a finished sentence, not a tag leading into the quote
     who = resolve(ctx, subject, t)
     cue = " ".join(ctx.text[lo:hi].split()[:6]).strip(" ,")
     return Call(who, f'{"tag" if kind == "tag" else "beat"} before: "{cue}"') if who else None
@@ -73,6 +75,10 @@ def rule_lead_in(ctx: Context, t: int, q: int) -> Call | None:
         return None
     cue = " ".join(ctx.text[lo:hi].split()[-6:])
     return Call(who, f'{"tag" if found[2] == "tag" else "beat"} in the paragraph before: "{cue}"')
+
+
+def rule_paragraph_beat_of(ctx: Context, t: int) -> Call | None:
+    return rule_paragraph_beat(ctx, t, 0)
 
 
 def rule_paragraph_beat(ctx: Context, t: int, q: int) -> Call | None:
@@ -182,7 +188,7 @@ def rule_salient(ctx: Context, t: int) -> Call | None:
 
 
 LOCAL_RULES = (rule_tag_after, rule_tag_before, rule_lead_in)
-CONVERSATION_RULES = (rule_continuation, rule_previous_beat, rule_addressed_before, rule_turn_taking, rule_addressed_after,
+CONVERSATION_RULES = (rule_continuation, rule_previous_beat, rule_addressed_before, rule_turn_taking, rule_paragraph_beat_of, rule_addressed_after,
                       rule_salient)
 
 
@@ -216,7 +222,10 @@ def call_conversation(ctx: Context, t: int) -> Call:
 
 
 def _local_calls(ctx: Context, t: int) -> list[Call | None]:
-    """Each quote's own tag, else a tagged neighbour in the paragraph, else the paragraph's beat."""
+    """Each quote's own tag, else a tagged neighbour in the paragraph, else its own beat, else the paragraph's.
+
+    The sentence leading into the quote counts first, then the one after it.
+    """
     turn = ctx.turns[t]
     if turn.reported:
         subject = reporter(ctx, turn)
@@ -225,16 +234,16 @@ def _local_calls(ctx: Context, t: int) -> list[Call | None]:
     tags: list[Call | None] = []
     beats: list[Call | None] = []
     for q in range(len(turn.quotes)):
-        found = [] if q == 0 and turn.continues else [c for rule in LOCAL_RULES if (c := rule(ctx, t, q))]
-        tags.append(next((c for c in found if c.rule.startswith("tag")), None))
-        beats.append(next((c for c in found if not c.rule.startswith("tag")), None))
+        after, before, lead = [None] * 3 if q == 0 and turn.continues else [rule(ctx, t, q) for rule in LOCAL_RULES]
+        tags.append(next((c for c in (before, after, lead) if c and c.rule.startswith("tag")), None))
+        beats.append(next((c for c in (before, after, lead) if c and not c.rule.startswith("tag")), None))
     own: list[Call | None] = []
     for q, tag in enumerate(tags):
         sibling = next((c for c in tags[q - 1::-1] if c), None) if q else None
         own.append(tag or sibling or next((c for c in tags[q + 1:] if c), None) or beats[q])
     if turn.continues and not tags[0]:
         own[0] = None
-    shared = next((c for c in own if c), None) or rule_paragraph_beat(ctx, t, 0)
+    shared = next((c for c in own if c), None)
     return [c or shared for c in own] if shared else own
 
 

@@ -29,7 +29,8 @@ CONNECTORS = re.compile(r"^(?:(?:and|but|then|so|now|at last|at length|still|yet
 SENTENCE_END = re.compile(r"(?<!\bMr)(?<!\bMrs)(?<!\bDr)(?<!\bSt)(?<!\bMs)[.!?;]+[\"'”’)]*(?=\s)")
 VERB_RE = re.compile(r"\b(?:" + "|".join(sorted(SPEECH_VERB_SET, key=len, reverse=True)) + r")\b")
 ADVERBS_ONLY = re.compile(r"\s+(?:(?:\w+ly|thus|then|again|once|now|still|only|soon|first|at once|at last|at length|"
-                          r"presently|in turn|in reply|in return|instantly|but|and|too),?\s+)*")
+                          r"presently|in turn|in reply|in return|instantly|but|and|too),?\s+)*"
+                          r"(?:(?:\w+ed|began|could not help|was|is)\s+(?:to\s+)?(?:\w+ly\s+)?)?")
 INVERSION_GAP = re.compile(r"(?:\s+(?:in|on|out|up|forth|back))?,?\s+(?:\w+ly\s+)?"
                            r"(?:(?!(?:to|at|with|for|of|in|on|by|from|into|upon|and|but|as|that|then|after|before)\b)"
                            r"[a-z]+\s+)?")
@@ -193,7 +194,19 @@ def resolve(ctx: Context, mention: Mention, t: int) -> str | None:
     if mention.pronoun == "i":
         return ctx.narrator
     fits = ctx.gendered["he" if mention.pronoun in ("he", "him") else "she"]
+    turn = ctx.turns[t]
+    if t and turn.gap == 0 and turn.quotes and mention.start > turn.quotes[0].start:
+        # "You here, Adrian?" muttered Dorian. / "Where else?" he answered: the one addressed answers
+        answering = [n for n in ctx.addressees[t - 1] if n in fits and n != ctx.speaker(t - 1)]
+        if len(answering) == 1 and not _named_in_paragraph(ctx, turn, mention.start, fits):
+            return answering[0]
     return most_salient(ctx, mention.start, fits, set(ctx.addressees[t]), t, subjects_first=True)
+
+
+def _named_in_paragraph(ctx: Context, turn: Turn, pos: int, fits: set[str]) -> bool:
+    """True when the narration of this paragraph names a fitting person before *pos*."""
+    i = bisect.bisect_left(ctx.event_starts, turn.start)
+    return any(name in fits for start, name in ctx.events[i:] if start < pos)
 
 
 def most_salient(ctx: Context, pos: int, allowed: set[str], exclude: set[str], t: int,

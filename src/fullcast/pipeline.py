@@ -120,7 +120,8 @@ def render(
             tags = book_tags(chapter_tags(cast, config, cast.script.book.chapters[0], len(exported.files),
                                           book_cover(cast, config)))
             if force or exported.encoded or not dest.exists():
-                files += [part.path for part in write_m4b(exported.chapters, tags, dest)]
+                files += [part.path for part in write_m4b(exported.chapters, tags, dest,
+                                                                    true_peak=config.mastering.true_peak)]
             else:
                 files.append(dest)
     return RenderResult(
