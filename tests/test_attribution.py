@@ -77,7 +77,7 @@ def test_lead_in_paragraph_ending_with_a_colon() -> None:
 
 def test_paragraph_beat() -> None:
     ctx = context('Tara clenched her fist. "And this is from me."')
-    assert rule_paragraph_beat(ctx, 0, 0) == Call("Tara", 'beat: "Tara clenched her fist."')
+    assert rule_paragraph_beat(ctx, 0) == Call("Tara", 'beat: "Tara clenched her fist."')
 
 
 def test_continuation_of_an_open_quote() -> None:

@@ -24,8 +24,15 @@ def book(tmp_path: Path) -> Path:
 
 
 def run(*args: str) -> tuple[int, str]:
+    """Exit code and everything printed (stdout and stderr interleaved)."""
     result = runner.invoke(app, list(args))
     return result.exit_code, result.output
+
+
+def run_stdout(*args: str) -> tuple[int, str]:
+    """Exit code and stdout alone."""
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout
 
 
 def test_version_and_help_for_every_command() -> None:
@@ -97,3 +104,56 @@ def test_unknown_voice_suggests_the_closest(book: Path) -> None:
 def test_missing_voices_file_given_explicitly(book: Path) -> None:
     assert run("script", str(book / "story.md"), "--voices", str(book / "nope.yaml")) == (
         1, f"Error: {book / 'nope.yaml'}: no such file; create it (see voices.yaml in the fullcast repo) or drop --voices\n")
+
+
+def test_unwritable_out(book: Path) -> None:
+    (book / "afile").write_text("x")
+    out = book / "afile" / "out"
+    assert run("render", str(book / "story.md"), "--voices", str(book / "voices.yaml"), "--out", str(out)) == (
+        1, f"Error: {out}: cannot create the output folder (Not a directory); "
+           "choose another --out or fix the parent folder's permissions\n")
+
+
+def test_render_prints_files_and_one_summary_line(book: Path) -> None:
+    code, output = run_stdout("render", str(book / "story.md"), "--voices", str(book / "voices.yaml"), "--out", str(book / "out"))
+    assert code == 0, output
+    lines = output.splitlines()
+    assert lines[0] == str(book / "out" / "T" / "01 - Chapter 1.mp3")
+    assert lines[-1].startswith("synthesised 7/7 segments · re-encoded 1/1 chapters · ")
+    code, output = run("render", str(book / "story.md"), "--voices", str(book / "voices.yaml"), "--out", str(book / "out"))
+    assert output.splitlines()[-1].startswith("synthesised 0/7 segments · re-encoded 0/1 chapters · ")
+
+
+def test_unknown_profile(book: Path) -> None:
+    assert run("render", str(book / "story.md"), "--profile", "audible") == (
+        1, "Error: --profile audible: unknown profile; choose one of acx, google-play, apple (did you mean apple?)\n")
+
+
+def test_check_on_an_empty_folder(tmp_path: Path) -> None:
+    code, output = run("check", str(tmp_path))
+    assert code == 1
+    assert output.startswith(f"Error: {tmp_path}: no audio files (")
+
+
+def test_preview_of_an_unknown_name_suggests_the_cast(book: Path) -> None:
+    assert run("preview", "Tarra", str(book / "story.md"), "--voices", str(book / "voices.yaml"), "--out", str(book)) == (
+        1, "Error: no speaker called 'Tarra' in the cast or the manuscript; did you mean Tara?\n")
+
+
+def test_preview_renders_the_characters_voice(book: Path) -> None:
+    code, output = run("preview", "tara", str(book / "story.md"), "--voices", str(book / "voices.yaml"), "--out", str(book))
+    assert (code, output) == (0, f"{book / 'previews' / 'Tara.wav'}\n")
+    assert (book / "previews" / "Tara.wav").stat().st_size > 1000
+
+
+def test_cast_lists_speakers_and_write_adds_the_missing(book: Path) -> None:
+    (book / "story.md").write_text(STORY + '\n"Go," said Glory. "Now, Glory says."\n', encoding="utf-8")
+    code, output = run("cast", str(book / "story.md"), "--voices", str(book / "voices.yaml"))
+    assert code == 0, output
+    assert [l.split()[0] for l in output.splitlines()[1:3]] == ["Tara", "Glory"]
+    assert "NO" in output.splitlines()[2]
+    code, output = run("cast", str(book / "story.md"), "--voices", str(book / "voices.yaml"), "--write")
+    assert code == 0, output
+    text = (book / "voices.yaml").read_text(encoding="utf-8")
+    assert text.startswith(CAST)
+    assert "  Glory:\n    gender: " in text

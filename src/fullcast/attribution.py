@@ -6,12 +6,13 @@ the first one that names someone wins:
 local, per quote       a speech tag after it, before it, or closing the paragraph before
 (`rule_*(ctx, t, q)`)  ("Emma exclaimed,"); then a tag elsewhere in the paragraph (an
                        interrupted quote is one utterance); then an action beat
-                       ("Tara sighed, ..."), the quote's own or the paragraph's.
+                       next to the quote ("Tara sighed, ...").
 conversation, per turn a quote continued from the previous paragraph; the subject of a
 (`rule_*(ctx, t)`)     short narration paragraph just before; the person the previous
                        line addressed by name; turn-taking (same speaker as two lines
-                       back, or whoever answers the neighbour); the person the next
-                       line addresses; the most recently mentioned person.
+                       back, or whoever answers the neighbour); a person acting
+                       elsewhere in the paragraph; the person the next line
+                       addresses; the most recently mentioned person.
 
 Every rule is readable and testable alone; the reading of tags, beats, vocatives and
 pronouns it relies on lives in `cues`.
@@ -77,12 +78,8 @@ def rule_lead_in(ctx: Context, t: int, q: int) -> Call | None:
     return Call(who, f'{"tag" if found[2] == "tag" else "beat"} in the paragraph before: "{cue}"')
 
 
-def rule_paragraph_beat_of(ctx: Context, t: int) -> Call | None:
-    return rule_paragraph_beat(ctx, t, 0)
-
-
-def rule_paragraph_beat(ctx: Context, t: int, q: int) -> Call | None:
-    """An untagged quote in a paragraph whose narration opens with a person: that person acts and speaks."""
+def rule_paragraph_beat(ctx: Context, t: int) -> Call | None:
+    """An untagged paragraph whose narration has a person acting somewhere in it: they speak."""
     turn = ctx.turns[t]
     bounds = [turn.start] + [x for p in turn.quotes for x in (p.start - 1, p.end + 1)] + [turn.end]
     for lo, hi in zip(bounds[::2], bounds[1::2]):
@@ -188,8 +185,8 @@ def rule_salient(ctx: Context, t: int) -> Call | None:
 
 
 LOCAL_RULES = (rule_tag_after, rule_tag_before, rule_lead_in)
-CONVERSATION_RULES = (rule_continuation, rule_previous_beat, rule_addressed_before, rule_turn_taking, rule_paragraph_beat_of, rule_addressed_after,
-                      rule_salient)
+CONVERSATION_RULES = (rule_continuation, rule_previous_beat, rule_addressed_before, rule_turn_taking,
+                      rule_paragraph_beat, rule_addressed_after, rule_salient)
 
 
 # --------------------------------------------------------------------------- driver

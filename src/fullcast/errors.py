@@ -31,10 +31,10 @@ class OutputError(FullcastError):
     """An output file or folder cannot be written, or is held by another render."""
 
 
-def closest(word: str, choices: "list[str] | tuple[str, ...]", n: int = 3) -> list[str]:
+def closest(word: str, choices: "list[str] | tuple[str, ...]", n: int = 3, cutoff: float = 0.5) -> list[str]:
     """The choices nearest to *word*, best first, for "did you mean" hints."""
     import difflib
 
     lowered = {c.lower(): c for c in choices}
-    hits = difflib.get_close_matches(word.lower(), list(lowered), n=n, cutoff=0.5)
+    hits = difflib.get_close_matches(word.lower(), list(lowered), n=n, cutoff=cutoff)
     return [lowered[h] for h in hits]

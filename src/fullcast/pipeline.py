@@ -159,7 +159,7 @@ def preview(name: str, manuscript: Path, voices: Path | None, out: Path, text: s
     config, cast = analyse(manuscript, voices)
     voices_by_name = {n.casefold(): (n, v) for n, v in cast.voices}
     if name.casefold() not in voices_by_name:
-        near = closest(name, [n for n, _ in cast.voices])
+        near = closest(name, [n for n, _ in cast.voices], cutoff=0.65)
         hint = f"; did you mean {', '.join(near)}?" if near else f"; the cast is {', '.join(n for n, _ in cast.voices)}"
         raise ConfigError(f"no speaker called {name!r} in the cast or the manuscript{hint}")
     speaker, voice = voices_by_name[name.casefold()]

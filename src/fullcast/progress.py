@@ -49,10 +49,10 @@ def _plain_lines(stream: Any) -> Callable[[Any], None]:
 
     def report(state: Any) -> None:
         now = time.monotonic()
-        if state.done < state.total and now - last[0] < PLAIN_EVERY_S:
+        if not state.done or (state.done < state.total and now - last[0] < PLAIN_EVERY_S):
             return
         last[0] = now
-        print(f"synthesised {state.done}/{state.total} segments · {state.audio_seconds / 60:.1f} min of audio",
+        print(f"synthesising: {state.done}/{state.total} new segments · {state.audio_seconds / 60:.1f} min of audio",
               file=stream, flush=True)
 
     return report
