@@ -105,9 +105,14 @@ def test_turn_taking_same_speaker_as_two_lines_back() -> None:
     assert rule_turn_taking(ctx, 2) == Call("Tara", "turn-taking: same speaker as 2 lines back")
 
 
-def test_turn_taking_answers_the_previous_line() -> None:
+def test_turn_taking_needs_a_line_two_back_or_ahead() -> None:
     ctx = context('Rupert and Tara sat.\n\n"A?"\n\n"B."', known={0: "Tara"})
-    assert rule_turn_taking(ctx, 1) == Call("Rupert", "turn-taking: answers Tara")
+    assert rule_turn_taking(ctx, 1) is None
+
+
+def test_salience_passes_over_the_previous_speaker() -> None:
+    ctx = context('Rupert and Tara sat.\n\n"A?"\n\n"B."', known={0: "Tara"})
+    assert rule_salient(ctx, 1) == Call("Rupert", "salience: most recent person in focus")
 
 
 def test_turn_taking_stops_at_a_long_narration_gap() -> None:

@@ -10,7 +10,7 @@ local, per quote       a speech tag after it, before it, or closing the paragrap
 conversation, per turn a quote continued from the previous paragraph; the subject of a
 (`rule_*(ctx, t)`)     short narration paragraph just before; the person the previous
                        line addressed by name; turn-taking (same speaker as two lines
-                       back, or whoever answers the neighbour); a person acting
+                       back or ahead); a person acting
                        elsewhere in the paragraph; the person the next line
                        addresses; the most recently mentioned person.
 
@@ -114,16 +114,12 @@ def rule_addressed_before(ctx: Context, t: int) -> Call | None:
 
 
 def rule_turn_taking(ctx: Context, t: int) -> Call | None:
-    """Untagged lines alternate: the same speaker as two lines back (or ahead), else whoever answers the neighbour."""
+    """Untagged lines alternate: the same speaker as two lines back (or, failing that, two lines ahead)."""
     near = {ctx.speaker(k) for k in (t - 1, t + 1) if _same_conversation(ctx, t, k)} - {None}
-    for k in (t - 2, t + 2, t - 4, t + 4):
+    for k in (t - 2, t + 2):
         known = ctx.speaker(k) if _same_conversation(ctx, t, k) else None
         if known and known not in near and known not in ctx.addressees[t]:
             return Call(known, f"turn-taking: same speaker as {abs(t - k)} lines {'back' if k < t else 'ahead'}")
-    for k in (t - 1, t + 1):
-        known = ctx.speaker(k) if _same_conversation(ctx, t, k) else None
-        if known and (other := _other_participant(ctx, t, k, near)):
-            return Call(other, f"turn-taking: answers {known}" if k < t else f"turn-taking: {known} answers")
     return None
 
 
@@ -133,21 +129,6 @@ def _same_conversation(ctx: Context, t: int, k: int) -> bool:
         return False
     lo, hi = min(t, k), max(t, k)
     return all(ctx.turns[i].gap <= MAX_GAP for i in range(lo + 1, hi + 1))
-
-
-def _other_participant(ctx: Context, t: int, k: int, near: set[str | None]) -> str | None:
-    """Who, besides the neighbours' speakers *near*, takes part in the conversation around turn *t*."""
-    for name in ctx.addressees[k]:
-        if name not in near and name not in ctx.addressees[t]:
-            return name
-    for d in range(3, 9):
-        for j in (t - d, t + d):
-            if _same_conversation(ctx, t, j):
-                other = ctx.speaker(j)
-                if other and other not in near and other not in ctx.addressees[t]:
-                    return other
-    exclude = set(ctx.addressees[t]) | {n for n in near if n}
-    return most_salient(ctx, ctx.turns[t].start, {p.name for p in ctx.index.people}, exclude, t)
 
 
 def rule_previous_beat(ctx: Context, t: int) -> Call | None:

@@ -120,16 +120,10 @@ def script(
 
 
 def script_records(cast: CastScript, *, explain: bool = False) -> list[dict[str, Any]]:
-    """One JSON-ready record per segment, in reading order."""
-    records = []
-    for line in cast.lines:
-        s = line.segment
-        record = {"chapter": s.chapter, "index": s.index, "kind": s.kind.value, "speaker": s.speaker,
-                  "voice": line.voice.voice_id, "text": line.spoken, "source": s.source, "start": s.start, "end": s.end}
-        if explain:
-            record["rule"] = s.rule
-        records.append(record)
-    return records
+    """One JSON-ready record per segment, in reading order (plus `rule` with --explain)."""
+    from .export import segment_record
+
+    return [{**segment_record(line), **({"rule": line.segment.rule} if explain else {})} for line in cast.lines]
 
 
 def screenplay(cast: CastScript, *, explain: bool = False) -> str:

@@ -154,6 +154,7 @@ def cast_report(manuscript: Path, voices: Path | None, *, write: bool = False) -
 
 def preview(name: str, manuscript: Path, voices: Path | None, out: Path, text: str | None = None) -> Path:
     """Render an audition of *name* into out/previews/: their first lines, or *text*."""
+    from .export import safe_filename
     from .synthesis import synthesize_text
 
     config, cast = analyse(manuscript, voices)
@@ -165,7 +166,7 @@ def preview(name: str, manuscript: Path, voices: Path | None, out: Path, text: s
     speaker, voice = voices_by_name[name.casefold()]
     if text is None:
         text = _first_words(cast, speaker)
-    dest = out / "previews" / f"{safe_name(speaker)}.wav"
+    dest = out / "previews" / f"{safe_filename(speaker)}.wav"
     dest.parent.mkdir(parents=True, exist_ok=True)
     synthesize_text(apply_pronunciations(text, config.pronunciations), voice, dest)
     return dest
@@ -173,13 +174,14 @@ def preview(name: str, manuscript: Path, voices: Path | None, out: Path, text: s
 
 def sample_voices(engine: str, voice_ids: list[str], out: Path) -> list[Path]:
     """Render one short clip per voice into out/voices/ so an editor can compare them by ear."""
+    from .export import safe_filename
     from .synthesis import synthesize_texts
 
     folder = out / "voices"
     folder.mkdir(parents=True, exist_ok=True)
     items = [(f"This is {voice_id.replace('+', ' variant ')}. The lamps along the sea wall were lit at dusk.",
               Voice(engine, voice_id, DEFAULT_RATE, DEFAULT_PITCH, DEFAULT_VOLUME),
-              folder / f"{safe_name(voice_id)}.wav") for voice_id in voice_ids]
+              folder / f"{safe_filename(voice_id)}.wav") for voice_id in voice_ids]
     synthesize_texts(items)
     return [path for _, _, path in items]
 
@@ -192,9 +194,3 @@ def _first_words(cast: CastScript, speaker: str) -> str:
             if sum(len(s.split()) for s in said) >= PREVIEW_WORDS:
                 break
     return " ".join(said) or f"Hello, I am {speaker}. This is how I sound in this book."
-
-
-def safe_name(name: str) -> str:
-    """A file-name-safe form of *name*."""
-    cleaned = "".join(c if c.isalnum() or c in " -_." else "_" for c in name).strip(" .")
-    return cleaned[:80] or "unnamed"
