@@ -61,3 +61,16 @@ def test_gender_from_honorific_or_following_pronoun() -> None:
     assert guess_gender("Sir Roger", "") is M
     assert guess_gender("Giles", "Giles answered. He sat. Giles stood; his hat fell.") is M
     assert guess_gender("Sam", "Sam went home.") is Gender.UNKNOWN
+
+
+def test_roman_one_is_not_the_narrator() -> None:
+    index = build_index([])
+    pronouns = [[m.pronoun for m in index.mentions(t, 0, len(t))] for t in ('"Yes," said I.', "CHAPTER I.", "VOL. I")]
+    assert pronouns == [["i"], [], []]
+
+
+def test_name_particles_match_in_either_case() -> None:
+    index = build_index([Person("Mr. Van Der Luyden", M, True)])
+    text = "Mr. van der Luyden said"
+    assert [m.names for m in index.mentions(text, 0, len(text), pronouns=False)] == [("Mr. Van Der Luyden",)]
+

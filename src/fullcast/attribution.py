@@ -28,20 +28,27 @@ from .names import NameIndex
 
 PREVIOUS_BEAT_CHARS = 300
 """Only a short narration paragraph hands its subject to the next quote."""
-MAX_GAP = 1
-"""Narration paragraphs that may separate two turns of one conversation."""
+MAX_GAP = 0
+"""Narration paragraphs that may separate two turns for turn-taking: any narration breaks the alternation."""
+VOCATIVE_GAP = 1
+"""Narration paragraphs that may separate a line from the one it answers by name."""
 
 
 # --------------------------------------------------------------------------- local rules
 
 
 def rule_tag_after(ctx: Context, t: int, q: int) -> Call | None:
-    """`"…," Tara replied` / `"…," said she` / `"…" Tara looked up`: the narration that follows the quote."""
+    """`"…," Tara replied` / `"…," said she` / `"…" Tara looked up`: the narration that follows the quote.
+
+    A beat with only a pronoun ("…" He looked up.) is too weak a cue here; the conversation decides.
+    """
     lo, hi = tag_window_after(ctx, t, q)
     found = read_tag(ctx, lo, hi, leading=True)
     if not found:
         return None
     subject, verb, kind = found
+    if kind == "beat" and subject.pronoun:
+        return None
     who = resolve(ctx, subject, t)
     cue = " ".join(ctx.text[lo:hi].split()[:6]).strip(" ,")
     return Call(who, f'{"tag" if kind == "tag" else "beat"} after: "{cue}"') if who else None
@@ -104,7 +111,7 @@ def rule_continuation(ctx: Context, t: int) -> Call | None:
 
 def rule_addressed_before(ctx: Context, t: int) -> Call | None:
     """The previous line addressed someone by name: they answer."""
-    if t == 0 or ctx.turns[t].gap > MAX_GAP:
+    if t == 0 or ctx.turns[t].gap > VOCATIVE_GAP:
         return None
     previous = ctx.speaker(t - 1)
     for name in ctx.addressees[t - 1]:
@@ -149,7 +156,7 @@ def rule_previous_beat(ctx: Context, t: int) -> Call | None:
 
 def rule_addressed_after(ctx: Context, t: int) -> Call | None:
     """The next line addresses someone by name: they probably spoke this one."""
-    if t + 1 >= len(ctx.turns) or ctx.turns[t + 1].gap > MAX_GAP:
+    if t + 1 >= len(ctx.turns) or ctx.turns[t + 1].gap > VOCATIVE_GAP:
         return None
     for name in ctx.addressees[t + 1]:
         if name not in ctx.addressees[t] and name != ctx.speaker(t + 1):

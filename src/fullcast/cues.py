@@ -33,7 +33,7 @@ ADVERBS_ONLY = re.compile(r"\s+(?:(?:\w+ly|thus|then|again|once|now|still|only|s
                           r"(?:(?:\w+ed|began|could not help|was|is)\s+(?:to\s+)?(?:\w+ly\s+)?)?")
 INVERSION_GAP = re.compile(r"(?:\s+(?:in|on|out|up|forth|back))?,?\s+(?:\w+ly\s+)?"
                            r"(?:(?!(?:to|at|with|for|of|in|on|by|from|into|upon|and|but|as|that|then|after|before)\b)"
-                           r"[a-z]+\s+)?")
+                           r"[a-z]+\s+){0,2}")
 SPEECH_NOUN = re.compile(r"(?:'s|’s| s)\s+(?:\w+\s+)?(?:reply|answer|rejoinder|retort|remark|response|exclamation|"
                          r"comment|cry|question|words|observation|greeting)\b")
 VOCATIVE_BEFORE = re.compile(
@@ -175,7 +175,7 @@ def _verb_subjects(text: str, lo: int, hi: int, mentions: list[Mention]) -> list
             found.append((before, verb.group()))
             continue
         after = next((m for m in mentions if m.start >= verb.end()), None)
-        if after and not after.possessive and after.pronoun != "i" and INVERSION_GAP.fullmatch(text, verb.end(), after.start):
+        if after and not after.possessive and INVERSION_GAP.fullmatch(text, verb.end(), after.start):
             found.append((after, verb.group()))
     return found
 

@@ -36,7 +36,8 @@ SPEECH_VERBS = (
     "acknowledged teased joked boomed purred squeaked squealed croaked lamented reflected "
     "screeched stuttered mumbled blurted gushed offered prompted quoted recalled related reminded reported sang "
     "shot stormed supposed thought wondered whistled yawned exploded interposed ejaculated hazarded panted "
-    "wheezed gasped grunted volunteered retorted argued counselled consented apologized apologised explained rejoins returns cries "
+    "assented queried drivelled shouting crying asking adding replying answering exclaiming whispering "
+    "murmuring calling wheezed gasped grunted volunteered retorted argued counselled consented apologized apologised explained rejoins returns cries "
     "calls suggests observes remarks continues murmurs mutters whispers groans sighs laughs smiles adds "
     "insinuated urged soothed stated entreated implored interjected intervened quavered piped lisped sneered "
     "snorted sniffed scoffed jeered taunted twittered faltered muttered resumed rejoined reasoned pronounced "
@@ -64,6 +65,8 @@ TAG_AFTER_QUOTE = re.compile(rf"^[\s,.!?;:—-]*(?:(?P<pre>{PROPER_NAME})\s+(?:\
 POSSESSIVE = re.compile(r"['’]s\b| s\b(?=\s+[a-z])")
 """`Tara's`, and `Henry s` in texts that lost their apostrophes."""
 FIRST_PRONOUN = re.compile(r"\b(?:(he|his|him|himself)|she|her|hers|herself)\b", re.I)
+ROMAN_ONE = re.compile(r"\b[A-Z]{2,}\.?\s+I\b|^\s*I\.", re.M)
+"""`CHAPTER I`, `VOL. I.` or a line `I.`: a Roman numeral, not the narrator."""
 PRONOUN_RE = re.compile(r"\b(?:he|she|him|her|I)\b", re.I)
 
 
@@ -120,7 +123,7 @@ class NameIndex:
         if pronouns:
             for m in PRONOUN_RE.finditer(text, start, end):
                 word = m.group()
-                if word == "i" or (word == "I" and text[m.end():m.end() + 1] == "."):
+                if word == "i" or word == "I" and ROMAN_ONE.search(text, max(0, m.start() - 12), m.end() + 1):
                     continue
                 found.append(Mention(m.start(), m.end(), (), word.lower(), word.lower() == "her"))
             found.sort(key=lambda x: x.start)
@@ -169,16 +172,19 @@ def _alias_pattern(alias: str) -> str:
     """A regex for one alias: flexible spacing, optional title periods.
 
     A description ("the redhead", "The Lady in red") matches in any case, since the text
-    capitalises it only at the start of a sentence; a name matches as written.
+    capitalises it only at the start of a sentence; a name matches as written, except
+    for particles such as "van der" whose case varies.
     """
     words = alias.replace(".", ". ").split()
-    body = r"\.?\s+".join(re.escape(w.rstrip(".")) for w in words)
+    body = r"\.?\s+".join(f"(?i:{re.escape(w)})" if w.casefold() in PARTICLES and i else re.escape(w.rstrip("."))
+                           for i, w in enumerate(words))
     if alias[:1].islower() or (len(words) > 1 and words[0].casefold() in ARTICLES):
         return f"(?i:{body})"
     return body
 
 
 ARTICLES = ("the", "a", "an")
+PARTICLES = ("van", "der", "von", "de", "du", "la", "le", "di", "da", "del", "den", "ten", "of")
 
 
 def discover(text_windows: list[str], index: NameIndex) -> Counter[str]:
