@@ -9,6 +9,7 @@ Pronunciations are applied here, so `Line.spoken` is exactly what the engine rea
 from __future__ import annotations
 
 import re
+import zlib
 from dataclasses import dataclass, replace
 
 from .config import DEFAULT_NARRATOR_VOICE, Config, VoiceSettings
@@ -64,26 +65,33 @@ def choose_voices(speakers: tuple[Speaker, ...], config: Config) -> Casting:
             origins[character.name] = f"characters.{character.name}.voice"
             taken.add(character.settings.voice)
     needing = [(c.name, c.gender, c.settings) for c in config.characters if c.name not in voices]
-    needing += [(s.name, s.gender, VoiceSettings()) for s in speakers
+    needing += [(s.name, s.gender, VoiceSettings()) for s in sorted(speakers, key=lambda s: s.name)
                 if s.name not in voices and config.character(s.name) is None]
     for name, gender, settings in needing:
-        voice_id = suggest_voice(gender, config, taken)
+        voice_id = suggest_voice(name, gender, config, taken)
         taken.add(voice_id)
         voices[name] = _resolve(settings, config, voice_id)
         origins[name] = f"auto_voices.{gender.value}"
     return Casting(tuple(voices.items()), tuple(origins.items()))
 
 
-def suggest_voice(gender: Gender, config: Config, taken: set[str]) -> str:
-    """The first voice of the gender's pool that nobody uses yet; then the other pools; then reuse."""
+def suggest_voice(name: str, gender: Gender, config: Config, taken: set[str]) -> str:
+    """A voice for *name* from the gender's pool that nobody uses yet; then the other pools; then a shared one.
+
+    Each name starts looking at its own place in the pool (a hash of the name), so a
+    speaker keeps their voice when others are added, removed or recast: an editor's
+    change to one voice re-renders that speaker, not everyone cast after them.
+    """
     pools = config.auto_voices
     order = [pools.get(gender, ())] + [pools[g] for g in (Gender.UNKNOWN, Gender.FEMALE, Gender.MALE) if g is not gender]
-    for pool in order:
-        for voice_id in pool:
-            if voice_id not in taken:
-                return voice_id
-    pool = pools.get(gender) or pools[Gender.UNKNOWN]
-    return pool[len(taken) % len(pool)]
+    start = zlib.crc32(name.casefold().encode("utf-8"))
+    for pool in (p for p in order if p):
+        free = [pool[(start + i) % len(pool)] for i in range(len(pool))]
+        found = next((voice_id for voice_id in free if voice_id not in taken), None)
+        if found:
+            return found
+    pool = pools.get(gender) or next(p for p in order if p)
+    return pool[start % len(pool)]
 
 
 def apply_pronunciations(text: str, pronunciations: tuple[tuple[str, str], ...]) -> str:

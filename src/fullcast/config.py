@@ -15,13 +15,19 @@ DEFAULT_RATE = 175
 DEFAULT_PITCH = 50
 DEFAULT_VOLUME = 0.9
 DEFAULT_NARRATOR_VOICE = "gmw/en-us"
-DEFAULT_AUTO_VOICES: dict[Gender, tuple[str, ...]] = {
-    Gender.FEMALE: ("gmw/en-us+f3", "gmw/en+f2", "gmw/en-us+f4", "gmw/en-gb-scotland+f1",
-                    "gmw/en+f5", "gmw/en-029+f3", "gmw/en-us+f1", "gmw/en-gb-x-rp+f4"),
-    Gender.MALE: ("gmw/en+m3", "gmw/en-us+m1", "gmw/en-gb-scotland+m2", "gmw/en-us+m7",
-                  "gmw/en-029+m4", "gmw/en+m6", "gmw/en-us+m5", "gmw/en-gb-x-rp+m2"),
-    Gender.UNKNOWN: ("gmw/en-us+klatt2", "gmw/en+klatt4", "gmw/en-us+Annie", "gmw/en+klatt3"),
+AUTO_BASES = ("gmw/en-us", "gmw/en", "gmw/en-gb-scotland", "gmw/en-gb-x-rp", "gmw/en-029", "gmw/en-us-nyc",
+              "gmw/en-gb-x-gbclan")
+"""English accents the default auto-voice pools combine with gendered variants."""
+AUTO_VARIANTS: dict[Gender, tuple[str, ...]] = {
+    Gender.FEMALE: ("f3", "f2", "f4", "f1", "f5", "Annie", "linda", "belinda", "anika", "steph"),
+    Gender.MALE: ("m3", "m1", "m2", "m7", "m4", "m6", "m5", "m8", "adam", "david", "edward", "john", "paul"),
+    Gender.UNKNOWN: ("klatt2", "klatt4", "klatt3", "klatt", "klatt5"),
 }
+DEFAULT_AUTO_VOICES: dict[Gender, tuple[str, ...]] = {
+    gender: tuple(f"{base}+{variant}" for variant in variants for base in AUTO_BASES)
+    for gender, variants in AUTO_VARIANTS.items()
+}
+"""Pools by gender for speakers with no voice: every accent with every variant (70 female, 91 male)."""
 
 
 @dataclass(frozen=True)
