@@ -8,7 +8,7 @@ characters (characters covered by anything else vote for that kind). It also che
 every word of each novel lands in exactly one segment.
 
 Usage:
-  python benchmarks/attribution.py --data ../shared/bench/pdnc [--novel Emma] [--errors 20]
+  python benchmarks/attribution.py --data ../shared/bench/pdnc [--novel Emma | --novels Emma,Persuasion] [--errors 20]
 """
 
 from __future__ import annotations
@@ -114,11 +114,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, required=True, help="the pdnc folder")
     parser.add_argument("--novel", action="append", help="only these novels (folder names)")
+    parser.add_argument("--novels", help="only these novels, comma-separated folder names (quick iteration)")
     parser.add_argument("--errors", type=int, default=0, help="show this many wrong quotes per novel on stderr")
     args = parser.parse_args()
     folders = sorted(p for p in args.data.iterdir() if (p / "quotes.jsonl").exists())
-    if args.novel:
-        folders = [p for p in folders if p.name in args.novel]
+    wanted = (args.novel or []) + (args.novels.split(",") if args.novels else [])
+    if wanted:
+        folders = [p for p in folders if p.name in wanted]
     all_right: Counter[str] = Counter()
     all_total: Counter[str] = Counter()
     words = seconds = 0.0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fullcast.monologue import (ParagraphView, first_person, is_first_person_book, italic_thoughts,
-                                monologue_paragraphs, self_talk)
+                                monologue_paragraphs, self_talk, thinks_in_present)
 
 
 def views(*texts: str) -> list[ParagraphView]:
@@ -64,3 +64,11 @@ def test_italic_thoughts() -> None:
     text = "She paused. *I must go now.* He read _The Times_ and _them_. <i>Why me?</i> <em>Very</em> well."
     spans = [text[a:b] for a, b in italic_thoughts(text, 0, len(text))]
     assert spans == ["*I must go now.*", "<i>Why me?</i>"]
+
+
+def test_present_tense_first_person_opening_is_a_thought_even_among_third_person_words() -> None:
+    assert thinks_in_present("I know these keys. He carried it because his mother gave it to him. Don't.") is True
+    assert thinks_in_present("My hand is shaking again. He wrote his name here and he climbed anyway.") is True
+    assert thinks_in_present("I was sure he had gone, and his coat was gone with him.") is False
+    assert thinks_in_present("He said that I know nothing at all.") is False
+    assert first_person("My hand is shaking. He wrote it; he was afraid; his hand was steady; he climbed.") is True

@@ -18,6 +18,8 @@ from .quotes import Piece
 
 SUBJECT_REACH = 2
 """How many recent people a pronoun in the narration looks back over for a sentence subject."""
+CONVERSATION_REACH = 4
+"""How many turns back the speakers of a conversation are looked for when resolving "he" or "she"."""
 OPENS_SENTENCE = re.compile(r"(?:[.!?;\"”’]\s+|\n\s*\n\s*|\A\s*)(?:(?:and|but|then|so|now|here|there)\s+)?\Z", re.I)
 UNKNOWN = "unknown"
 """Speaker of a line nobody could be found for; cast.py gives it an auto voice."""
@@ -200,7 +202,28 @@ def resolve(ctx: Context, mention: Mention, t: int) -> str | None:
         answering = [n for n in ctx.addressees[t - 1] if n in fits and n != ctx.speaker(t - 1)]
         if len(answering) == 1 and not _named_in_paragraph(ctx, turn, mention.start, fits):
             return answering[0]
+    if (partner := conversation_partner(ctx, t, fits)) and not _named_in_paragraph(ctx, turn, mention.start, fits):
+        return partner
     return most_salient(ctx, mention.start, fits, set(ctx.addressees[t]), t, subjects_first=True)
+
+
+def conversation_partner(ctx: Context, t: int, fits: set[str]) -> str | None:
+    """The one recent speaker of this conversation who fits the pronoun ("said he" between Darcy and Elizabeth).
+
+    Looks back over the last turns not separated by more than one narration paragraph;
+    with several fitting speakers the previous one is passed over (a new paragraph is
+    usually a new speaker), and if that still leaves several, nobody is sure.
+    """
+    speakers: list[str] = []
+    for k in range(t - 1, max(-1, t - 1 - CONVERSATION_REACH), -1):
+        if ctx.turns[k + 1].gap > 1:
+            break
+        if (who := ctx.speaker(k)) and who not in speakers:
+            speakers.append(who)
+    fitting = [name for name in speakers if name in fits and name not in ctx.addressees[t]]
+    if len(fitting) > 1 and fitting[0] == ctx.speaker(t - 1):
+        fitting = fitting[1:]
+    return fitting[0] if len(fitting) == 1 else None
 
 
 def _named_in_paragraph(ctx: Context, turn: Turn, pos: int, fits: set[str]) -> bool:

@@ -26,6 +26,9 @@ DOCUMENT_INTRO = re.compile(r"(?::\s*$|\b(?:as follows|ran thus|it ran|it read|l
                             r"read aloud|the following)\b[^.]*[.:]?\s*$)", re.I)
 SIGN_OFF = re.compile(r"\b(?:yours(?:\s+\w+){0,3}|sincerely|faithfully|affectionately|your\s+(?:\w+\s+){0,2}"
                       r"(?:friend|servant|son|daughter|sister|brother))\s*[,.]?\s*$", re.I | re.M)
+OPENS_IN_PRESENT = re.compile(r"^\s*(?:I|My\s+\w+)\s+(?:\w+ly\s+)?(?:am|is|are|can|must|know|count|need|want|think|"
+                              r"wonder|feel|hate|wish|remember|see|hear|keep|have|don['’]t|can['’]t)\b")
+PAST_MARK = re.compile(r"\b(?:was|were|had|did)\b")
 MIN_WORDS = 3
 """A first-person paragraph has at least this many words."""
 FIRST_PERSON_BOOK = 0.25
@@ -58,7 +61,17 @@ def first_person(text: str) -> bool:
         return False  # "VOLUME I", "I." are headings with a Roman numeral, not someone talking
     mine = len(FIRST_PERSON.findall(text))
     theirs = len(THIRD_PERSON.findall(text))
-    return mine >= 2 and mine >= theirs or (mine == 1 and theirs == 0 and words <= 25)
+    return mine >= 2 and mine >= theirs or (mine == 1 and theirs == 0 and words <= 25) or thinks_in_present(text)
+
+
+def thinks_in_present(text: str) -> bool:
+    """A paragraph that opens with "I know…" / "My hand is…": someone thinking now, whoever else it mentions.
+
+    A third-person book narrates in the past, so a present-tense "I" opening a narration
+    paragraph is a thought even when the rest talks about "he" and "his".
+    """
+    first = re.split(r"(?<=[.!?])\s+", text.strip(), maxsplit=1)[0]
+    return bool(OPENS_IN_PRESENT.match(first)) and not PAST_MARK.search(first)
 
 
 def self_talk(text: str) -> bool:
