@@ -9,6 +9,7 @@ from pathlib import Path
 
 import imageio_ffmpeg
 import pytest
+from conftest import render_with_fake_engine
 from mutagen.mp4 import MP4, MP4Cover
 from PIL import Image
 
@@ -185,20 +186,8 @@ It rained all night, and nobody slept.
 
 
 def render_small_book(folder: Path):
-    """Render SMALL_BOOK with the fake engine (tones in place of speech) and return export's result."""
-    from fullcast.cast import cast_script
-    from fullcast.config import Config
-    from fullcast.export import export_book
-    from fullcast.manuscript import read_manuscript
-    from fullcast.script import analyse_book
-    from fullcast.synthesis import synthesize_lines
-
-    (folder / "ms").mkdir()
-    (folder / "ms" / "book.md").write_text(SMALL_BOOK, encoding="utf-8")
-    config = Config(engine="fake")
-    cast = cast_script(analyse_book(read_manuscript(folder / "ms"), config), config)
-    clips = synthesize_lines(cast.lines, folder / "cache", jobs=1)
-    return export_book(cast, clips, config, folder / "out", jobs=1)
+    """Render SMALL_BOOK with the fake engine and return export's result."""
+    return render_with_fake_engine(folder, SMALL_BOOK)
 
 
 def test_m4b_of_a_rendered_book_matches_the_vtt_cues(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import imageio_ffmpeg
 import numpy as np
 import pytest
+from conftest import render_with_fake_engine
 
 from fullcast.errors import OutputError
 from fullcast.model import NARRATOR, Cue, Pause, Segment, SegmentKind
@@ -132,20 +133,8 @@ STAMP = re.compile(r"^(\d\d):(\d\d):(\d\d)\.(\d\d\d) --> ", re.M)
 
 
 def render_small_book(folder: Path):
-    """Render SMALL_BOOK with the fake engine (tones in place of speech) and return export's result."""
-    from fullcast.cast import cast_script
-    from fullcast.config import Config
-    from fullcast.export import export_book
-    from fullcast.manuscript import read_manuscript
-    from fullcast.script import analyse_book
-    from fullcast.synthesis import synthesize_lines
-
-    (folder / "ms").mkdir()
-    (folder / "ms" / "book.md").write_text(SMALL_BOOK, encoding="utf-8")
-    config = Config(engine="fake")
-    cast = cast_script(analyse_book(read_manuscript(folder / "ms"), config), config)
-    clips = synthesize_lines(cast.lines, folder / "cache", jobs=1)
-    return export_book(cast, clips, config, folder / "out", jobs=1)
+    """Render SMALL_BOOK with the fake engine and return export's result."""
+    return render_with_fake_engine(folder, SMALL_BOOK)
 
 
 def decoded(path: Path) -> np.ndarray:

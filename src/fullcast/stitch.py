@@ -50,7 +50,7 @@ SAMPLE_RATE = 44100
 """Output sample rate (ACX, Google Play)."""
 BITRATE = "192k"
 """Output MP3 bit rate, constant (ACX asks for CBR >= 192k)."""
-ENCODING_VERSION = "mp3-192k-cbr-44100-mono/q7/alimiter/soxr/4"
+ENCODING_VERSION = "mp3-192k-cbr-44100-mono/q9/alimiter/soxr/one-pass/5"
 """Changes whenever the encoder chain changes, so the manifest re-encodes old files."""
 _TRIM_LEVEL = 32768 * 10 ** (TRIM_DB / 20)
 
