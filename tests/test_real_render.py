@@ -169,3 +169,38 @@ def test_m4b_has_chapters_cover_and_tags(rendered) -> None:
     assert warning_end - 0.05 <= starts[1] <= heading + 0.05
     assert starts[2:] == pytest.approx([durations[0], durations[0] + durations[1]], abs=0.05)
     assert ffmpeg.measure_audio(m4b).true_peak_dbtp <= -3.0
+
+
+def test_voices_are_equally_loud_after_levelling(rendered, tmp_path: Path) -> None:
+    """Each character's lines, stitched alone with the render's gains, measured by ffmpeg's ebur128."""
+    from fullcast.config import Pauses
+    from fullcast.stitch import level_voices, stitch_chapter
+
+    root, _ = rendered
+    _, cast = pipeline.analyse(root / "manuscript", root / "voices.yaml")
+    clips = synthesize_lines(cast.lines, root / "output" / ".cache")
+    gains = level_voices(clips)
+    loudness = {}
+    for speaker in {c.line.segment.speaker for c in clips}:
+        mine = [c for c in clips if c.line.segment.speaker == speaker]
+        stitched = stitch_chapter(mine, gains, Pauses(), tmp_path / f"{speaker}.wav")
+        loudness[speaker] = ffmpeg.integrated_loudness(stitched.path)
+    assert len(loudness) == 5
+    assert max(loudness.values()) - min(loudness.values()) <= 1.5, loudness
+
+
+OLD_TOWN = REPO.parent / "shared" / "manuscripts" / "old-town.txt"
+
+
+@pytest.mark.skipif(not OLD_TOWN.exists(), reason="needs ../shared/manuscripts/old-town.txt")
+def test_old_town_renders_with_the_warning_first_and_passes_acx(tmp_path: Path) -> None:
+    result = pipeline.render(OLD_TOWN, REPO / "examples" / "old-town" / "voices.yaml", tmp_path)
+    assert [p.name for p in result.files] == ["01 - Old Town.mp3"]
+    tags = ID3(result.files[0])
+    assert str(tags["TALB"]) == "Old Town" and str(tags["TPE1"]) == "Alcy"
+    assert "A warning before you read" in " ".join(str(c) for c in tags.getall("COMM"))
+    cues = vtt_cues(result.files[0].with_suffix(".vtt"))
+    assert cues[0][2].startswith("<v Narrator>A warning before you read")
+    assert 0.5 <= cues[0][0] <= 1.0
+    report = check_files(result.book_dir, ["acx"])
+    assert report.problems == () and [(r.measure, r.value) for r in report.failures] == []

@@ -202,7 +202,8 @@ def resolve(ctx: Context, mention: Mention, t: int) -> str | None:
         answering = [n for n in ctx.addressees[t - 1] if n in fits and n != ctx.speaker(t - 1)]
         if len(answering) == 1 and not _named_in_paragraph(ctx, turn, mention.start, fits):
             return answering[0]
-    if (partner := conversation_partner(ctx, t, fits)) and not _named_in_paragraph(ctx, turn, mention.start, fits):
+    since = ctx.turns[t - 1].end if t else turn.start
+    if (partner := conversation_partner(ctx, t, fits)) and not _named_since(ctx, since, mention.start, fits):
         return partner
     return most_salient(ctx, mention.start, fits, set(ctx.addressees[t]), t, subjects_first=True)
 
@@ -220,15 +221,18 @@ def conversation_partner(ctx: Context, t: int, fits: set[str]) -> str | None:
             break
         if (who := ctx.speaker(k)) and who not in speakers:
             speakers.append(who)
-    fitting = [name for name in speakers if name in fits and name not in ctx.addressees[t]]
-    if len(fitting) > 1 and fitting[0] == ctx.speaker(t - 1):
-        fitting = fitting[1:]
-    return fitting[0] if len(fitting) == 1 else None
+    fitting = [name for name in speakers[:2] if name in fits and name not in ctx.addressees[t]]
+    return fitting[0] if len(fitting) == 1 and len(speakers) >= 2 else None
 
 
 def _named_in_paragraph(ctx: Context, turn: Turn, pos: int, fits: set[str]) -> bool:
     """True when the narration of this paragraph names a fitting person before *pos*."""
-    i = bisect.bisect_left(ctx.event_starts, turn.start)
+    return _named_since(ctx, turn.start, pos, fits)
+
+
+def _named_since(ctx: Context, lo: int, pos: int, fits: set[str]) -> bool:
+    """True when the narration between *lo* and *pos* refers to a fitting person."""
+    i = bisect.bisect_left(ctx.event_starts, lo)
     return any(name in fits for start, name in ctx.events[i:] if start < pos)
 
 
