@@ -20,7 +20,7 @@ import re
 import sys
 import tempfile
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
 
 from fullcast.manuscript import read_manuscript
@@ -31,6 +31,8 @@ from fullcast.voicesfile import load_config
 GENDERS = {"F": "female", "M": "male"}
 TYPES = ("Explicit", "Anaphoric", "Implicit")
 WORD = re.compile(r"[^\W_]+")
+RULES: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0])
+"""Rule family (the part of a segment's rule before ':') -> [right, total] over the quotes it decided."""
 
 
 def write_voices(characters_json: Path, dest: Path) -> Path:
@@ -95,16 +97,20 @@ def score_novel(folder: Path, errors: int) -> tuple[Counter[str], Counter[str], 
     right: Counter[str] = Counter()
     total: Counter[str] = Counter()
     shown = 0
+    segment_starts = [s.start for s in script.segments if s.start is not None]
+    segment_rules = [s.rule for s in script.segments if s.start is not None]
     for line in (folder / "quotes.jsonl").read_text(encoding="utf-8").splitlines():
         quote = json.loads(line)
         kind = quote["quote_type"] if quote["quote_type"] in TYPES else "Unknown"
         guess = predict(starts, spans, quote["spans"])
         total[kind] += 1
+        rule = segment_rules[max(0, bisect.bisect_right(segment_starts, quote["spans"][0][0]) - 1)]
+        RULES[rule.split(":")[0]][1] += 1
         if guess == quote["speaker"]:
             right[kind] += 1
+            RULES[rule.split(":")[0]][0] += 1
         elif shown < errors:
             shown += 1
-            rule = next((s.rule for s in script.segments if s.start is not None and s.start <= quote["spans"][0][0] < s.end), "")
             print(f"  {folder.name} {quote['id']} {kind}: gold {quote['speaker']!r} got {guess!r} [{rule}] "
                   f"{quote['text'][:60]!r}", file=sys.stderr)
     return right, total, len(text.split()), seconds, words_intact(script, text)
@@ -115,6 +121,7 @@ def main() -> int:
     parser.add_argument("--data", type=Path, required=True, help="the pdnc folder")
     parser.add_argument("--novel", action="append", help="only these novels (folder names)")
     parser.add_argument("--novels", help="only these novels, comma-separated folder names (quick iteration)")
+    parser.add_argument("--rules", action="store_true", help="also print accuracy per deciding rule")
     parser.add_argument("--errors", type=int, default=0, help="show this many wrong quotes per novel on stderr")
     args = parser.parse_args()
     folders = sorted(p for p in args.data.iterdir() if (p / "quotes.jsonl").exists())
@@ -134,6 +141,9 @@ def main() -> int:
         seconds += secs
         print(_row(folder.name, right, total, f"{n_words / secs:7.0f}", "yes" if intact else "NO"))
     print(_row("ALL", all_right, all_total, f"{words / seconds:7.0f}", ""))
+    if args.rules:
+        for rule, (good, n) in sorted(RULES.items(), key=lambda r: -r[1][1]):
+            print(f"  {rule:40} {good:6d}/{n:<6d} {100 * good / n:5.1f}%")
     return 0
 
 
