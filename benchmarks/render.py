@@ -157,6 +157,24 @@ def change_one_voice(voices: Path, records: list[dict], dest: Path) -> str:
     return name
 
 
+def snapshot_source(work: Path) -> str:
+    """Copy fullcast's source into *work* and run every render from that copy; returns the git revision.
+
+    A novel run takes minutes; without a snapshot, edits made meanwhile in the working tree
+    (a new encoder version, a changed analysis) would make (c) and (d) re-render for reasons
+    that have nothing to do with the benchmark.
+    """
+    repo = Path(__file__).resolve().parents[1]
+    copy = work / "src"
+    shutil.copytree(repo / "src", copy, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    sys.path.insert(0, str(copy))
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(copy), os.environ.get("PYTHONPATH")]))
+    git = ["git", "-C", str(repo)]
+    revision = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    edited = subprocess.run([*git, "diff", "--name-only", "HEAD", "--", "src"], capture_output=True, text=True).stdout
+    return (revision or "unknown revision") + (" + uncommitted edits" if edited.strip() else "")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--manuscript", type=Path, required=True)
@@ -165,12 +183,13 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="fullcast-bench-") as tmp:
         work = Path(tmp)
+        revision = snapshot_source(work)
         voices = shutil.copy(args.voices, work / "voices.yaml") if args.voices else \
             cast_from_characters(args.characters, work / "voices.yaml")
         voices = Path(voices)
         records = script_texts(args.manuscript, voices)
         words = sum(len(r["text"].split()) for r in records)
-        print(f"{args.manuscript}: {len(records)} segments, {words} words, {os.cpu_count()} cores")
+        print(f"{args.manuscript}: {len(records)} segments, {words} words, {os.cpu_count()} cores, source {revision}")
         a = bare_engine(records, work)
         b, peak_kb, line_b = fullcast_render(args.manuscript, voices, work / "out")
         changed = work / "changed.yaml"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from fullcast.attribution import (attribute_chapter, rule_addressed_after, rule_addressed_before, rule_continuation,
-                                  rule_lead_in, rule_paragraph_beat, rule_previous_beat, rule_salient,
-                                  rule_tag_after, rule_tag_before, rule_turn_taking)
+from fullcast.attribution import (attribute_chapter, rule_addressed_after, rule_addressed_before,
+                                  rule_anchored_alternation, rule_continuation, rule_lead_in, rule_paragraph_beat,
+                                  rule_previous_beat, rule_salient, rule_tag_after, rule_tag_before, rule_turn_taking)
 from fullcast.cues import Call, Context, Turn, advance, make_context
 from fullcast.model import Gender
 from fullcast.names import Person, build_index
@@ -105,6 +105,29 @@ def test_turn_taking_same_speaker_as_two_lines_back() -> None:
     assert rule_turn_taking(ctx, 2) == Call("Tara", "turn-taking: same speaker as 2 lines back")
 
 
+def test_anchored_alternation_counts_from_the_nearest_tagged_line_not_from_a_guess() -> None:
+    ctx = context('"A?"\n\n"B."\n\n"C?"\n\n"D."\n\n"E?"',
+                  known={0: "Tara", 1: "Rupert", 2: "Rupert", 3: "Tara"})
+    ctx.anchored = {0, 1}  # lines 2 and 3 are guesses; the tagged line four back decides line 4
+    assert rule_anchored_alternation(ctx, 4) is None  # its neighbour "Tara" (a guess) blocks it: no vote
+    ctx.calls[3] = []
+    assert rule_anchored_alternation(ctx, 4) == Call("Tara", "turn-taking: same speaker as the tagged line 4 back")
+
+
+def test_anchored_alternation_looks_ahead_and_stops_at_narration() -> None:
+    ctx = context('"A?"\n\n"B."\n\n"C?"\n\nX.\n\n"D."', known={2: "Willow", 3: "Faith"})
+    ctx.anchored = {2, 3}
+    assert rule_anchored_alternation(ctx, 0) == Call("Willow", "turn-taking: same speaker as the tagged line 2 ahead")
+    assert rule_anchored_alternation(ctx, 1) is None
+
+
+def test_anchored_alternation_gives_way_when_the_previous_line_calls_someone_else() -> None:
+    ctx = context('"A?"\n\n"B."\n\n"What now, Faith?"\n\n"C."', known={0: "Tara", 1: "Rupert", 2: "Tara"})
+    ctx.anchored = {0, 1, 2}
+    assert rule_anchored_alternation(ctx, 3) is None  # Faith was asked: the vocative rule answers instead
+    assert who(rule_addressed_before(ctx, 3)) == "Faith"
+
+
 def test_turn_taking_needs_a_line_two_back_or_ahead() -> None:
     ctx = context('Rupert and Tara sat.\n\n"A?"\n\n"B."', known={0: "Tara"})
     assert rule_turn_taking(ctx, 1) is None
@@ -113,6 +136,15 @@ def test_turn_taking_needs_a_line_two_back_or_ahead() -> None:
 def test_salience_passes_over_the_previous_speaker() -> None:
     ctx = context('Rupert and Tara sat.\n\n"A?"\n\n"B."', known={0: "Tara"})
     assert rule_salient(ctx, 1) == Call("Rupert", "salience: most recent person in focus")
+
+
+def test_salience_does_not_pass_over_the_subject_of_reported_speech() -> None:
+    text = 'Rupert and Willow sat.\n\nIt was an hour before Tara rejoined them.\n\n"Well?"'
+    turns = [Turn(24, 65, (), 0, reported=True), Turn(67, 74, parse(text)[0][0].quotes, 0)]
+    ctx = make_context(text, turns, INDEX, [(0, 65)], None)
+    advance(ctx, len(text))
+    ctx.calls[0] = [Call("Tara", "reported speech")]
+    assert who(rule_salient(ctx, 1)) == "Tara"
 
 
 def test_turn_taking_stops_at_a_long_narration_gap() -> None:

@@ -419,6 +419,22 @@ def test_progress_counts_encoded_chapters(tmp_path: Path, book) -> None:
     assert seen == []
 
 
+def test_longest_chapters_are_encoded_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cast, clips, config = build_book(tmp_path, titles=("One", "Two", "Three"))
+    # chapter 3 says the most, then chapter 1 (four segments), then chapter 2
+    clips = [replace(c, duration_ms=c.duration_ms * 10) if c.line.segment.chapter == 3 else c for c in clips]
+    order, render_chapter = [], export._render_chapter
+
+    def recording(job, *args):
+        order.append(job.chapter.number)
+        return render_chapter(job, *args)
+
+    monkeypatch.setattr(export, "_render_chapter", recording)
+    result = export.export_book(cast, clips, config, tmp_path / "out", jobs=1)
+    assert order == [3, 1, 2]
+    assert result.encoded == (1, 2, 3) and [p.name[:2] for p in result.files] == ["01", "02", "03"]
+
+
 def test_a_dropped_chapter_takes_its_transcripts_along(tmp_path: Path) -> None:
     cast, clips, config = build_book(tmp_path)
     first = export.export_book(cast, clips, config, tmp_path / "out")

@@ -87,6 +87,14 @@ def test_integrated_loudness_agrees_with_measure_audio(tone_file: Path) -> None:
     assert ffmpeg.integrated_loudness(tone_file) == ffmpeg.measure_audio(tone_file).integrated_lufs
 
 
+def test_pcm_loudness_of_piped_samples_equals_the_file_measure(tmp_path: Path) -> None:
+    samples = sine(3.0, rate=22050)  # a half-scale 997 Hz sine reads -3.01 - 6.02 LUFS under BS.1770
+    path = write_wav(tmp_path / "s.wav", samples, rate=22050)
+    pcm = np.round(samples * 32767).astype("<i2").tobytes()
+    assert ffmpeg.pcm_loudness(pcm, 22050) == ffmpeg.integrated_loudness(path)
+    assert ffmpeg.pcm_loudness(pcm, 22050) == pytest.approx(-9.0, abs=0.1)
+
+
 def test_measuring_a_missing_file_names_it(tmp_path: Path) -> None:
     with pytest.raises(AudioError, match=r"nowhere\.mp3: no such file"):
         ffmpeg.measure_audio(tmp_path / "nowhere.mp3")

@@ -74,3 +74,12 @@ def test_name_particles_match_in_either_case() -> None:
     text = "Mr. van der Luyden said"
     assert [m.names for m in index.mentions(text, 0, len(text), pronouns=False)] == [("Mr. Van Der Luyden",)]
 
+
+
+def test_a_rank_alone_names_its_holder_and_stays_ambiguous_when_shared() -> None:
+    index = build_index([Person("Colonel Ducroix", Gender.MALE, True), Person("Tara", Gender.FEMALE, True)])
+    text = "cried the Colonel, and the colonel sat down."
+    assert [(text[m.start:m.end], m.names) for m in index.mentions(text, 0, len(text), pronouns=False)] == [
+        ("the Colonel", ("Colonel Ducroix",)), ("the colonel", ("Colonel Ducroix",))]
+    two = build_index([Person("Colonel Brandon", Gender.MALE, True), Person("Colonel Fussell", Gender.MALE, True)])
+    assert two.owners["the colonel"] == ("Colonel Brandon", "Colonel Fussell")

@@ -120,6 +120,36 @@ def test_silent_clip_takes_no_time(tmp_path: Path) -> None:
     assert result.duration_ms == 2750
 
 
+def test_long_clips_are_read_in_pieces_with_the_same_result(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    clips = [make_clip(tmp_path, 0, 1000, Pause.START, lead_ms=400, trail_ms=500),
+             make_clip(tmp_path, 1, 700, Pause.PARAGRAPH)]
+    whole = stitch.stitch_chapter(clips, {NARRATOR: -3.0}, PAUSES, tmp_path / "whole.wav")
+    pieces_read, read_pieces = [], stitch._read_pieces
+
+    def counting(clip: Clip, pieces: list) -> object:
+        pieces_read.append(len(pieces))
+        return read_pieces(clip, pieces)
+
+    monkeypatch.setattr(stitch, "CHUNK_FRAMES", 1000)  # 45 ms: the 400 ms lead spans several silent pieces
+    monkeypatch.setattr(stitch, "_read_pieces", counting)
+    pieced = stitch.stitch_chapter(clips, {NARRATOR: -3.0}, PAUSES, tmp_path / "pieced.wav")
+    assert pieces_read == [23, 16]  # ceil(1000 ms * 22.05 / 1000) and ceil(700 * 22.05 / 1000) pieces
+    assert [(c.start_ms, c.end_ms) for c in pieced.cues] == [(c.start_ms, c.end_ms) for c in whole.cues]
+    assert (tmp_path / "pieced.wav").read_bytes() == (tmp_path / "whole.wav").read_bytes()
+
+
+def test_a_long_silent_clip_read_in_pieces_takes_no_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    clip = make_clip(tmp_path, 0, 500, Pause.START, amplitude=0.0)
+    with wave.open(str(clip.path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(RATE)
+        out.writeframes(bytes(2 * RATE))
+    monkeypatch.setattr(stitch, "CHUNK_FRAMES", 1000)
+    result = stitch.stitch_chapter([clip], {}, PAUSES, tmp_path / "quiet.wav")
+    assert [(c.start_ms, c.end_ms) for c in result.cues] == [(750, 750)]
+
+
 def test_damaged_clip_names_file_and_segment(tmp_path: Path, three_clips: list[Clip]) -> None:
     three_clips[1].path.write_bytes(b"RIFF\x00\x00")
     with pytest.raises(AudioError, match=r"clip1\.wav: .*chapter 1 segment 1.*--force"):

@@ -7,8 +7,9 @@ local, per quote       a speech tag after it, before it, or closing the paragrap
 (`rule_*(ctx, t, q)`)  ("Emma exclaimed,"); then a tag elsewhere in the paragraph (an
                        interrupted quote is one utterance); then an action beat
                        next to the quote ("Tara sighed, ...").
-conversation, per turn a quote continued from the previous paragraph; the subject of a
-(`rule_*(ctx, t)`)     short narration paragraph just before; the person the previous
+conversation, per turn a quote continued from the previous paragraph; strict alternation
+(`rule_*(ctx, t)`)     counted from the nearest line a tag names (not from a guess); the
+                       subject of a short narration paragraph just before; the person the previous
                        line addressed by name; turn-taking (same speaker as two lines
                        back or ahead); a person acting
                        elsewhere in the paragraph; the person the next line
@@ -30,6 +31,8 @@ PREVIOUS_BEAT_CHARS = 300
 """Only a short narration paragraph hands its subject to the next quote."""
 MAX_GAP = 0
 """Narration paragraphs that may separate two turns for turn-taking: any narration breaks the alternation."""
+ANCHOR_REACH = 6
+"""How many line pairs away a tagged line still sets the alternation of an untagged run."""
 VOCATIVE_GAP = 1
 """Narration paragraphs that may separate a line from the one it answers by name."""
 
@@ -130,6 +133,26 @@ def rule_turn_taking(ctx: Context, t: int) -> Call | None:
     return None
 
 
+def rule_anchored_alternation(ctx: Context, t: int) -> Call | None:
+    """In a run of untagged lines, count turns from the nearest line its own tag names: even distance, same speaker.
+
+    A guess two lines back may itself be wrong; a tag further away is not, and strict
+    alternation carries it across the run.
+    """
+    near = {ctx.speaker(k) for k in (t - 1, t + 1) if _same_conversation(ctx, t, k)} - {None}
+    # a name called in the line just before beats counting: "What do you do nights, Jake?" is answered by Jake
+    called = set(ctx.addressees[t - 1]) - {ctx.speaker(t - 1)} if t and ctx.turns[t].gap == 0 else set()
+    for distance in range(2, 2 * ANCHOR_REACH + 1, 2):
+        for k in (t - distance, t + distance):
+            if k in ctx.anchored and _same_conversation(ctx, t, k):
+                known = ctx.speaker(k)
+                if known and known not in near and known not in ctx.addressees[t] and (not called or known in called):
+                    return Call(known, f"turn-taking: same speaker as the tagged line {distance} "
+                                       f"{'back' if k < t else 'ahead'}")
+                return None
+    return None
+
+
 def _same_conversation(ctx: Context, t: int, k: int) -> bool:
     """True when turns *t* and *k* are not separated by a scene break or long narration."""
     if not 0 <= k < len(ctx.turns):
@@ -173,8 +196,8 @@ def rule_salient(ctx: Context, t: int) -> Call | None:
 
 
 LOCAL_RULES = (rule_tag_after, rule_tag_before, rule_lead_in)
-CONVERSATION_RULES = (rule_continuation, rule_previous_beat, rule_addressed_before, rule_turn_taking,
-                      rule_paragraph_beat, rule_addressed_after, rule_salient)
+CONVERSATION_RULES = (rule_continuation, rule_anchored_alternation, rule_previous_beat, rule_addressed_before,
+                      rule_turn_taking, rule_paragraph_beat, rule_addressed_after, rule_salient)
 
 
 # --------------------------------------------------------------------------- driver
@@ -193,6 +216,8 @@ def attribute_chapter(text: str, turns: list[Turn], index: NameIndex, narration:
         advance(ctx, ctx.turns[t].end)
         local.append(_local_calls(ctx, t))
         ctx.calls[t] = _finish(local[t]) if all(local[t]) else []
+        if ctx.calls[t]:
+            ctx.anchored.add(t)
     advance(ctx, len(text))
     for t in range(len(ctx.turns)):
         if not ctx.calls[t] and not ctx.turns[t].reported:

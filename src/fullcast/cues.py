@@ -18,8 +18,6 @@ from .quotes import Piece
 
 SUBJECT_REACH = 2
 """How many recent people a pronoun in the narration looks back over for a sentence subject."""
-CONVERSATION_REACH = 4
-"""How many turns back the speakers of a conversation are looked for when resolving "he" or "she"."""
 OPENS_SENTENCE = re.compile(r"(?:[.!?;\"”’]\s+|\n\s*\n\s*|\A\s*)(?:(?:and|but|then|so|now|here|there)\s+)?\Z", re.I)
 UNKNOWN = "unknown"
 """Speaker of a line nobody could be found for; cast.py gives it an auto voice."""
@@ -108,6 +106,8 @@ class Context:
     """People each turn addresses by name (vocatives)."""
     turn_starts: list[int] = field(default_factory=list)
     """Start offsets of `turns`, for bisecting."""
+    anchored: set[int] = field(default_factory=set)
+    """Turns whose speaker their own paragraph names (a tag or beat), not guessed from the conversation."""
 
     def speaker(self, t: int) -> str | None:
         """The known main speaker of turn *t*, if any."""
@@ -202,37 +202,12 @@ def resolve(ctx: Context, mention: Mention, t: int) -> str | None:
         answering = [n for n in ctx.addressees[t - 1] if n in fits and n != ctx.speaker(t - 1)]
         if len(answering) == 1 and not _named_in_paragraph(ctx, turn, mention.start, fits):
             return answering[0]
-    since = ctx.turns[t - 1].end if t else turn.start
-    if (partner := conversation_partner(ctx, t, fits)) and not _named_since(ctx, since, mention.start, fits):
-        return partner
     return most_salient(ctx, mention.start, fits, set(ctx.addressees[t]), t, subjects_first=True)
-
-
-def conversation_partner(ctx: Context, t: int, fits: set[str]) -> str | None:
-    """The one recent speaker of this conversation who fits the pronoun ("said he" between Darcy and Elizabeth).
-
-    Looks back over the last turns not separated by more than one narration paragraph;
-    with several fitting speakers the previous one is passed over (a new paragraph is
-    usually a new speaker), and if that still leaves several, nobody is sure.
-    """
-    speakers: list[str] = []
-    for k in range(t - 1, max(-1, t - 1 - CONVERSATION_REACH), -1):
-        if ctx.turns[k + 1].gap > 1:
-            break
-        if (who := ctx.speaker(k)) and who not in speakers:
-            speakers.append(who)
-    fitting = [name for name in speakers[:2] if name in fits and name not in ctx.addressees[t]]
-    return fitting[0] if len(fitting) == 1 and len(speakers) >= 2 else None
 
 
 def _named_in_paragraph(ctx: Context, turn: Turn, pos: int, fits: set[str]) -> bool:
     """True when the narration of this paragraph names a fitting person before *pos*."""
-    return _named_since(ctx, turn.start, pos, fits)
-
-
-def _named_since(ctx: Context, lo: int, pos: int, fits: set[str]) -> bool:
-    """True when the narration between *lo* and *pos* refers to a fitting person."""
-    i = bisect.bisect_left(ctx.event_starts, lo)
+    i = bisect.bisect_left(ctx.event_starts, turn.start)
     return any(name in fits for start, name in ctx.events[i:] if start < pos)
 
 
@@ -243,7 +218,8 @@ def most_salient(ctx: Context, pos: int, allowed: set[str], exclude: set[str], t
     The previous speaker is skipped when someone else fits too: a new paragraph usually means a new speaker.
     """
     turn = ctx.turns[t]
-    previous = ctx.speaker(t - 1) if not turn.continues and turn.gap == 0 else None
+    # a paragraph only reporting speech ("Poirot rejoined me.") is often no line at all: it hands on no turn
+    previous = ctx.speaker(t - 1) if not turn.continues and turn.gap == 0 and not ctx.turns[t - 1].reported else None
     return _pick(_recent(ctx, pos, turn.start), allowed, exclude, previous, subjects_first)
 
 

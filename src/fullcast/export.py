@@ -328,7 +328,10 @@ def _encode_all(todo: Sequence[_ChapterJob], gains: dict[Voice, float], config: 
         return
     cancel = threading.Event()
     pool = ThreadPoolExecutor(max_workers=max(1, min(len(todo), jobs or os.cpu_count() or 1)))
-    futures: dict[Future, _ChapterJob] = {pool.submit(_render_chapter, job, gains, config, cancel): job for job in todo}
+    # Longest chapters first: the last encoder to finish then has a short chapter, not a long one with the other core idle.
+    longest_first = sorted(todo, key=lambda job: -sum(clip.duration_ms for clip in job.clips))
+    futures: dict[Future, _ChapterJob] = {pool.submit(_render_chapter, job, gains, config, cancel): job
+                                          for job in longest_first}
     try:
         pending = set(futures)
         while pending:

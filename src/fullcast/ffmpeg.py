@@ -194,6 +194,13 @@ def integrated_loudness(path: Path, *, filters: str | None = None) -> float:
     return _number(stderr, r"Integrated loudness:\s*\n\s*I:\s*(\S+) LUFS")
 
 
+def pcm_loudness(pcm: bytes, sample_rate: int) -> float:
+    """Integrated loudness in LUFS of raw mono 16-bit little-endian PCM, piped through ebur128 (no file, no scipy)."""
+    stderr = run_ffmpeg(["-f", "s16le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0",
+                         "-af", "ebur128=framelog=quiet", "-f", "null", "-"], input_bytes=pcm, subject="voice sample")
+    return _number(stderr, r"Integrated loudness:\s*\n\s*I:\s*(\S+) LUFS")
+
+
 def _number(stderr: str, pattern: str) -> float:
     """The last match of *pattern* as a float (`-inf`/`inf` understood), or NaN when absent."""
     found = re.findall(pattern, stderr)

@@ -19,6 +19,8 @@ from .model import Gender
 TITLES = ("Mr", "Mrs", "Miss", "Ms", "Mx", "Dr", "Lady", "Lord", "Sir", "Madam", "Madame", "Mme", "Mlle",
           "Colonel", "Col", "Captain", "Capt", "Major", "General", "Professor", "Prof", "Aunt", "Uncle",
           "Father", "Mother", "Sister", "Brother", "Mademoiselle", "Monsieur", "Count", "Countess", "Baron")
+RANKS = ("Colonel", "Captain", "Major", "General", "Professor", "Count", "Countess", "Baron")
+"""Titles a story uses alone for the one person who holds them ("the Colonel")."""
 FEMALE_TITLES = {"mrs", "miss", "ms", "lady", "madam", "madame", "mme", "mlle", "aunt", "mother", "sister",
                  "mademoiselle", "countess"}
 MALE_TITLES = {"mr", "lord", "sir", "colonel", "col", "captain", "capt", "major", "general", "uncle", "father",
@@ -161,6 +163,8 @@ def _short_forms(names: dict[str, None]) -> list[str]:
     for name in names:
         words = name.split()
         title = words[0] if words and words[0].rstrip(".") in TITLES else None
+        if title and title.rstrip(".") in RANKS and len(words) > 1:
+            forms.append(f"the {title.rstrip('.')}")  # "Colonel Ducroix" is "the Colonel" in tags
         core = [w for w in words[1 if title else 0:] if re.fullmatch(NAME_TOKEN, w) and w not in NOT_NAMES]
         if len(core) < 2 or len(core) != len(words) - (1 if title else 0):
             continue
