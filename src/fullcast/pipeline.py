@@ -6,19 +6,23 @@ the CLI calls exactly one function here.
 
 from __future__ import annotations
 
+import glob
 import time
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from .cast import CastRow, apply_pronunciations, cast_script, summarise_cast
 from .config import DEFAULT_PITCH, DEFAULT_RATE, DEFAULT_VOLUME, Config
 from .errors import ConfigError, closest
 from .manuscript import read_manuscript
-from .model import CastScript, SegmentKind, Voice
+from .model import CastScript, ChapterAudio, SegmentKind, Voice
 from .script import analyse_book
 from .voicesfile import add_characters, load_config
+
+if TYPE_CHECKING:  # export pulls in numpy and pydub: only where a render needs it
+    from .export import ExportResult
 
 DEFAULT_MANUSCRIPT = Path("manuscript")
 DEFAULT_VOICES = Path("voices.yaml")
@@ -99,34 +103,19 @@ def render(
     srt: bool = False,
 ) -> RenderResult:
     """Render *manuscript* into an audiobook under *out*: synthesise what is missing, encode what changed."""
-    from .export import book_cover, chapter_tags, export_book, hold_output
-    from .m4b import write_m4b
+    from .export import export_book, hold_output
     from .synthesis import synthesize_lines
-    from .tag import book_tags
-    from .transcript import write_srt, write_vtt
 
     began = time.monotonic()
     config, cast = analyse(manuscript, voices)
     with hold_output(out):
         clips = synthesize_lines(cast.lines, out / CACHE_FOLDER, jobs=jobs, force=force, progress=progress)
         exported = export_book(cast, clips, config, out, force=force, jobs=jobs)
-        files = list(exported.files)
-        for chapter in exported.chapters:
-            write_vtt(chapter.cues, chapter.path.with_suffix(".vtt"))
-            if srt:
-                write_srt(chapter.cues, chapter.path.with_suffix(".srt"))
-        if format in (Format.M4B, Format.BOTH):
-            dest = exported.book_dir / f"{exported.book_dir.name}.m4b"
-            tags = book_tags(chapter_tags(cast, config, cast.script.book.chapters[0], len(exported.files),
-                                          book_cover(cast, config)))
-            if force or exported.encoded or not dest.exists():
-                files += [part.path for part in write_m4b(exported.chapters, tags, dest,
-                                                                    true_peak=config.mastering.true_peak)]
-            else:
-                files.append(dest)
+        _write_transcripts(exported.chapters, srt=srt)
+        books = _write_m4b(cast, config, exported, force=force) if format in (Format.M4B, Format.BOTH) else ()
     return RenderResult(
         book_dir=exported.book_dir,
-        files=tuple(files),
+        files=exported.files + books,
         synthesised=sum(1 for clip in clips if clip.synthesised),
         segments=len(cast.lines),
         encoded=len(exported.encoded),
@@ -134,6 +123,31 @@ def render(
         seconds=time.monotonic() - began,
         warnings=cast.script.warnings,
     )
+
+
+def _write_transcripts(chapters: tuple[ChapterAudio, ...], *, srt: bool) -> None:
+    """A WebVTT (and with *srt* an SRT) transcript beside every chapter file."""
+    from .transcript import write_srt, write_vtt
+
+    for chapter in chapters:
+        write_vtt(chapter.cues, chapter.path.with_suffix(".vtt"))
+        if srt:
+            write_srt(chapter.cues, chapter.path.with_suffix(".srt"))
+
+
+def _write_m4b(cast: CastScript, config: Config, exported: ExportResult, *, force: bool) -> tuple[Path, ...]:
+    """The whole book as one M4B (or parts, past 23 h); left alone when no chapter changed."""
+    from .export import book_cover, chapter_tags
+    from .m4b import write_m4b
+    from .tag import book_tags
+
+    dest = exported.book_dir / f"{exported.book_dir.name}.m4b"
+    existing = tuple(sorted(exported.book_dir.glob(f"{glob.escape(dest.stem)}*.m4b")))
+    if existing and not force and not exported.encoded:
+        return existing
+    first = cast.script.book.chapters[0]
+    tags = book_tags(chapter_tags(cast, config, first, len(exported.files), book_cover(cast, config)))
+    return tuple(part.path for part in write_m4b(exported.chapters, tags, dest, true_peak=config.mastering.true_peak))
 
 
 PREVIEW_WORDS = 40
