@@ -157,3 +157,14 @@ def test_cast_lists_speakers_and_write_adds_the_missing(book: Path) -> None:
     text = (book / "voices.yaml").read_text(encoding="utf-8")
     assert text.startswith(CAST)
     assert "  Glory:\n    gender: " in text
+
+
+def test_voices_lists_variants_and_samples_each(tmp_path: Path) -> None:
+    code, output = run_stdout("voices", "--lang", "gmw/en-us+f")
+    assert code == 0
+    ids = [line.split()[0] for line in output.splitlines()]
+    assert ids[:5] == ["gmw/en-us+f1", "gmw/en-us+f2", "gmw/en-us+f3", "gmw/en-us+f4", "gmw/en-us+f5"]
+    code, output = run_stdout("voices", "--engine", "fake", "--lang", "gmw/en-us+f", "--sample", "--out", str(tmp_path))
+    assert code == 0, output
+    assert output.splitlines()[-1] == f"wrote {len(ids)} samples to {tmp_path / 'voices'}"
+    assert sorted(p.name for p in (tmp_path / "voices").iterdir())[:2] == ["gmw_en-us+f1.wav", "gmw_en-us+f2.wav"]
