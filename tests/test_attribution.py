@@ -182,3 +182,21 @@ def test_tag_after_ignores_a_pronoun_beat() -> None:
     ctx = context('Tara sat.\n\n"Well?" She looked up.')
     assert rule_tag_after(ctx, 0, 0) is None
     assert who(rule_tag_after(context('"Well?" Tara looked up.'), 0, 0)) == "Tara"
+
+
+def test_tag_naming_a_family_role_resolves_through_the_possessor() -> None:
+    index = build_index([Person("Jane", F, True, ("Miss Bennet",)), Person("Mrs. Bennet", F, True),
+                         Person("Mr. Bennet", M, True)])
+    text = 'Jane looked up.\n\n"Is it true?" asked Jane.\n\n"It is," said her mother.'
+    turns, narration = parse(text)
+    ctx = make_context(text, turns, index, narration, None)
+    advance(ctx, len(text))
+    assert rule_tag_after(ctx, 1, 0) == Call("Mrs. Bennet", 'tag after: "said her mother."')
+
+
+def test_tag_naming_a_description_means_the_fitting_person_in_focus() -> None:
+    text = 'Rupert and Faith came in.\n\n"Hello," said Faith.\n\n"Hello yourself," said the old man.'
+    turns, narration = parse(text)
+    ctx = make_context(text, turns, INDEX, narration, None)
+    advance(ctx, len(text))
+    assert rule_tag_after(ctx, 1, 0) == Call("Rupert", 'tag after: "said the old man."')

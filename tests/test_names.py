@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fullcast.model import Gender
-from fullcast.names import Person, build_index, discover, guess_gender, normalise, partial_owners
+from fullcast.names import Person, build_index, discover, guess_gender, kin_candidates, normalise, partial_owners
 
 F, M = Gender.FEMALE, Gender.MALE
 PEOPLE = [Person("Tara", F, True, ("Tara Maclay", "the blonde")), Person("Mr. Sillerton Jackson", M, True),
@@ -83,3 +83,34 @@ def test_a_rank_alone_names_its_holder_and_stays_ambiguous_when_shared() -> None
         ("the Colonel", ("Colonel Ducroix",)), ("the colonel", ("Colonel Ducroix",))]
     two = build_index([Person("Colonel Brandon", Gender.MALE, True), Person("Colonel Fussell", Gender.MALE, True)])
     assert two.owners["the colonel"] == ("Colonel Brandon", "Colonel Fussell")
+
+
+KIN = build_index([Person("Jane", F, True, ("Miss Bennet",)), Person("Mrs. Bennet", F, True),
+                   Person("Mr. Bennet", M, True), Person("Lydia", F, True, ("Mrs. Wickham",)),
+                   Person("Lucy", F, True), Person("Mrs. Honeychurch", F, True, ("Lucy's Mother",))])
+
+
+def test_a_family_role_is_a_mention_of_its_own() -> None:
+    m = KIN.mentions("said her mother, and his wife", 0, 29)
+    assert [(x.start, x.end, x.pronoun, x.role, x.possessive) for x in m] == \
+        [(5, 15, "her", "mother", False), (21, 29, "his", "wife", False)]
+
+
+def test_kin_by_surname_with_mrs_marking_the_generation() -> None:
+    assert kin_candidates(KIN, "Jane", "mother") == ["Mrs. Bennet"]
+    assert kin_candidates(KIN, "Jane", "father") == ["Mr. Bennet"]
+    assert kin_candidates(KIN, "Mr. Bennet", "wife") == ["Mrs. Bennet"]
+    assert kin_candidates(KIN, "Mrs. Bennet", "husband") == ["Mr. Bennet"]
+    assert kin_candidates(KIN, "Mrs. Bennet", "daughter") == ["Jane"]
+    assert kin_candidates(KIN, "Lydia", "father") == []  # a Mrs. took her husband's surname
+
+
+def test_kin_named_by_an_alias() -> None:
+    assert kin_candidates(KIN, "Lucy", "mother") == ["Mrs. Honeychurch"]
+
+
+def test_a_description_is_a_gendered_mention_unless_an_alias_claims_it() -> None:
+    index = build_index([Person("Lola", F, True, ("the Lady wearing the cop hat",))])
+    m = index.mentions("said the old lady; the girl; the Lady wearing the cop hat", 0, 57)
+    assert [(x.start, x.end, x.names, x.pronoun, x.role) for x in m] == \
+        [(5, 17, (), "she", "person"), (19, 27, (), "she", "person"), (29, 57, ("Lola",), None, None)]

@@ -13,12 +13,14 @@ import re
 from dataclasses import dataclass, field, replace
 
 from .model import Gender
-from .names import SPEECH_VERB_SET, Mention, NameIndex
+from .names import SPEECH_VERB_SET, Mention, NameIndex, kin_candidates
 from .quotes import Piece
 
 SUBJECT_REACH = 2
 """How many recent people a pronoun in the narration looks back over for a sentence subject."""
 OPENS_SENTENCE = re.compile(r"(?:[.!?;\"”’]\s+|\n\s*\n\s*|\A\s*)(?:(?:and|but|then|so|now|here|there)\s+)?\Z", re.I)
+KIN_POSSESSORS = 5
+"""How many recent people of the possessive's gender "her brother" may belong to."""
 UNKNOWN = "unknown"
 """Speaker of a line nobody could be found for; cast.py gives it an auto voice."""
 BODY_PARTS = frozenset(
@@ -155,13 +157,16 @@ def read_tag(ctx: Context, lo: int, hi: int, leading: bool) -> tuple[Mention, st
     such tag counts; before a quote the last one does. Failing a tag, the person who opens
     the sentence is the subject of an action beat ("Tara sighed, ...").
     """
-    mentions = [m for m in ctx.index.mentions(ctx.text, lo, hi) if m.pronoun not in ("him", "her") or m.possessive]
+    mentions = [m for m in ctx.index.mentions(ctx.text, lo, hi)
+                if m.pronoun not in ("him", "her") or m.possessive or m.role]
     tags = _verb_subjects(ctx.text, lo, hi, mentions)
     if tags:
         subject, verb = tags[0] if leading else tags[-1]
         return subject, verb, "tag"
     subject = _sentence_subject(ctx, lo, hi, mentions)
-    if subject is None or subject.pronoun == "her" and not _body_part_follows(ctx.text, subject.end, hi):
+    if subject is None or subject.role:  # "Her mother smiled." is too weak a beat to name anyone
+        return None
+    if subject.pronoun == "her" and not _body_part_follows(ctx.text, subject.end, hi):
         return None
     if subject.possessive and not _body_part_follows(ctx.text, subject.end, hi):
         return None
@@ -173,7 +178,8 @@ def _verb_subjects(text: str, lo: int, hi: int, mentions: list[Mention]) -> list
     found = [(m, "") for m in mentions if m.possessive and m.names and SPEECH_NOUN.match(text, m.end, hi)]
     for verb in VERB_RE.finditer(text, lo, hi):
         before = next((m for m in reversed(mentions) if m.end <= verb.start()), None)
-        if before and not before.possessive and ADVERBS_ONLY.fullmatch(text, before.end, verb.start()):
+        if before and not before.possessive and ADVERBS_ONLY.fullmatch(text, before.end, verb.start()) and \
+                (not before.role or OPENS_SENTENCE.search(text, max(0, before.start - 40), before.start)):
             found.append((before, verb.group()))
             continue
         after = next((m for m in mentions if m.start >= verb.end()), None)
@@ -193,6 +199,11 @@ def resolve(ctx: Context, mention: Mention, t: int) -> str | None:
         return mention.names[0]
     if mention.names:
         return most_salient(ctx, mention.start, set(mention.names), set(), t)
+    if mention.role == "person":
+        fits = ctx.gendered[mention.pronoun or "he"]
+        return most_salient(ctx, mention.start, fits, set(ctx.addressees[t]), t)
+    if mention.role:
+        return resolve_kin(ctx, mention, t)
     if mention.pronoun == "i":
         return ctx.narrator
     fits = ctx.gendered["he" if mention.pronoun in ("he", "him") else "she"]
@@ -203,6 +214,21 @@ def resolve(ctx: Context, mention: Mention, t: int) -> str | None:
         if len(answering) == 1 and not _named_in_paragraph(ctx, turn, mention.start, fits):
             return answering[0]
     return most_salient(ctx, mention.start, fits, set(ctx.addressees[t]), t, subjects_first=True)
+
+
+def resolve_kin(ctx: Context, mention: Mention, t: int) -> str | None:
+    """"said her brother": the most recent fitting possessor who has someone in that role, then the likeliest one."""
+    fits = ctx.gendered["he" if mention.pronoun == "his" else "she"]
+    tried: list[str] = []
+    for name, _, _ in _recent(ctx, mention.start, ctx.turns[t].start):
+        if name not in fits or name in tried:
+            continue
+        tried.append(name)
+        if kin := kin_candidates(ctx.index, name, mention.role or ""):
+            return kin[0] if len(kin) == 1 else most_salient(ctx, mention.start, set(kin), set(), t)
+        if len(tried) == KIN_POSSESSORS:
+            break
+    return None
 
 
 def _named_in_paragraph(ctx: Context, turn: Turn, pos: int, fits: set[str]) -> bool:

@@ -70,6 +70,13 @@ FIRST_PRONOUN = re.compile(r"\b(?:(he|his|him|himself)|she|her|hers|herself)\b",
 ROMAN_ONE = re.compile(r"\b[A-Z]{2,}\.?\s+I\b|^\s*I\.", re.M)
 """`CHAPTER I`, `VOL. I.` or a line `I.`: a Roman numeral, not the narrator."""
 PRONOUN_RE = re.compile(r"\b(?:he|she|him|her|I)\b", re.I)
+KIN_ROLES = {**dict.fromkeys("father husband brother uncle son nephew grandfather".split(), Gender.MALE),
+             **dict.fromkeys("mother wife sister aunt daughter niece grandmother".split(), Gender.FEMALE)}
+"""Family roles a tag may name instead of a person, with the gender they imply."""
+DESCRIPTION_RE = re.compile(r"\b[Tt]he\s+(?:(?:young|old|elder|younger|little|other)\s+)?"
+                            r"(lady|woman|girl|gentleman|man|boy)\b")
+"""A tag naming a person by description only ("said the old lady"), when no cast alias claims the words."""
+KIN_RE = re.compile(r"\b([Hh]is|[Hh]er)\s+(" + "|".join(KIN_ROLES) + r")\b")
 
 
 @dataclass(frozen=True)
@@ -100,6 +107,8 @@ class Mention:
     """`he`, `she` or `i` for a pronoun mention."""
     possessive: bool = False
     """True for `Tara's`, `his`, `her` used as a determiner."""
+    role: str | None = None
+    """`brother` for "her brother" (`pronoun` then his/her); `person` for "the old lady" (`pronoun` he/she)."""
 
 
 @dataclass(frozen=True)
@@ -128,6 +137,15 @@ class NameIndex:
                 if word == "i" or word == "I" and ROMAN_ONE.search(text, max(0, m.start() - 12), m.end() + 1):
                     continue
                 found.append(Mention(m.start(), m.end(), (), word.lower(), word.lower() == "her"))
+            kin = {m.start(): m for m in KIN_RE.finditer(text, start, end)}
+            found = [Mention(x.start, kin[x.start].end(), (), kin[x.start].group(1).lower(), False,
+                             kin[x.start].group(2)) if x.start in kin else x for x in found]
+            found += [Mention(m.start(), m.end(), (), m.group(1).lower(), False, m.group(2))
+                      for k, m in kin.items() if m.group(1).lower() == "his"]
+            taken = [(x.start, x.end) for x in found if x.names]
+            found += [Mention(m.start(), m.end(), (), "she" if m.group(1) in ("lady", "woman", "girl") else "he",
+                              False, "person") for m in DESCRIPTION_RE.finditer(text, start, end)
+                      if not any(a < m.end() and m.start() < b for a, b in taken)]
             found.sort(key=lambda x: x.start)
         return found
 
@@ -242,3 +260,39 @@ def guess_gender(name: str, text: str) -> Gender:
     if female > 1.5 * male:
         return Gender.FEMALE
     return Gender.UNKNOWN
+
+
+def kin_candidates(index: NameIndex, possessor: str, role: str) -> list[str]:
+    """People who may be *possessor*'s *role* ("brother"): the right gender, and an alias naming the role
+    ("Lucy's Mother", "Aunt Juley") or else the possessor's surname, when who is a Mrs. fits the role."""
+    gender = KIN_ROLES[role]
+    owner = next((p for p in index.people if p.name == possessor), None)
+    if owner is None:
+        return []
+    fits = [p for p in index.people if p.name != possessor and p.gender is gender]
+    first = {normalise(a).split()[0] for a in (owner.name, *owner.aliases) if a.split()}
+    named = [p.name for p in fits if any(role in (w := normalise(a).split()) and (w[0].removesuffix("'s") in first or
+                                                                                   w[0] == role)
+                                          for a in p.aliases)]
+    if named:
+        return named
+    surnames = {w[-1] for a in (owner.name, *owner.aliases) if len(w := normalise(a).split()) > 1}
+    kin = [p for p in fits if any(len(w := normalise(a).split()) > 1 and w[-1] in surnames
+                                  for a in (p.name, *p.aliases)) and _generation_fits(owner, p, role)]
+    return [p.name for p in kin]
+
+
+def _married(person: Person) -> bool:
+    """A woman the cast calls Mrs.: her surname is her husband's."""
+    return any(normalise(a).startswith("mrs ") for a in (person.name, *person.aliases))
+
+
+def _generation_fits(owner: Person, kin: Person, role: str) -> bool:
+    """Whether *kin* may be *owner*'s *role* judging by who is a Mrs.: a wife or mother is, a sister is not."""
+    if role in ("wife", "mother", "grandmother") and not _married(kin):
+        return False
+    if role in ("sister", "daughter", "niece") and _married(kin):
+        return False
+    if role == "husband":
+        return _married(owner)
+    return not (role in ("brother", "sister", "father", "mother") and _married(owner))
