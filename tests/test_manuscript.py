@@ -141,3 +141,14 @@ def test_not_utf8_names_the_line(tmp_path: Path) -> None:
     assert str(err.value) == (
         f"{path}:3: byte 0xe9 at column 4 is not UTF-8; re-save the file as UTF-8 (e.g. iconv -f windows-1252 -t utf-8)"
     )
+
+
+def test_ebook_licence_header_and_footer_are_not_story(tmp_path: Path) -> None:
+    marker = "PROJECT " + "GUTENBERG"  # spelled apart so no e-book text appears in the repo
+    text = (f"The {marker.title()} eBook of Tides\n\nTitle: Tides\n\nAuthor: May Sea\n\n"
+            f"*** START OF THE {marker} EBOOK TIDES ***\n\nCHAPTER I\n\nThe sea rose.\n\n"
+            f"*** END OF THE {marker} EBOOK TIDES ***\n\nLicence text.\n")
+    book = read_manuscript(write(tmp_path, "tides.txt", text))
+    assert (book.title, book.author) == ("Tides", "May Sea")
+    assert [c.title for c in book.chapters] == ["CHAPTER I"]
+    assert paragraphs(book.chapters[0]) == ["The sea rose."]

@@ -31,8 +31,8 @@ CHAPTER_LINE = re.compile(
 )
 MARKDOWN_HEADING = re.compile(r"^#{1,6}[ \t]+(\S.*?)[ \t#]*$")
 SCENE_BREAK = re.compile(r"^(?:(?:\*[ \t]*){3,}|#|(?:-[ \t]*){3,}|~{3,}|(?:\u2022[ \t]*){3,})$")
-GUTENBERG_START = re.compile(r"^\*\*\* ?START OF (?:THE|THIS) PROJECT GUTENBERG.*$", re.M | re.I)
-GUTENBERG_END = re.compile(r"^\*\*\* ?END OF (?:THE|THIS) PROJECT GUTENBERG.*$", re.M | re.I)
+GUTENBERG_START = re.compile(r"^\*\*\* ?START OF (?:THE|THIS) PROJECT\s+GUTENBERG.*$", re.M | re.I)
+GUTENBERG_END = re.compile(r"^\*\*\* ?END OF (?:THE|THIS) PROJECT\s+GUTENBERG.*$", re.M | re.I)
 LONG_LINE = 100
 GENERIC_NAMES = {"text", "manuscript", "book", "index", "main", "story", "draft"}
 
@@ -124,7 +124,7 @@ def _decode(path: Path) -> str:
 def _front_matter(text: str) -> tuple[list[tuple[str, str]], int]:
     """The leading `Key: Value` lines of a file and the offset where the story starts.
 
-    A Project Gutenberg file keeps its Title:/Author: lines in the licence header,
+    A Gutenberg e-book keeps its Title:/Author: lines in the licence header,
     so there the header is read for metadata and the story starts after its START marker.
     """
     if m := GUTENBERG_START.search(text):
