@@ -15,6 +15,9 @@ conversation, per turn a quote continued from the previous paragraph; strict alt
                        elsewhere in the paragraph; the person the next line
                        addresses; the most recently mentioned person.
 
+Finally `conversation` reads each run of back-and-forth lines as a whole, so a
+misread pronoun or a guess cannot flip the alternation that the named tags set.
+
 Every rule is readable and testable alone; the reading of tags, beats, vocatives and
 pronouns it relies on lives in `cues`.
 """
@@ -23,9 +26,10 @@ from __future__ import annotations
 
 import re
 
+from .conversation import runs, settle_run
 from .cues import (SENTENCE_END, UNKNOWN, Call, Context, Turn, advance, make_context, most_salient, read_tag,
                    reporter, resolve, tag_window_after, tag_window_before)
-from .names import NameIndex
+from .names import Mention, NameIndex
 
 PREVIOUS_BEAT_CHARS = 300
 """Only a short narration paragraph hands its subject to the next quote."""
@@ -54,7 +58,7 @@ def rule_tag_after(ctx: Context, t: int, q: int) -> Call | None:
         return None
     who = resolve(ctx, subject, t)
     cue = " ".join(ctx.text[lo:hi].split()[:6]).strip(" ,")
-    return Call(who, f'{"tag" if kind == "tag" else "beat"} after: "{cue}"') if who else None
+    return Call(who, f'{"tag" if kind == "tag" else "beat"} after: "{cue}"', _bare(subject)) if who else None
 
 
 def rule_tag_before(ctx: Context, t: int, q: int) -> Call | None:
@@ -70,7 +74,7 @@ def rule_tag_before(ctx: Context, t: int, q: int) -> Call | None:
         kind = "beat"  # "Tara said nothing." is a finished sentence, not a tag leading into the quote
     who = resolve(ctx, subject, t)
     cue = " ".join(ctx.text[lo:hi].split()[:6]).strip(" ,")
-    return Call(who, f'{"tag" if kind == "tag" else "beat"} before: "{cue}"') if who else None
+    return Call(who, f'{"tag" if kind == "tag" else "beat"} before: "{cue}"', _bare(subject)) if who else None
 
 
 def rule_lead_in(ctx: Context, t: int, q: int) -> Call | None:
@@ -85,7 +89,7 @@ def rule_lead_in(ctx: Context, t: int, q: int) -> Call | None:
     if not found or not (who := resolve(ctx, found[0], t)):
         return None
     cue = " ".join(ctx.text[lo:hi].split()[-6:])
-    return Call(who, f'{"tag" if found[2] == "tag" else "beat"} in the paragraph before: "{cue}"')
+    return Call(who, f'{"tag" if found[2] == "tag" else "beat"} in the paragraph before: "{cue}"', _bare(found[0]))
 
 
 def rule_paragraph_beat(ctx: Context, t: int) -> Call | None:
@@ -100,6 +104,11 @@ def rule_paragraph_beat(ctx: Context, t: int) -> Call | None:
             if found and (who := resolve(ctx, found[0], t)):
                 return Call(who, f'beat: "{" ".join(ctx.text[start:hi].split()[:5])}"')
     return None
+
+
+def _bare(subject: Mention) -> str | None:
+    """`he`/`she` when the subject is a bare personal pronoun."""
+    return subject.pronoun if subject.pronoun in ("he", "she") and not subject.role and not subject.names else None
 
 
 # --------------------------------------------------------------------------- conversation rules
@@ -222,6 +231,9 @@ def attribute_chapter(text: str, turns: list[Turn], index: NameIndex, narration:
     for t in range(len(ctx.turns)):
         if not ctx.calls[t] and not ctx.turns[t].reported:
             ctx.calls[t] = _finish(local[t], call_conversation(ctx, t))
+    for run in runs(ctx):
+        for t, call in settle_run(ctx, run, ctx.anchored).items():
+            ctx.calls[t] = [call] * max(1, len(ctx.turns[t].quotes))
     by_start = {turn.start: calls for turn, calls in zip(ctx.turns, ctx.calls)}
     return [by_start.get(turn.start, []) if turn.quotes else [] for turn in turns]
 

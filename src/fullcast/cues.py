@@ -74,6 +74,8 @@ class Call:
     """Person's name, or `unknown`."""
     rule: str
     """The rule and its cue, e.g. `tag after: "Tara replied"`."""
+    pronoun: str | None = None
+    """`he` or `she` when the cue named the speaker only by that pronoun, so the whole exchange may settle who."""
 
 
 @dataclass

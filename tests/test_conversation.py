@@ -1,0 +1,61 @@
+"""conversation: a run of back-and-forth lines read as a whole, on small hand-written exchanges."""
+
+from __future__ import annotations
+
+from test_attribution import context
+
+from fullcast.conversation import cue_weight, runs, settle_run, step_cost
+from fullcast.cues import Call
+
+EXCHANGE = '"A?"\n\n"B."\n\n"C?"\n\n"D."\n\n"E?"'
+
+
+def test_alternation_is_free_and_repeats_and_third_parties_cost() -> None:
+    assert step_cost("Tara", "Rupert", "Tara", continues=False) == 0.0
+    assert step_cost("Tara", "Rupert", "Rupert", continues=False) == 2.0
+    assert step_cost("Tara", "Rupert", "Willow", continues=False) == 1.0
+    assert step_cost(None, "Rupert", "Willow", continues=False) == 0.0
+
+
+def test_a_continued_quote_keeps_its_speaker() -> None:
+    assert step_cost("Tara", "Rupert", "Rupert", continues=True) == 0.0
+    assert step_cost("Tara", "Rupert", "Tara", continues=True) == 8.0
+
+
+def test_a_name_in_a_tag_weighs_far_more_than_a_pronoun_or_a_guess() -> None:
+    named = cue_weight(Call("Tara", 'tag after: "said Tara"'), local=True)
+    pronoun = cue_weight(Call("Tara", 'tag after: "she said"', "she"), local=True)
+    guess = cue_weight(Call("Tara", "turn-taking: same speaker as 2 lines back"), local=False)
+    assert named > pronoun > guess
+
+
+def test_runs_stop_at_narration_and_need_three_lines() -> None:
+    ctx = context('"A?"\n\n"B."\n\n"C?"\n\nX.\n\n"D."\n\n"E."')
+    assert runs(ctx) == [range(0, 3)]
+
+
+def test_a_pronoun_tag_that_breaks_the_alternation_of_named_lines_is_overruled() -> None:
+    ctx = context(EXCHANGE)
+    ctx.calls = [[Call("Tara", 'tag after: "said Tara"')], [Call("Willow", 'tag after: "said Willow"')],
+                 [Call("Faith", 'tag after: "she said"', "she")], [Call("Willow", 'tag after: "Willow said"')],
+                 [Call("Tara", 'tag after: "Tara said"')]]
+    changed = settle_run(ctx, range(5), {0, 1, 2, 3, 4})
+    assert changed == {2: Call("Tara", "turn-taking: same speaker as the tagged line 2 back")}
+
+
+def test_a_name_in_a_tag_is_never_overruled() -> None:
+    ctx = context(EXCHANGE)
+    ctx.calls = [[Call("Tara", 'tag after: "said Tara"')], [Call("Willow", 'tag after: "said Willow"')],
+                 [Call("Faith", 'tag after: "said Faith"')], [Call("Willow", 'tag after: "Willow said"')],
+                 [Call("Tara", 'tag after: "Tara said"')]]
+    assert settle_run(ctx, range(5), {0, 1, 2, 3, 4}) == {}
+
+
+def test_untagged_lines_take_the_alternation_of_the_tagged_ones() -> None:
+    ctx = context(EXCHANGE)
+    ctx.calls = [[Call("Tara", 'tag after: "said Tara"')], [Call("Rupert", 'tag after: "said Rupert"')],
+                 [Call("Rupert", "salience: most recent person in focus")], [],
+                 [Call("Tara", 'tag after: "Tara said"')]]
+    changed = settle_run(ctx, range(5), {0, 1, 4})
+    assert {t: c.speaker for t, c in changed.items()} == {2: "Tara", 3: "Rupert"}
+    assert changed[3].rule == "turn-taking: same speaker as the tagged line 2 back"
