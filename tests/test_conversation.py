@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from test_attribution import context
 
-from fullcast.conversation import cue_weight, runs, settle_run, step_cost
+from fullcast.conversation import cue_weight, line_costs, runs, settle_run, step_cost
 from fullcast.cues import Call
 
 EXCHANGE = '"A?"\n\n"B."\n\n"C?"\n\n"D."\n\n"E?"'
@@ -29,9 +29,9 @@ def test_a_name_in_a_tag_weighs_far_more_than_a_pronoun_or_a_guess() -> None:
     assert named > pronoun > guess
 
 
-def test_runs_stop_at_narration_and_need_three_lines() -> None:
-    ctx = context('"A?"\n\n"B."\n\n"C?"\n\nX.\n\n"D."\n\n"E."')
-    assert runs(ctx) == [range(0, 3)]
+def test_runs_stop_at_narration_and_need_two_lines() -> None:
+    ctx = context('"A?"\n\n"B."\n\n"C?"\n\nX.\n\n"D."\n\nY.\n\n"E."\n\n"F."')
+    assert runs(ctx) == [range(0, 3), range(4, 6)]
 
 
 def test_a_pronoun_tag_that_breaks_the_alternation_of_named_lines_is_overruled() -> None:
@@ -59,3 +59,9 @@ def test_untagged_lines_take_the_alternation_of_the_tagged_ones() -> None:
     changed = settle_run(ctx, range(5), {0, 1, 4})
     assert {t: c.speaker for t, c in changed.items()} == {2: "Tara", 3: "Rupert"}
     assert changed[3].rule == "turn-taking: same speaker as the tagged line 2 back"
+
+
+def test_a_line_that_names_someone_is_not_theirs() -> None:
+    ctx = context('"Rupert is late again, Willow."\n\n"He always is."')
+    assert line_costs(ctx, 0, None, ["Rupert", "Tara", "Willow"]) == {"Rupert": 1.5, "Tara": 0.0, "Willow": 2.0}
+    assert line_costs(ctx, 1, None, ["Rupert", "Willow"]) == {"Rupert": 0.0, "Willow": -0.7}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from fullcast.cues import (Context, Turn, addressees, advance, make_context, read_tag, reporter, resolve,
+from fullcast.cues import (Context, Turn, addressees, advance, make_context, quoted_names, read_tag, reporter, resolve,
                            tag_window_after, tag_window_before)
 from fullcast.model import Gender
 from fullcast.names import Person, build_index
@@ -96,3 +96,8 @@ def test_reported_speech_paragraph_becomes_a_turn() -> None:
     assert reporter(ctx, plain) is None
     kept = make_context(text, [ctx.turns[0], reported, plain], INDEX, [], None).turns
     assert [t.start for t in kept] == [0, reported.start]
+
+
+def test_quoted_names_are_the_people_a_line_talks_about_not_to() -> None:
+    ctx = context('"Rupert is late again, Willow."')
+    assert quoted_names(ctx, 0) == {"Rupert"}

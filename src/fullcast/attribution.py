@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 
 from .conversation import runs, settle_run
-from .cues import (SENTENCE_END, UNKNOWN, Call, Context, Turn, advance, make_context, most_salient, read_tag,
+from .cues import (SENTENCE_END, UNKNOWN, Call, Context, Turn, advance, make_context, most_salient, quoted_names, read_tag,
                    reporter, resolve, tag_window_after, tag_window_before)
 from .names import Mention, NameIndex
 
@@ -181,7 +181,7 @@ def rule_previous_beat(ctx: Context, t: int) -> Call | None:
     ends = [m.end() for m in SENTENCE_END.finditer(ctx.text, lo, hi) if ctx.text[m.end():hi].strip()]
     lo = ends[-1] if ends else lo
     found = read_tag(ctx, lo, hi, leading=False)
-    if not found or not (who := resolve(ctx, found[0], t)) or who in ctx.addressees[t]:
+    if not found or not (who := resolve(ctx, found[0], t)) or who in ctx.addressees[t] or who in quoted_names(ctx, t):
         return None
     return Call(who, f'beat in the paragraph before: "{" ".join(ctx.text[lo:hi].split()[:6])}"')
 
@@ -191,7 +191,7 @@ def rule_addressed_after(ctx: Context, t: int) -> Call | None:
     if t + 1 >= len(ctx.turns) or ctx.turns[t + 1].gap > VOCATIVE_GAP:
         return None
     for name in ctx.addressees[t + 1]:
-        if name not in ctx.addressees[t] and name != ctx.speaker(t + 1):
+        if name not in ctx.addressees[t] and name != ctx.speaker(t + 1) and name not in quoted_names(ctx, t):
             return Call(name, f'vocative: addressed as "{name}" in next line')
     return None
 
@@ -200,7 +200,7 @@ def rule_salient(ctx: Context, t: int) -> Call | None:
     """The person most recently in focus who is not addressed here and did not speak last."""
     turn = ctx.turns[t]
     everyone = {p.name for p in ctx.index.people}
-    who = most_salient(ctx, turn.start, everyone, set(ctx.addressees[t]), t)
+    who = most_salient(ctx, turn.start, everyone, set(ctx.addressees[t]) | quoted_names(ctx, t), t)
     return Call(who, "salience: most recent person in focus") if who else None
 
 

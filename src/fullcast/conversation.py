@@ -6,7 +6,7 @@ holds the whole exchange in mind: lines alternate between two people, a name in 
 is near certain, a "she said" is likely but could be either woman present, and a
 guess from turn-taking is only a guess. This module weighs those cues together.
 
-A run is a stretch of lines with no narration paragraph between them. Each line's call
+A run is a stretch of two or more lines with no narration paragraph between them. Each line's call
 so far is a cue whose weight depends on how it was made (`cue_weight`); moving from one
 speaker to the next has a cost that favours strict alternation (`step_cost`). The
 cheapest labelling of the run (Viterbi over pairs of consecutive speakers) is the
@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .cues import UNKNOWN, Call, Context
+from .cues import UNKNOWN, Call, Context, quoted_names
+from .model import Gender
 
 SAME_AGAIN = 2.0
 """Cost of the same person speaking two paragraphs running with no narration between (about 1 line in 20)."""
@@ -29,6 +30,8 @@ ADDRESSED = 2.0
 """Cost of giving a line to the person it addresses by name."""
 ANSWERS = 0.7
 """Bonus for giving a line to the person the line before addressed by name."""
+MENTIONED = 1.5
+"""Cost of giving a line to someone it names without addressing them ("Mr. Weston is such a good man")."""
 PRONOUN_WEIGHT = 1.6
 """Most a call resting on a bare `he`/`she` costs to overrule: the exchange often knows better (about 1 in 5 is wrong)."""
 GUESS_WEIGHT = 0.8
@@ -67,7 +70,7 @@ def runs(ctx: Context) -> list[range]:
         if t == len(ctx.turns) or ctx.turns[t].gap > 0:
             found.append(range(start, t))
             start = t
-    return [r for r in found if len(r) >= 3]
+    return [r for r in found if len(r) >= 2]
 
 
 def settle_run(ctx: Context, run: range, local: set[int]) -> dict[int, Call]:
@@ -97,17 +100,22 @@ def _people(ctx: Context, run: range, cues: dict[int, Cue]) -> list[str]:
     return sorted(counts, key=lambda n: -counts[n])[:MAX_PEOPLE]
 
 
-def _emission(ctx: Context, t: int, cue: Cue | None, who: str) -> float:
-    cost = 0.0
-    if cue and who != cue.speaker:
-        cost += cue.weight
-    if cue and cue.pronoun and who not in ctx.gendered[cue.pronoun] and ctx.index.gender(who).value != "unknown":
-        cost += WRONG_GENDER
-    if who in ctx.addressees[t]:
-        cost += ADDRESSED
-    if t > 0 and who in ctx.addressees[t - 1]:
-        cost -= ANSWERS
-    return cost
+def line_costs(ctx: Context, t: int, cue: Cue | None, people: list[str]) -> dict[str, float]:
+    """What giving line *t* to each person costs, from its own call and the names in and around it."""
+    named = quoted_names(ctx, t)
+    costs = {}
+    for who in people:
+        cost = MENTIONED if who in named else 0.0
+        if cue and who != cue.speaker:
+            cost += cue.weight
+        if cue and cue.pronoun and who not in ctx.gendered[cue.pronoun] and ctx.index.gender(who) is not Gender.UNKNOWN:
+            cost += WRONG_GENDER
+        if who in ctx.addressees[t]:
+            cost += ADDRESSED
+        if t > 0 and who in ctx.addressees[t - 1]:
+            cost -= ANSWERS
+        costs[who] = cost
+    return costs
 
 
 def step_cost(before: str | None, last: str | None, who: str, continues: bool) -> float:
@@ -123,15 +131,15 @@ def step_cost(before: str | None, last: str | None, who: str, continues: bool) -
 
 def _decode(ctx: Context, run: range, cues: dict[int, Cue], people: list[str]) -> list[str]:
     """The cheapest labelling of the run's turns (Viterbi over (previous, current) speaker pairs)."""
-    first = run[0]
-    best: dict[tuple[str | None, str], tuple[float, list[str]]] = {
-        (None, p): (_emission(ctx, first, cues.get(first), p), [p]) for p in people}
+    first = line_costs(ctx, run[0], cues.get(run[0]), people)
+    best: dict[tuple[str | None, str], tuple[float, list[str]]] = {(None, p): (first[p], [p]) for p in people}
     for t in run[1:]:
         continues = ctx.turns[t].continues
+        here = line_costs(ctx, t, cues.get(t), people)
         step: dict[tuple[str | None, str], tuple[float, list[str]]] = {}
         for (before, last), (cost, path) in best.items():
             for p in people:
-                total = cost + step_cost(before, last, p, continues) + _emission(ctx, t, cues.get(t), p)
+                total = cost + step_cost(before, last, p, continues) + here[p]
                 if (last, p) not in step or total < step[(last, p)][0]:
                     step[(last, p)] = (total, path + [p])
         best = step
@@ -146,4 +154,5 @@ def _explain(ctx: Context, run: range, labels: list[str], t: int) -> str:
             if k in run and labels[k - run[0]] == who and ctx.calls[k] and ctx.calls[k][-1].rule.startswith("tag") \
                     and ctx.calls[k][-1].speaker == who:
                 return f"turn-taking: same speaker as the tagged line {distance} {'back' if k < t else 'ahead'}"
-    return f"turn-taking: the exchange read as a whole, alternating with {labels[t - run[0] - 1] if t > run[0] else labels[1]}"
+    other = labels[t - run[0] - 1] if t > run[0] else labels[1]
+    return f"turn-taking: the exchange read as a whole, answering {other}"

@@ -215,7 +215,15 @@ def resolve(ctx: Context, mention: Mention, t: int) -> str | None:
         answering = [n for n in ctx.addressees[t - 1] if n in fits and n != ctx.speaker(t - 1)]
         if len(answering) == 1 and not _named_in_paragraph(ctx, turn, mention.start, fits):
             return answering[0]
-    return most_salient(ctx, mention.start, fits, set(ctx.addressees[t]), t, subjects_first=True)
+    return most_salient(ctx, mention.start, fits, set(ctx.addressees[t]) | quoted_names(ctx, t), t, subjects_first=True)
+
+
+def quoted_names(ctx: Context, t: int) -> set[str]:
+    """People turn *t*'s quotes name without addressing them: "Mr. Weston is such a good man" is not Mr. Weston."""
+    names: set[str] = set()
+    for q in ctx.turns[t].quotes:
+        names |= {m.names[0] for m in ctx.index.mentions(ctx.text, q.start, q.end, pronouns=False) if len(m.names) == 1}
+    return names - set(ctx.addressees[t])
 
 
 def resolve_kin(ctx: Context, mention: Mention, t: int) -> str | None:
