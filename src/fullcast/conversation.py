@@ -15,6 +15,7 @@ answer; a line whose call it changes says so in its explanation.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .cues import UNKNOWN, Call, Context, quoted_names
@@ -32,6 +33,12 @@ ANSWERS = 0.7
 """Bonus for giving a line to the person the line before addressed by name."""
 MENTIONED = 1.5
 """Cost of giving a line to someone it names without addressing them ("Mr. Weston is such a good man")."""
+CALLED = 1.5
+"""Cost of answering a line that called its listener "sir" (or "madam") with someone of the other gender."""
+SIR = re.compile(r"(?:,|\b(?:yes|no|thank you|indeed))\s+(?:(sir|my lord|my boy|old (?:man|chap|fellow)|my (?:dear )?fellow|"
+                 r"father|papa|uncle|brother|mister)|(madam|ma['’]am|madame|my lady|my (?:dear )?girl|miss|mother|mamma|"
+                 r"mama|aunt|sister))\s*[,.!?;—-]", re.I)
+"""A gendered form of address: "Thank you, sir." / "Yes, ma'am."."""
 PRONOUN_WEIGHT = 1.6
 """Most a call resting on a bare `he`/`she` costs to overrule: the exchange often knows better (about 1 in 5 is wrong)."""
 GUESS_WEIGHT = 0.8
@@ -100,6 +107,16 @@ def _people(ctx: Context, run: range, cues: dict[int, Cue]) -> list[str]:
     return sorted(counts, key=lambda n: -counts[n])[:MAX_PEOPLE]
 
 
+
+
+def called_gender(ctx: Context, t: int) -> Gender | None:
+    """The gender of whoever line *t* addresses as "sir" or "madam", if it does."""
+    for q in ctx.turns[t].quotes:
+        if m := SIR.search(ctx.text, q.start, q.end + 1):
+            return Gender.MALE if m.group(1) else Gender.FEMALE
+    return None
+
+
 def line_costs(ctx: Context, t: int, cue: Cue | None, people: list[str]) -> dict[str, float]:
     """What giving line *t* to each person costs, from its own call and the names in and around it."""
     named = quoted_names(ctx, t)
@@ -114,6 +131,8 @@ def line_costs(ctx: Context, t: int, cue: Cue | None, people: list[str]) -> dict
             cost += ADDRESSED
         if t > 0 and who in ctx.addressees[t - 1]:
             cost -= ANSWERS
+        if t > 0 and (g := called_gender(ctx, t - 1)) and ctx.index.gender(who) not in (g, Gender.UNKNOWN):
+            cost += CALLED
         costs[who] = cost
     return costs
 
