@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from fullcast.cues import (Context, Turn, addressees, advance, make_context, read_tag, reporter, resolve,
+from fullcast.cues import (Call, Context, Turn, addressees, advance, make_context, read_tag, reporter, resolve,
                            tag_window_after, tag_window_before)
 from fullcast.model import Gender
 from fullcast.names import Person, build_index
@@ -15,7 +15,7 @@ INDEX = build_index([Person("Tara", F, True, ("the blonde",)), Person("Willow", 
                      Person("Rupert", M, True), Person("Faith", F, True)])
 
 
-def context(text: str) -> Context:
+def context(text: str, narrator: str | None = None) -> Context:
     """A chapter context: every blank-line paragraph with quotes is a turn, the rest is narration."""
     turns, narration, gap = [], [], 99
     for m in re.finditer(r"\S(?:.*\S)?(?:\n.*\S)*", text):
@@ -27,7 +27,7 @@ def context(text: str) -> Context:
             gap = 0
         else:
             gap += 1
-    ctx = make_context(text, turns, INDEX, narration, None)
+    ctx = make_context(text, turns, INDEX, narration, narrator)
     advance(ctx, len(text))
     return ctx
 
@@ -76,6 +76,15 @@ def test_pronoun_skips_the_addressee() -> None:
     ctx = context('Rupert looked at Willow and Tara.\n\n"Tara, go," she said.')
     she = next(m for m in INDEX.mentions(ctx.text, 0, len(ctx.text)) if m.pronoun == "she")
     assert resolve(ctx, she, 0) == "Willow"
+
+
+def test_pronoun_never_means_the_first_person_narrator() -> None:
+    ctx = context('Tara sat down.\n\n"Well?" I said.\n\n"Nothing," she said.', narrator="Willow")
+    ctx.calls[0] = [Call("Willow", "given")]
+    she = next(m for m in INDEX.mentions(ctx.text, 0, len(ctx.text)) if m.pronoun == "she")
+    i = next(m for m in INDEX.mentions(ctx.text, 0, len(ctx.text)) if m.pronoun == "i")
+    assert resolve(ctx, she, 1) == "Tara"
+    assert resolve(ctx, i, 0) == "Willow"
 
 
 def test_vocatives() -> None:

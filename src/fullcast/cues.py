@@ -103,7 +103,7 @@ class Context:
     cursor: int = 0
     """How many of `pending` have been turned into events."""
     gendered: dict[str, set[str]] = field(default_factory=dict)
-    """`he` / `she` -> the people that pronoun may mean."""
+    """`he` / `she` -> the people that pronoun may mean (never the first-person narrator)."""
     addressees: list[tuple[str, ...]] = field(default_factory=list)
     """People each turn addresses by name (vocatives)."""
     turn_starts: list[int] = field(default_factory=list)
@@ -326,8 +326,9 @@ def make_context(text: str, turns: list[Turn], index: NameIndex, narration: list
     Quote-less turns are kept only when their paragraph really reports speech.
     """
     ctx = Context(text, index, turns, narrator)
-    ctx.gendered = {"he": {p.name for p in index.people if p.gender is Gender.MALE},
-                    "she": {p.name for p in index.people if p.gender is Gender.FEMALE}}
+    # the narrator of a book told in the first person is "I" in the narration, never "he" or "she"
+    ctx.gendered = {"he": {p.name for p in index.people if p.gender is Gender.MALE} - {narrator},
+                    "she": {p.name for p in index.people if p.gender is Gender.FEMALE} - {narrator}}
     for lo, hi in narration:
         ctx.pending += [m for m in index.mentions(text, lo, hi) if m.names or m.pronoun in ("he", "she")]
     ctx.turns = _keep_reported_speech(ctx, turns)
