@@ -38,9 +38,9 @@ def parse(text: str) -> tuple[list[Turn], list[tuple[int, int]]]:
     return turns, narration
 
 
-def context(text: str, known: dict[int, str] | None = None) -> Context:
+def context(text: str, known: dict[int, str] | None = None, narrator: str | None = None) -> Context:
     turns, narration = parse(text)
-    ctx = make_context(text, turns, INDEX, narration, None)
+    ctx = make_context(text, turns, INDEX, narration, narrator)
     advance(ctx, len(text))
     for t, name in (known or {}).items():
         ctx.calls[t] = [Call(name, "given")]
@@ -155,6 +155,12 @@ def test_turn_taking_stops_at_a_long_narration_gap() -> None:
 def test_salience_skips_the_addressee() -> None:
     ctx = context('Tara looked at Willow.\n\n"Willow, look."')
     assert who(rule_salient(ctx, 0)) == "Tara"
+
+
+def test_salience_counts_the_first_person_narrator_as_i() -> None:
+    ctx = context('Rupert came in, and I sat down.\n\n"Well?"', narrator="Tara")
+    assert who(rule_salient(ctx, 0)) == "Tara"
+    assert who(rule_salient(context('Rupert came in, and I sat down.\n\n"Well?"'), 0)) == "Rupert"
 
 
 def test_chapter_driver_interrupted_quote_is_one_speaker() -> None:

@@ -91,7 +91,7 @@ class Context:
     calls: list[list[Call]] = field(default_factory=list)
     """Calls per turn, filled in reading order."""
     events: list[tuple[int, str]] = field(default_factory=list)
-    """People the narration has referred to so far, (offset, name), pronouns resolved."""
+    """People the narration has referred to so far, (offset, name), pronouns resolved ("I" is the narrator)."""
     turn_set: set[int] = field(default_factory=set)
     """`turn_starts` as a set: speaker events sit at these offsets."""
     subjects: set[int] = field(default_factory=set)
@@ -283,6 +283,8 @@ def advance(ctx: Context, pos: int) -> None:
         ctx.cursor += 1
         if len(mention.names) == 1:
             name: str | None = mention.names[0]
+        elif mention.pronoun == "i":
+            name = ctx.narrator
         else:
             allowed = set(mention.names) or ctx.gendered.get(mention.pronoun or "", set())
             name = _pick(_recent(ctx, mention.start, mention.start), allowed, set(), None, subjects_first=True)
@@ -330,7 +332,8 @@ def make_context(text: str, turns: list[Turn], index: NameIndex, narration: list
     ctx.gendered = {"he": {p.name for p in index.people if p.gender is Gender.MALE} - {narrator},
                     "she": {p.name for p in index.people if p.gender is Gender.FEMALE} - {narrator}}
     for lo, hi in narration:
-        ctx.pending += [m for m in index.mentions(text, lo, hi) if m.names or m.pronoun in ("he", "she")]
+        ctx.pending += [m for m in index.mentions(text, lo, hi) if m.names or m.pronoun in ("he", "she")
+                        or (m.pronoun == "i" and narrator)]
     ctx.turns = _keep_reported_speech(ctx, turns)
     ctx.turn_starts = [turn.start for turn in ctx.turns]
     ctx.turn_set = set(ctx.turn_starts)
