@@ -90,6 +90,13 @@ def test_previous_short_narration_paragraph_puts_its_subject_forward() -> None:
     assert who(rule_previous_beat(ctx, 1)) == "Rupert"
 
 
+def test_the_first_person_narrators_gesture_before_a_line_names_no_one() -> None:
+    ctx = context('"Hello."\n\nI shook my head.\n\n"Why not?"', known={0: "Tara"}, narrator="Rupert")
+    assert rule_previous_beat(ctx, 1) is None
+    ctx = context('"Hello."\n\nI said this to Tara:\n\n"Why not?"', known={0: "Tara"}, narrator="Rupert")
+    assert who(rule_previous_beat(ctx, 1)) == "Rupert"
+
+
 def test_addressed_in_the_previous_line_answers() -> None:
     ctx = context('"Hi Willow, you came."\n\n"Of course."', known={0: "Tara"})
     assert rule_addressed_before(ctx, 1) == Call("Willow", 'vocative: addressed "Willow" in previous line')
