@@ -87,6 +87,13 @@ def test_pronoun_never_means_the_first_person_narrator() -> None:
     assert resolve(ctx, i, 0) == "Willow"
 
 
+def test_pronoun_means_the_one_the_narrator_turns_to() -> None:
+    text = 'Faith sat down.\n\nI went over to speak with Willow.\n\n"Well?" she asked.'
+    she = next(m for m in INDEX.mentions(text, 0, len(text)) if m.pronoun == "she")
+    assert resolve(context(text, narrator="Tara"), she, 0) == "Willow"
+    assert resolve(context(text.replace("I went", "Rupert went")), she, 0) == "Faith"
+
+
 def test_vocatives() -> None:
     ctx = context('"Hi Willow, you came." "I know you\'re grateful, Rupert." "Tara." "Tara said so."')
     assert addressees(ctx, ctx.turns[0]) == ("Willow", "Rupert")

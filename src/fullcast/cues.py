@@ -246,18 +246,22 @@ def most_salient(ctx: Context, pos: int, allowed: set[str], exclude: set[str], t
     turn = ctx.turns[t]
     # a paragraph only reporting speech ("Poirot rejoined me.") is often no line at all: it hands on no turn
     previous = ctx.speaker(t - 1) if not turn.continues and turn.gap == 0 and not ctx.turns[t - 1].reported else None
-    return _pick(_recent(ctx, pos, turn.start), allowed, exclude, previous, subjects_first)
+    return _pick(_recent(ctx, pos, turn.start), allowed, exclude, previous, subjects_first, ctx.narrator)
 
 
 def _pick(recent: list[tuple[str, bool, bool]], allowed: set[str], exclude: set[str], previous: str | None,
-          subjects_first: bool = False) -> str | None:
+          subjects_first: bool = False, narrator: str | None = None) -> str | None:
     """The first fitting person in *recent*, passing over *previous* unless they are in this paragraph or alone.
 
-    With *subjects_first*, a recent sentence subject beats a later mention in another role.
+    With *subjects_first*, a recent sentence subject beats a later mention in another role, but not
+    across the narrator as subject: in "I stopped to speak with Montoya." Montoya is the one in focus.
     """
     fits = [(name, inside, subject) for name, inside, subject in recent if name in allowed and name not in exclude]
-    if subjects_first and (found := next((n for n, _, subject in fits[:SUBJECT_REACH] if subject), None)):
-        return found
+    if subjects_first:
+        barrier = next((k for k, (name, _, subject) in enumerate(recent) if name == narrator and subject), len(recent))
+        subjects = [x for x in recent[:barrier] if x[0] in allowed and x[0] not in exclude][:SUBJECT_REACH]
+        if found := next((n for n, _, subject in subjects if subject), None):
+            return found
     return next((n for n, inside, _ in fits if n != previous or inside), None) or next((n for n, _, _ in fits), None)
 
 
@@ -287,7 +291,7 @@ def advance(ctx: Context, pos: int) -> None:
             name = ctx.narrator
         else:
             allowed = set(mention.names) or ctx.gendered.get(mention.pronoun or "", set())
-            name = _pick(_recent(ctx, mention.start, mention.start), allowed, set(), None, subjects_first=True)
+            name = _pick(_recent(ctx, mention.start, mention.start), allowed, set(), None, True, ctx.narrator)
         if name:
             ctx.events.append((mention.start, name))
             ctx.event_starts.append(mention.start)
