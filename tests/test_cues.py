@@ -103,6 +103,12 @@ def test_vocatives() -> None:
     assert addressees(ctx, two) == ()
 
 
+def test_names_in_a_story_quoting_others_address_no_one() -> None:
+    ctx = context('"Then she says to me, ‘Never trust a man, Willow!’ she says."\n\n"Willow, go home."')
+    assert addressees(ctx, ctx.turns[0]) == ()
+    assert addressees(ctx, ctx.turns[1]) == ("Willow",)
+
+
 def test_reported_speech_paragraph_becomes_a_turn() -> None:
     text = '"Is it far?"\n\nRupert replied that it was not.\n\nThe sun set.'
     ctx = context(text)

@@ -41,6 +41,9 @@ SPEECH_NOUN = re.compile(r"(?:'s|’s| s)\s+(?:\w+\s+)?(?:reply|answer|rejoinder
 VOCATIVE_BEFORE = re.compile(
     r"(?:^|[,;!?.]\s*|\b(?:hi|hello|hullo|hey|oh|ah|dear|dearest|my dear|look|listen|please|well|now|yes|no|"
     r"thank you|thanks|goodbye|good-bye|good morning|good night|good evening|you|me)\s+)$", re.I)
+NESTED_TAG = re.compile(r"[,!?.—-]\s*['’‘\"”]\s+(?:\w+\s+){0,2}?(?:" + "|".join(sorted(SPEECH_VERB_SET, key=len, reverse=True))
+                        + r")\b")
+"""A speech tag after a closing inner quote mark inside a quotation: `,' she says`, the speaker quoting someone."""
 VOCATIVE_AFTER = re.compile(r"^(?:[,!?.;]|\s*$|\s+(?:don't|do|please)\b)")
 
 
@@ -303,6 +306,8 @@ def addressees(ctx: Context, turn: Turn) -> tuple[str, ...]:
     """People named as vocatives inside the turn's quotes ("Hi Willow", "you, Willow.")."""
     found: list[str] = []
     for quote in turn.quotes:
+        if NESTED_TAG.search(ctx.text, quote.start, quote.end):
+            continue  # a story quoting others ("'Dorcas,' she says"): its names address people inside the story
         for m in ctx.index.mentions(ctx.text, quote.start, quote.end, pronouns=False):
             if len(m.names) != 1 or m.possessive:
                 continue
