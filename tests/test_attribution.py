@@ -38,9 +38,9 @@ def parse(text: str) -> tuple[list[Turn], list[tuple[int, int]]]:
     return turns, narration
 
 
-def context(text: str, known: dict[int, str] | None = None) -> Context:
+def context(text: str, known: dict[int, str] | None = None, narrator: str | None = None) -> Context:
     turns, narration = parse(text)
-    ctx = make_context(text, turns, INDEX, narration, None)
+    ctx = make_context(text, turns, INDEX, narration, narrator)
     advance(ctx, len(text))
     for t, name in (known or {}).items():
         ctx.calls[t] = [Call(name, "given")]
@@ -87,6 +87,13 @@ def test_continuation_of_an_open_quote() -> None:
 
 def test_previous_short_narration_paragraph_puts_its_subject_forward() -> None:
     ctx = context('"Hello."\n\nRupert smiled.\n\n"What makes you say that?"', known={0: "Tara"})
+    assert who(rule_previous_beat(ctx, 1)) == "Rupert"
+
+
+def test_the_first_person_narrators_gesture_before_a_line_names_no_one() -> None:
+    ctx = context('"Hello."\n\nI shook my head.\n\n"Why not?"', known={0: "Tara"}, narrator="Rupert")
+    assert rule_previous_beat(ctx, 1) is None
+    ctx = context('"Hello."\n\nI said this to Tara:\n\n"Why not?"', known={0: "Tara"}, narrator="Rupert")
     assert who(rule_previous_beat(ctx, 1)) == "Rupert"
 
 
@@ -155,6 +162,12 @@ def test_turn_taking_stops_at_a_long_narration_gap() -> None:
 def test_salience_skips_the_addressee() -> None:
     ctx = context('Tara looked at Willow.\n\n"Willow, look."')
     assert who(rule_salient(ctx, 0)) == "Tara"
+
+
+def test_salience_counts_the_first_person_narrator_as_i() -> None:
+    ctx = context('Rupert came in, and I sat down.\n\n"Well?"', narrator="Tara")
+    assert who(rule_salient(ctx, 0)) == "Tara"
+    assert who(rule_salient(context('Rupert came in, and I sat down.\n\n"Well?"'), 0)) == "Rupert"
 
 
 def test_chapter_driver_interrupted_quote_is_one_speaker() -> None:

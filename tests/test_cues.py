@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from fullcast.cues import (Context, Turn, addressees, advance, make_context, quoted_names, read_tag, reporter, resolve,
-                           tag_window_after, tag_window_before)
+from fullcast.cues import (Call, Context, Turn, addressees, advance, make_context, quoted_names, read_tag, reporter,
+                           resolve, tag_window_after, tag_window_before)
 from fullcast.model import Gender
 from fullcast.names import Person, build_index
 from fullcast.quotes import QuoteStyle, split_paragraph
@@ -15,7 +15,7 @@ INDEX = build_index([Person("Tara", F, True, ("the blonde",)), Person("Willow", 
                      Person("Rupert", M, True), Person("Faith", F, True)])
 
 
-def context(text: str) -> Context:
+def context(text: str, narrator: str | None = None) -> Context:
     """A chapter context: every blank-line paragraph with quotes is a turn, the rest is narration."""
     turns, narration, gap = [], [], 99
     for m in re.finditer(r"\S(?:.*\S)?(?:\n.*\S)*", text):
@@ -27,7 +27,7 @@ def context(text: str) -> Context:
             gap = 0
         else:
             gap += 1
-    ctx = make_context(text, turns, INDEX, narration, None)
+    ctx = make_context(text, turns, INDEX, narration, narrator)
     advance(ctx, len(text))
     return ctx
 
@@ -78,6 +78,22 @@ def test_pronoun_skips_the_addressee() -> None:
     assert resolve(ctx, she, 0) == "Willow"
 
 
+def test_pronoun_never_means_the_first_person_narrator() -> None:
+    ctx = context('Tara sat down.\n\n"Well?" I said.\n\n"Nothing," she said.', narrator="Willow")
+    ctx.calls[0] = [Call("Willow", "given")]
+    she = next(m for m in INDEX.mentions(ctx.text, 0, len(ctx.text)) if m.pronoun == "she")
+    i = next(m for m in INDEX.mentions(ctx.text, 0, len(ctx.text)) if m.pronoun == "i")
+    assert resolve(ctx, she, 1) == "Tara"
+    assert resolve(ctx, i, 0) == "Willow"
+
+
+def test_pronoun_means_the_one_the_narrator_turns_to() -> None:
+    text = 'Faith sat down.\n\nI went over to speak with Willow.\n\n"Well?" she asked.'
+    she = next(m for m in INDEX.mentions(text, 0, len(text)) if m.pronoun == "she")
+    assert resolve(context(text, narrator="Tara"), she, 0) == "Willow"
+    assert resolve(context(text.replace("I went", "Rupert went")), she, 0) == "Faith"
+
+
 def test_vocatives() -> None:
     ctx = context('"Hi Willow, you came." "I know you\'re grateful, Rupert." "Tara." "Tara said so."')
     assert addressees(ctx, ctx.turns[0]) == ("Willow", "Rupert")
@@ -85,6 +101,12 @@ def test_vocatives() -> None:
     assert addressees(ctx, one) == ()
     two = Turn(0, 0, (ctx.turns[0].quotes[3],), 0)
     assert addressees(ctx, two) == ()
+
+
+def test_names_in_a_story_quoting_others_address_no_one() -> None:
+    ctx = context('"Then she says to me, ‘Never trust a man, Willow!’ she says."\n\n"Willow, go home."')
+    assert addressees(ctx, ctx.turns[0]) == ()
+    assert addressees(ctx, ctx.turns[1]) == ("Willow",)
 
 
 def test_reported_speech_paragraph_becomes_a_turn() -> None:

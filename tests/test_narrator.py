@@ -47,6 +47,12 @@ def test_the_name_others_call_the_narrator() -> None:
     assert infer_narrator([cut(text)], INDEX) == "Jake"
 
 
+def test_someone_the_narration_names_is_not_the_narrator() -> None:
+    text = ('Brett came in. Brett sat down. Brett smiled.\n\n"Tea, Brett?" Robert asked.\n\n"No," I said.\n\n'
+            '"Go away, Brett."\n\n"Why?" I said.\n\n"Are you coming, Jake?"\n\n"No," I said.\n\n"Why not, Jake?"')
+    assert infer_narrator([cut(text)], INDEX) == "Jake"
+
+
 def test_one_vote_is_not_enough() -> None:
     text = '"Hello," I said.\n\n"Hi, Jake."'
     assert infer_narrator([cut(text)], INDEX) is None

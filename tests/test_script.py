@@ -134,6 +134,13 @@ def test_cold_start_without_a_cast_discovers_names() -> None:
     assert [(s.name, s.gender) for s in script.speakers] == [("Giles", M), ("Mrs. Hale", F)]
 
 
+def test_a_first_person_narrator_nobody_names_reads_their_own_lines() -> None:
+    text = ('I walked down to the harbour that morning, as I always did when I could not sleep.\n\n'
+            '"Are you coming?" Rupert asked.\n\n"No," I said.\n\nI watched him go, and then I went home alone.')
+    script = analyse_book(book(chapter(1, text)), Config(characters=CAST, credits=NO_CREDITS))
+    assert dialogue(script) == [("Are you coming?", "Rupert"), ("No,", "narrator")]
+
+
 def test_unattributable_line_is_unknown() -> None:
     script = analyse_book(book(chapter(1, '"Anyone there?"')), Config(credits=NO_CREDITS))
     assert dialogue(script) == [("Anyone there?", "unknown")]

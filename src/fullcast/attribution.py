@@ -171,7 +171,10 @@ def _same_conversation(ctx: Context, t: int, k: int) -> bool:
 
 
 def rule_previous_beat(ctx: Context, t: int) -> Call | None:
-    """A short narration paragraph just before ("Mrs. Wilcox smiled.") puts its subject forward as the speaker."""
+    """A short narration paragraph just before ("Mrs. Wilcox smiled.") puts its subject forward as the speaker.
+
+    Not the first-person narrator's own gesture ("I shook my head."): it mostly answers, and the other speaks on.
+    """
     turn = ctx.turns[t]
     if not turn.before or turn.gap != 1:
         return None
@@ -181,7 +184,9 @@ def rule_previous_beat(ctx: Context, t: int) -> Call | None:
     ends = [m.end() for m in SENTENCE_END.finditer(ctx.text, lo, hi) if ctx.text[m.end():hi].strip()]
     lo = ends[-1] if ends else lo
     found = read_tag(ctx, lo, hi, leading=False)
-    if not found or not (who := resolve(ctx, found[0], t)) or who in ctx.addressees[t] or who in quoted_names(ctx, t):
+    if not found or (found[0].pronoun == "i" and found[2] == "beat"):
+        return None
+    if not (who := resolve(ctx, found[0], t)) or who in ctx.addressees[t] or who in quoted_names(ctx, t):
         return None
     return Call(who, f'beat in the paragraph before: "{" ".join(ctx.text[lo:hi].split()[:6])}"')
 

@@ -41,6 +41,9 @@ SPEECH_NOUN = re.compile(r"(?:'s|’s| s)\s+(?:\w+\s+)?(?:reply|answer|rejoinder
 VOCATIVE_BEFORE = re.compile(
     r"(?:^|[,;!?.]\s*|\b(?:hi|hello|hullo|hey|oh|ah|dear|dearest|my dear|look|listen|please|well|now|yes|no|"
     r"thank you|thanks|goodbye|good-bye|good morning|good night|good evening|you|me)\s+)$", re.I)
+NESTED_TAG = re.compile(r"[,!?.—-]\s*['’‘\"”]\s+(?:\w+\s+){0,2}?(?:" + "|".join(sorted(SPEECH_VERB_SET, key=len, reverse=True))
+                        + r")\b")
+"""A speech tag after a closing inner quote mark inside a quotation: `,' she says`, the speaker quoting someone."""
 VOCATIVE_AFTER = re.compile(r"^(?:[,!?.;]|\s*$|\s+(?:don't|do|please)\b)")
 
 
@@ -93,7 +96,7 @@ class Context:
     calls: list[list[Call]] = field(default_factory=list)
     """Calls per turn, filled in reading order."""
     events: list[tuple[int, str]] = field(default_factory=list)
-    """People the narration has referred to so far, (offset, name), pronouns resolved."""
+    """People the narration has referred to so far, (offset, name), pronouns resolved ("I" is the narrator)."""
     turn_set: set[int] = field(default_factory=set)
     """`turn_starts` as a set: speaker events sit at these offsets."""
     subjects: set[int] = field(default_factory=set)
@@ -105,7 +108,7 @@ class Context:
     cursor: int = 0
     """How many of `pending` have been turned into events."""
     gendered: dict[str, set[str]] = field(default_factory=dict)
-    """`he` / `she` -> the people that pronoun may mean."""
+    """`he` / `she` -> the people that pronoun may mean (never the first-person narrator)."""
     addressees: list[tuple[str, ...]] = field(default_factory=list)
     """People each turn addresses by name (vocatives)."""
     turn_starts: list[int] = field(default_factory=list)
@@ -256,18 +259,22 @@ def most_salient(ctx: Context, pos: int, allowed: set[str], exclude: set[str], t
     turn = ctx.turns[t]
     # a paragraph only reporting speech ("Poirot rejoined me.") is often no line at all: it hands on no turn
     previous = ctx.speaker(t - 1) if not turn.continues and turn.gap == 0 and not ctx.turns[t - 1].reported else None
-    return _pick(_recent(ctx, pos, turn.start), allowed, exclude, previous, subjects_first)
+    return _pick(_recent(ctx, pos, turn.start), allowed, exclude, previous, subjects_first, ctx.narrator)
 
 
 def _pick(recent: list[tuple[str, bool, bool]], allowed: set[str], exclude: set[str], previous: str | None,
-          subjects_first: bool = False) -> str | None:
+          subjects_first: bool = False, narrator: str | None = None) -> str | None:
     """The first fitting person in *recent*, passing over *previous* unless they are in this paragraph or alone.
 
-    With *subjects_first*, a recent sentence subject beats a later mention in another role.
+    With *subjects_first*, a recent sentence subject beats a later mention in another role, but not
+    across the narrator as subject: in "I stopped to speak with Montoya." Montoya is the one in focus.
     """
     fits = [(name, inside, subject) for name, inside, subject in recent if name in allowed and name not in exclude]
-    if subjects_first and (found := next((n for n, _, subject in fits[:SUBJECT_REACH] if subject), None)):
-        return found
+    if subjects_first:
+        barrier = next((k for k, (name, _, subject) in enumerate(recent) if name == narrator and subject), len(recent))
+        subjects = [x for x in recent[:barrier] if x[0] in allowed and x[0] not in exclude][:SUBJECT_REACH]
+        if found := next((n for n, _, subject in subjects if subject), None):
+            return found
     return next((n for n, inside, _ in fits if n != previous or inside), None) or next((n for n, _, _ in fits), None)
 
 
@@ -293,9 +300,11 @@ def advance(ctx: Context, pos: int) -> None:
         ctx.cursor += 1
         if len(mention.names) == 1:
             name: str | None = mention.names[0]
+        elif mention.pronoun == "i":
+            name = ctx.narrator
         else:
             allowed = set(mention.names) or ctx.gendered.get(mention.pronoun or "", set())
-            name = _pick(_recent(ctx, mention.start, mention.start), allowed, set(), None, subjects_first=True)
+            name = _pick(_recent(ctx, mention.start, mention.start), allowed, set(), None, True, ctx.narrator)
         if name:
             ctx.events.append((mention.start, name))
             ctx.event_starts.append(mention.start)
@@ -307,6 +316,8 @@ def addressees(ctx: Context, turn: Turn) -> tuple[str, ...]:
     """People named as vocatives inside the turn's quotes ("Hi Willow", "you, Willow.")."""
     found: list[str] = []
     for quote in turn.quotes:
+        if NESTED_TAG.search(ctx.text, quote.start, quote.end):
+            continue  # a story quoting others ("'Dorcas,' she says"): its names address people inside the story
         for m in ctx.index.mentions(ctx.text, quote.start, quote.end, pronouns=False):
             if len(m.names) != 1 or m.possessive:
                 continue
@@ -336,10 +347,12 @@ def make_context(text: str, turns: list[Turn], index: NameIndex, narration: list
     Quote-less turns are kept only when their paragraph really reports speech.
     """
     ctx = Context(text, index, turns, narrator)
-    ctx.gendered = {"he": {p.name for p in index.people if p.gender is Gender.MALE},
-                    "she": {p.name for p in index.people if p.gender is Gender.FEMALE}}
+    # the narrator of a book told in the first person is "I" in the narration, never "he" or "she"
+    ctx.gendered = {"he": {p.name for p in index.people if p.gender is Gender.MALE} - {narrator},
+                    "she": {p.name for p in index.people if p.gender is Gender.FEMALE} - {narrator}}
     for lo, hi in narration:
-        ctx.pending += [m for m in index.mentions(text, lo, hi) if m.names or m.pronoun in ("he", "she")]
+        ctx.pending += [m for m in index.mentions(text, lo, hi) if m.names or m.pronoun in ("he", "she")
+                        or (m.pronoun == "i" and narrator)]
     ctx.turns = _keep_reported_speech(ctx, turns)
     ctx.turn_starts = [turn.start for turn in ctx.turns]
     ctx.turn_set = set(ctx.turn_starts)

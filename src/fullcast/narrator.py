@@ -41,18 +41,25 @@ def said_by_i(text: str, turn: Turn) -> bool:
 
 
 def infer_narrator(cut: list[_Cut], index: NameIndex) -> str | None:
-    """The cast name most often addressed in the lines next to the narrator's own."""
+    """The cast name most often addressed in the lines next to the narrator's own, and not named in the narration.
+
+    The narration calls the narrator "I": someone it names more often than the others call
+    the narrator by name (a servant called for in every scene) is somebody else.
+    """
     votes: Counter[str] = Counter()
+    named: Counter[str] = Counter()
     for c in cut:
         text = c.chapter.text  # type: ignore[attr-defined]
         turns = [Turn(p[0].start, p[-1].end, tuple(x for x in p if x.quoted), 0) for p in c.pieces
                  if any(x.quoted for x in p)]
         ctx = Context(text, index, turns)
+        named.update(m.names[0] for p in c.pieces for x in p if not x.quoted
+                     for m in index.mentions(text, x.start, x.end, pronouns=False) if len(m.names) == 1)
         mine = [said_by_i(text, t) for t in turns]
         for t, turn in enumerate(turns):
             if mine[t]:
                 continue
             if (t > 0 and mine[t - 1]) or (t + 1 < len(turns) and mine[t + 1]):
                 votes.update(addressees(ctx, turn))
-    best = votes.most_common(1)
+    best = [(name, n) for name, n in votes.most_common() if named[name] <= n]
     return best[0][0] if best and best[0][1] >= MIN_VOTES else None

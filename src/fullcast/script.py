@@ -70,7 +70,8 @@ def analyse_book(book: Book, config: Config) -> Script:
     views = [_views(c) for c in cut]
     index = _people(config, cut)
     first_person = is_first_person_book([v for chapter in views for v in chapter])
-    narrator = config.narrator.character or (infer_narrator(cut, index) if first_person else None)
+    # a narrator nobody calls by name still says "I said": the narrator's voice reads those lines
+    narrator = config.narrator.character or ((infer_narrator(cut, index) or NARRATOR) if first_person else None)
     thinker = config.monologue.speaker or (None if first_person else _point_of_view(cut, index)) or NARRATOR
     parts = [_chapter_parts(c, v, index, narrator, thinker, first_person) for c, v in zip(cut, views)]
     parts, warnings = apply_line_fixes(parts, config, cut)
