@@ -113,6 +113,8 @@ class Context:
     """People each turn addresses by name (vocatives)."""
     turn_starts: list[int] = field(default_factory=list)
     """Start offsets of `turns`, for bisecting."""
+    named: dict[int, set[str]] = field(default_factory=dict)
+    """People each turn's quotes name without addressing them, filled as `quoted_names` asks."""
     anchored: set[int] = field(default_factory=set)
     """Turns whose speaker their own paragraph names (a tag or beat), not guessed from the conversation."""
 
@@ -223,10 +225,13 @@ def resolve(ctx: Context, mention: Mention, t: int) -> str | None:
 
 def quoted_names(ctx: Context, t: int) -> set[str]:
     """People turn *t*'s quotes name without addressing them: "Mr. Weston is such a good man" is not Mr. Weston."""
-    names: set[str] = set()
-    for q in ctx.turns[t].quotes:
-        names |= {m.names[0] for m in ctx.index.mentions(ctx.text, q.start, q.end, pronouns=False) if len(m.names) == 1}
-    return names - set(ctx.addressees[t])
+    if t not in ctx.named:
+        names: set[str] = set()
+        for q in ctx.turns[t].quotes:
+            names |= {m.names[0] for m in ctx.index.mentions(ctx.text, q.start, q.end, pronouns=False)
+                      if len(m.names) == 1}
+        ctx.named[t] = names - set(ctx.addressees[t])
+    return ctx.named[t]
 
 
 def resolve_kin(ctx: Context, mention: Mention, t: int) -> str | None:
