@@ -30,7 +30,8 @@ def test_a_name_in_a_tag_weighs_far_more_than_a_pronoun_or_a_guess() -> None:
 
 
 def test_runs_stop_at_narration_and_need_two_lines() -> None:
-    ctx = context('"A?"\n\n"B."\n\n"C?"\n\nX.\n\n"D."\n\nY.\n\n"E."\n\n"F."')
+    long = "Tara walked to the window and looked out at the rain for a while."
+    ctx = context(f'"A?"\n\n"B."\n\n"C?"\n\n{long}\n\n"D."\n\n{long}\n\n"E."\n\n"F."')
     assert runs(ctx) == [range(0, 3), range(4, 6)]
 
 
@@ -65,3 +66,9 @@ def test_a_line_that_names_someone_is_not_theirs() -> None:
     ctx = context('"Rupert is late again, Willow."\n\n"He always is."')
     assert line_costs(ctx, 0, None, ["Rupert", "Tara", "Willow"]) == {"Rupert": 1.5, "Tara": 0.0, "Willow": 2.0}
     assert line_costs(ctx, 1, None, ["Rupert", "Willow"]) == {"Rupert": 0.0, "Willow": -0.7}
+
+
+def test_a_short_aside_does_not_end_the_exchange_and_lets_the_speaker_go_on() -> None:
+    ctx = context('"A?"\n\n"B."\n\nTara smiled.\n\n"C?"\n\nTara walked to the window and looked out at the rain for a while.\n\n"D."')
+    assert runs(ctx) == [range(0, 3)]
+    assert step_cost("Tara", "Rupert", "Rupert", continues=False, aside=True) == 0.5

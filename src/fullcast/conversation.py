@@ -6,7 +6,7 @@ holds the whole exchange in mind: lines alternate between two people, a name in 
 is near certain, a "she said" is likely but could be either woman present, and a
 guess from turn-taking is only a guess. This module weighs those cues together.
 
-A run is a stretch of two or more lines with no narration paragraph between them. Each line's call
+A run is a stretch of two or more lines with no narration between them but short asides. Each line's call
 so far is a cue whose weight depends on how it was made (`cue_weight`); moving from one
 speaker to the next has a cost that favours strict alternation (`step_cost`). The
 cheapest labelling of the run (Viterbi over pairs of consecutive speakers) is the
@@ -43,6 +43,10 @@ PRONOUN_WEIGHT = 1.6
 """Most a call resting on a bare `he`/`she` costs to overrule: the exchange often knows better (about 1 in 5 is wrong)."""
 GUESS_WEIGHT = 0.8
 """Most a call made from the conversation (not from the line's own paragraph) costs to overrule."""
+ASIDE_CHARS = 60
+"""A narration paragraph shorter than this ("Groans.", "He smiled.") does not end the exchange."""
+SAME_ASIDE = 0.5
+"""Cost of the same person speaking again after such an aside: common ("He smiled. 'Besides, …'")."""
 MAX_PEOPLE = 6
 """Most people considered in one run: the ones its calls and vocatives name most."""
 WEIGHTS = (("tag", 20.0), ("reported", 3.0), ("beat", 4.0), ("vocative", 0.8), ("continuation", 0.8),
@@ -71,13 +75,21 @@ def cue_weight(call: Call, local: bool) -> float:
 
 
 def runs(ctx: Context) -> list[range]:
-    """Maximal stretches of turns with no narration paragraph between consecutive ones."""
+    """Maximal stretches of turns with no narration paragraph between consecutive ones but short asides."""
     found, start = [], 0
     for t in range(1, len(ctx.turns) + 1):
-        if t == len(ctx.turns) or ctx.turns[t].gap > 0:
+        if t == len(ctx.turns) or not _joined(ctx, t):
             found.append(range(start, t))
             start = t
     return [r for r in found if len(r) >= 2]
+
+
+def _joined(ctx: Context, t: int) -> bool:
+    """True when turn *t* follows the one before with nothing between but at most a short aside ("He smiled.")."""
+    turn = ctx.turns[t]
+    if turn.gap == 0:
+        return True
+    return turn.gap == 1 and turn.before is not None and turn.before[1] - turn.before[0] < ASIDE_CHARS
 
 
 def settle_run(ctx: Context, run: range, local: set[int]) -> dict[int, Call]:
@@ -137,12 +149,12 @@ def line_costs(ctx: Context, t: int, cue: Cue | None, people: list[str]) -> dict
     return costs
 
 
-def step_cost(before: str | None, last: str | None, who: str, continues: bool) -> float:
+def step_cost(before: str | None, last: str | None, who: str, continues: bool, aside: bool = False) -> float:
     """The cost of *who* speaking after *last*, who spoke after *before*: alternation is free."""
     if continues:
         return 0.0 if who == last else 8.0
     if who == last:
-        return SAME_AGAIN
+        return SAME_ASIDE if aside else SAME_AGAIN
     if before is not None and who != before:
         return THIRD_PARTY
     return 0.0
@@ -158,7 +170,7 @@ def _decode(ctx: Context, run: range, cues: dict[int, Cue], people: list[str]) -
         step: dict[tuple[str | None, str], tuple[float, list[str]]] = {}
         for (before, last), (cost, path) in best.items():
             for p in people:
-                total = cost + step_cost(before, last, p, continues) + here[p]
+                total = cost + step_cost(before, last, p, continues, ctx.turns[t].gap > 0) + here[p]
                 if (last, p) not in step or total < step[(last, p)][0]:
                     step[(last, p)] = (total, path + [p])
         best = step
