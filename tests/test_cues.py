@@ -7,7 +7,7 @@ import re
 from fullcast.cues import (Context, Turn, addressees, advance, make_context, read_tag, reporter, resolve,
                            tag_window_after, tag_window_before)
 from fullcast.model import Gender
-from fullcast.names import Person, build_index
+from fullcast.names import NameIndex, Person, build_index
 from fullcast.quotes import QuoteStyle, split_paragraph
 
 F, M = Gender.FEMALE, Gender.MALE
@@ -15,7 +15,7 @@ INDEX = build_index([Person("Tara", F, True, ("the blonde",)), Person("Willow", 
                      Person("Rupert", M, True), Person("Faith", F, True)])
 
 
-def context(text: str) -> Context:
+def context(text: str, index: NameIndex = INDEX) -> Context:
     """A chapter context: every blank-line paragraph with quotes is a turn, the rest is narration."""
     turns, narration, gap = [], [], 99
     for m in re.finditer(r"\S(?:.*\S)?(?:\n.*\S)*", text):
@@ -27,7 +27,7 @@ def context(text: str) -> Context:
             gap = 0
         else:
             gap += 1
-    ctx = make_context(text, turns, INDEX, narration, None)
+    ctx = make_context(text, turns, index, narration, None)
     advance(ctx, len(text))
     return ctx
 
@@ -85,6 +85,16 @@ def test_vocatives() -> None:
     assert addressees(ctx, one) == ()
     two = Turn(0, 0, (ctx.turns[0].quotes[3],), 0)
     assert addressees(ctx, two) == ()
+
+
+def test_a_bare_honorific_addresses_no_one() -> None:
+    index = build_index([Person("Sir", M, True), Person("Mademoiselle Reisz", F, True, ("Mademoiselle",)),
+                         Person("Rupert", M, True)])
+    ctx = context('"Yes, Sir." "Thank you, Mademoiselle." "Thank you, Rupert."', index)
+    assert addressees(ctx, ctx.turns[0]) == ("Rupert",)
+    said = context('"No," said Mademoiselle.', index)
+    subject = read_tag(said, 0, len(said.text), True)[0]
+    assert resolve(said, subject, 0) == "Mademoiselle Reisz"
 
 
 def test_reported_speech_paragraph_becomes_a_turn() -> None:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from .model import Gender
-from .names import SPEECH_VERB_SET, Mention, NameIndex, kin_candidates
+from .names import HONORIFICS, SPEECH_VERB_SET, Mention, NameIndex, kin_candidates, normalise
 from .quotes import Piece
 
 SUBJECT_REACH = 2
@@ -298,8 +298,8 @@ def addressees(ctx: Context, turn: Turn) -> tuple[str, ...]:
     found: list[str] = []
     for quote in turn.quotes:
         for m in ctx.index.mentions(ctx.text, quote.start, quote.end, pronouns=False):
-            if len(m.names) != 1 or m.possessive:
-                continue
+            if len(m.names) != 1 or m.possessive or normalise(ctx.text[m.start:m.end]) in HONORIFICS:
+                continue  # "Yes, Sir." is polite to anyone
             before = ctx.text[max(quote.start, m.start - 16):m.start]
             after = ctx.text[m.end:quote.end]
             if not re.search(r"[^\W_]", ctx.text[quote.start:m.start] + after):

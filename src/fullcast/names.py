@@ -19,6 +19,8 @@ from .model import Gender
 TITLES = ("Mr", "Mrs", "Miss", "Ms", "Mx", "Dr", "Lady", "Lord", "Sir", "Madam", "Madame", "Mme", "Mlle",
           "Colonel", "Col", "Captain", "Capt", "Major", "General", "Professor", "Prof", "Aunt", "Uncle",
           "Father", "Mother", "Sister", "Brother", "Mademoiselle", "Monsieur", "Count", "Countess", "Baron")
+HONORIFICS = frozenset("mr mrs miss ms mx lady lord sir madam madame mme mlle mademoiselle monsieur".split())
+"""Titles that alone may only address someone politely ("Yes, Sir."): such a vocative names no one."""
 RANKS = ("Colonel", "Captain", "Major", "General", "Professor", "Count", "Countess", "Baron")
 """Titles a story uses alone for the one person who holds them ("the Colonel")."""
 FEMALE_TITLES = {"mrs", "miss", "ms", "lady", "madam", "madame", "mme", "mlle", "aunt", "mother", "sister",
