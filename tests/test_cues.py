@@ -97,6 +97,22 @@ def test_a_bare_honorific_addresses_no_one() -> None:
     assert resolve(said, subject, 0) == "Mademoiselle Reisz"
 
 
+def test_a_generic_alias_means_its_owner_only_when_the_owner_is_about() -> None:
+    index = build_index([Person("Lucy", F, True), Person("Persephone", F, True, ("the girl",)),
+                         Person("Rupert", M, True), Person("Messenger", M, True, ("the man",))])
+
+    def speaker(text: str) -> str | None:
+        ctx = context(text, index)
+        quote = ctx.turns[-1].quotes[0]
+        return resolve(ctx, read_tag(ctx, quote.end + 1, len(text), True)[0], len(ctx.turns) - 1)
+
+    assert speaker('Lucy looked up.\n\n"Hi," said the girl.') == "Lucy"
+    assert speaker('Persephone came in. Lucy looked up.\n\n"Hi," said the girl.') == "Persephone"
+    assert speaker('Rupert sat down.\n\n"Hi, Rupert," said the man.') == "Messenger"  # the one addressed is not him
+    assert speaker('Rupert sat down.\n\n"Hi," said the man.') == "Rupert"
+    assert speaker('Lucy frowned.\n\n"Go," said the man.') == "Messenger"  # no one else fits
+
+
 def test_reported_speech_paragraph_becomes_a_turn() -> None:
     text = '"Is it far?"\n\nRupert replied that it was not.\n\nThe sun set.'
     ctx = context(text)

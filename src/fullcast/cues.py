@@ -196,7 +196,10 @@ def _body_part_follows(text: str, pos: int, hi: int) -> bool:
 def resolve(ctx: Context, mention: Mention, t: int) -> str | None:
     """The person a mention means at turn *t*: a name directly, a pronoun through salience."""
     if len(mention.names) == 1:
-        return mention.names[0]
+        others = _others_of_kind(ctx, mention, ctx.turns[t].start)
+        # someone new speaks: neither the one addressed nor the one who spoke last
+        skip = {*ctx.addressees[t], *([ctx.speaker(t - 1)] if t and ctx.turns[t].gap == 0 else [])}
+        return (others and most_salient(ctx, mention.start, others, skip, t)) or mention.names[0]
     if mention.names:
         return most_salient(ctx, mention.start, set(mention.names), set(), t)
     if mention.role == "person":
@@ -214,6 +217,21 @@ def resolve(ctx: Context, mention: Mention, t: int) -> str | None:
         if len(answering) == 1 and not _named_in_paragraph(ctx, turn, mention.start, fits):
             return answering[0]
     return most_salient(ctx, mention.start, fits, set(ctx.addressees[t]), t, subjects_first=True)
+
+
+def _others_of_kind(ctx: Context, mention: Mention, para_start: int) -> set[str]:
+    """Who else a generic alias ("the girl") may mean: anyone of its owner's gender, unless the owner is about.
+
+    The cast's "the girl" is hers in her own scenes; elsewhere the story says it of whichever girl is there.
+    Empty when the owner is meant.
+    """
+    owner = mention.names[0]
+    gender = ctx.index.gender(owner)
+    if not mention.generic or gender is Gender.UNKNOWN:
+        return set()
+    if any(name == owner for name, _, _ in _recent(ctx, mention.start, para_start)):
+        return set()
+    return ctx.gendered["he" if gender is Gender.MALE else "she"]
 
 
 def resolve_kin(ctx: Context, mention: Mention, t: int) -> str | None:
@@ -281,8 +299,11 @@ def advance(ctx: Context, pos: int) -> None:
     while ctx.cursor < len(ctx.pending) and ctx.pending[ctx.cursor].start < pos:
         mention = ctx.pending[ctx.cursor]
         ctx.cursor += 1
-        if len(mention.names) == 1:
+        others = _others_of_kind(ctx, mention, mention.start) if len(mention.names) == 1 else set()
+        if len(mention.names) == 1 and not others:
             name: str | None = mention.names[0]
+        elif others:
+            name = _pick(_recent(ctx, mention.start, mention.start), others, set(), None) or mention.names[0]
         else:
             allowed = set(mention.names) or ctx.gendered.get(mention.pronoun or "", set())
             name = _pick(_recent(ctx, mention.start, mention.start), allowed, set(), None, subjects_first=True)

@@ -78,6 +78,9 @@ KIN_ROLES = {**dict.fromkeys("father husband brother uncle son nephew grandfathe
 DESCRIPTION_RE = re.compile(r"\b[Tt]he\s+(?:(?:young|old|elder|younger|little|other)\s+)?"
                             r"(lady|woman|girl|gentleman|man|boy)\b")
 """A tag naming a person by description only ("said the old lady"), when no cast alias claims the words."""
+GENERIC_RE = re.compile(r"the\s+(?:(?:young|old|elder|younger|little|other|poor)\s+)?"
+                        r"(?:lady|woman|girl|gentleman|man|boy|lad|lass|child|youth|fellow|guy)")
+"""A normalised description that fits anyone of a kind ("the girl"), unlike "the redhead"."""
 KIN_RE = re.compile(r"\b([Hh]is|[Hh]er)\s+(" + "|".join(KIN_ROLES) + r")\b")
 
 
@@ -111,6 +114,8 @@ class Mention:
     """True for `Tara's`, `his`, `her` used as a determiner."""
     role: str | None = None
     """`brother` for "her brother" (`pronoun` then his/her); `person` for "the old lady" (`pronoun` he/she)."""
+    generic: bool = False
+    """Matched by a description alias that fits anyone of a kind ("the girl"), so may mean someone else."""
 
 
 @dataclass(frozen=True)
@@ -123,6 +128,8 @@ class NameIndex:
     """Normalised alias -> names of the people it may mean."""
     pattern: re.Pattern[str] = field(repr=False)
     """Alternation of every alias, longest first."""
+    generic: frozenset[str] = frozenset()
+    """The normalised aliases that only say what kind of person someone is ("the girl")."""
 
     def gender(self, name: str) -> Gender:
         """The gender of *name*, unknown for strangers."""
@@ -130,8 +137,8 @@ class NameIndex:
 
     def mentions(self, text: str, start: int, end: int, pronouns: bool = True) -> list[Mention]:
         """Names, aliases and (optionally) personal pronouns in `text[start:end]`, in order."""
-        found = [Mention(m.start(), m.end(), self.owners.get(normalise(m.group()), ()), None,
-                         POSSESSIVE.match(text, m.end()) is not None)
+        found = [Mention(m.start(), m.end(), self.owners.get(key := normalise(m.group()), ()), None,
+                         POSSESSIVE.match(text, m.end()) is not None, None, key in self.generic)
                  for m in self.pattern.finditer(text, start, end)] if self.owners else []
         if pronouns:
             for m in PRONOUN_RE.finditer(text, start, end):
@@ -174,7 +181,8 @@ def build_index(people: list[Person]) -> NameIndex:
                 spellings.setdefault(key, alias)
     parts = [_alias_pattern(spellings[k]) for k in sorted(owners, key=len, reverse=True)]
     pattern = re.compile(r"(?<![\w’'])(?:" + "|".join(parts) + r")(?![\w])") if parts else re.compile(r"(?!x)x")
-    return NameIndex(tuple(people), {k: tuple(v) for k, v in owners.items()}, pattern)
+    generic = frozenset(k for k in owners if GENERIC_RE.fullmatch(k))
+    return NameIndex(tuple(people), {k: tuple(v) for k, v in owners.items()}, pattern, generic)
 
 
 def _short_forms(names: dict[str, None]) -> list[str]:
