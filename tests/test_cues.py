@@ -113,6 +113,14 @@ def test_a_generic_alias_means_its_owner_only_when_the_owner_is_about() -> None:
     assert speaker('Lucy frowned.\n\n"Go," said the man.') == "Messenger"  # no one else fits
 
 
+def test_a_polite_vocative_addresses_the_relative_the_narration_named_last() -> None:
+    index = build_index([Person("Mr. Emerson", M, True), Person("George Emerson", M, True, ("George",)),
+                         Person("Lucy", F, True)])
+    ctx = context('Lucy met George.\n\n"Thank you, Mr. Emerson."\n\nLucy met Mr. Emerson.\n\n"Thank you, Mr. Emerson."'
+                  '\n\n"Oh, Lucy."', index)
+    assert [addressees(ctx, turn) for turn in ctx.turns] == [("George Emerson",), ("Mr. Emerson",), ("Lucy",)]
+
+
 def test_reported_speech_paragraph_becomes_a_turn() -> None:
     text = '"Is it far?"\n\nRupert replied that it was not.\n\nThe sun set.'
     ctx = context(text)

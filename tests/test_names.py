@@ -114,3 +114,17 @@ def test_a_description_is_a_gendered_mention_unless_an_alias_claims_it() -> None
     m = index.mentions("said the old lady; the girl; the Lady wearing the cop hat", 0, 57)
     assert [(x.start, x.end, x.names, x.pronoun, x.role) for x in m] == \
         [(5, 17, (), "she", "person"), (19, 27, (), "she", "person"), (29, 57, ("Lola",), None, None)]
+
+
+def test_a_generic_alias_is_marked_so_a_distinctive_one_is_not() -> None:
+    index = build_index([Person("Persephone", F, True, ("the girl",)), Person("Willow", F, True, ("the redhead",))])
+    text = "The girl saw the redhead."
+    assert [(m.names, m.generic) for m in index.mentions(text, 0, len(text), pronouns=False)] == [
+        (("Persephone",), True), (("Willow",), False)]
+
+
+def test_a_title_and_surname_may_address_an_untitled_relative() -> None:
+    index = build_index([Person("Mr. Emerson", M, True), Person("George Emerson", M, True, ("George",)),
+                         Person("Mr. Knightley", M, True), Person("Mr. John Knightley", M, True),
+                         Person("Miss Bates", F, True), Person("Jane Bates", F, True)])
+    assert index.polite == {"mr emerson": ("Mr. Emerson", "George Emerson"), "miss bates": ("Miss Bates", "Jane Bates")}

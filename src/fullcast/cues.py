@@ -319,7 +319,8 @@ def addressees(ctx: Context, turn: Turn) -> tuple[str, ...]:
     found: list[str] = []
     for quote in turn.quotes:
         for m in ctx.index.mentions(ctx.text, quote.start, quote.end, pronouns=False):
-            if len(m.names) != 1 or m.possessive or normalise(ctx.text[m.start:m.end]) in HONORIFICS:
+            key = normalise(ctx.text[m.start:m.end])
+            if len(m.names) != 1 or m.possessive or key in HONORIFICS:
                 continue  # "Yes, Sir." is polite to anyone
             before = ctx.text[max(quote.start, m.start - 16):m.start]
             after = ctx.text[m.end:quote.end]
@@ -327,8 +328,23 @@ def addressees(ctx: Context, turn: Turn) -> tuple[str, ...]:
                 continue  # a quote that is only a name answers a question, it does not address anyone
             if VOCATIVE_BEFORE.search(before if m.start - quote.start > 16 or before.strip() else "") and \
                     VOCATIVE_AFTER.match(after[:12]):
-                found.append(m.names[0])
+                found.append(_last_named(ctx, turn.start, ctx.index.polite[key]) if key in ctx.index.polite
+                             else m.names[0])
     return tuple(dict.fromkeys(found))
+
+
+def _last_named(ctx: Context, pos: int, names: tuple[str, ...], reach: int = 3000) -> str:
+    """Which of *names* the narration named last before *pos*: "Mr. Emerson" said to George while he is about.
+
+    The first name, the alias's own owner, when the narration has named none of them lately.
+    """
+    i = bisect.bisect_left([m.start for m in ctx.pending], pos)
+    for m in reversed(ctx.pending[:i]):
+        if m.start < pos - reach:
+            break
+        if len(m.names) == 1 and m.names[0] in names:
+            return m.names[0]
+    return names[0]
 
 
 def reporter(ctx: Context, turn: Turn) -> Mention | None:

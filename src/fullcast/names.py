@@ -21,6 +21,8 @@ TITLES = ("Mr", "Mrs", "Miss", "Ms", "Mx", "Dr", "Lady", "Lord", "Sir", "Madam",
           "Father", "Mother", "Sister", "Brother", "Mademoiselle", "Monsieur", "Count", "Countess", "Baron")
 HONORIFICS = frozenset("mr mrs miss ms mx lady lord sir madam madame mme mlle mademoiselle monsieur".split())
 """Titles that alone may only address someone politely ("Yes, Sir."): such a vocative names no one."""
+POLITE_TITLES = {"mr": Gender.MALE, "miss": Gender.FEMALE}
+"""Titles that anyone of the gender with the surname may be addressed by."""
 RANKS = ("Colonel", "Captain", "Major", "General", "Professor", "Count", "Countess", "Baron")
 """Titles a story uses alone for the one person who holds them ("the Colonel")."""
 FEMALE_TITLES = {"mrs", "miss", "ms", "lady", "madam", "madame", "mme", "mlle", "aunt", "mother", "sister",
@@ -130,6 +132,8 @@ class NameIndex:
     """Alternation of every alias, longest first."""
     generic: frozenset[str] = frozenset()
     """The normalised aliases that only say what kind of person someone is ("the girl")."""
+    polite: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Title-and-surname alias -> everyone it may address: "Mr. Emerson" to his son too, who has no title."""
 
     def gender(self, name: str) -> Gender:
         """The gender of *name*, unknown for strangers."""
@@ -182,7 +186,27 @@ def build_index(people: list[Person]) -> NameIndex:
     parts = [_alias_pattern(spellings[k]) for k in sorted(owners, key=len, reverse=True)]
     pattern = re.compile(r"(?<![\w’'])(?:" + "|".join(parts) + r")(?![\w])") if parts else re.compile(r"(?!x)x")
     generic = frozenset(k for k in owners if GENERIC_RE.fullmatch(k))
-    return NameIndex(tuple(people), {k: tuple(v) for k, v in owners.items()}, pattern, generic)
+    return NameIndex(tuple(people), {k: tuple(v) for k, v in owners.items()}, pattern, generic,
+                     _polite_forms(people, owners))
+
+
+def _polite_forms(people: list[Person], owners: dict[str, list[str]]) -> dict[str, tuple[str, ...]]:
+    """"Mr. Emerson" when a George Emerson has no title of his own in the cast: to his face he is Mr. Emerson too."""
+    untitled: dict[tuple[str, Gender], set[str]] = {}
+    for person in people:
+        keys = [normalise(a).split() for a in (person.name, *person.aliases)]
+        if any(k and k[0] in POLITE_TITLES for k in keys):
+            continue
+        for k in keys:
+            if len(k) > 1:
+                untitled.setdefault((k[-1], person.gender), set()).add(person.name)
+    polite = {}
+    for key, names in owners.items():
+        words = key.split()
+        if len(words) == 2 and words[0] in POLITE_TITLES:
+            if others := untitled.get((words[1], POLITE_TITLES[words[0]]), set()) - set(names):
+                polite[key] = (*names, *sorted(others))
+    return polite
 
 
 def _short_forms(names: dict[str, None]) -> list[str]:
