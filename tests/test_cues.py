@@ -111,6 +111,9 @@ def test_a_generic_alias_means_its_owner_only_when_the_owner_is_about() -> None:
     assert speaker('Rupert sat down.\n\n"Hi, Rupert," said the man.') == "Messenger"  # the one addressed is not him
     assert speaker('Rupert sat down.\n\n"Hi," said the man.') == "Rupert"
     assert speaker('Lucy frowned.\n\n"Go," said the man.') == "Messenger"  # no one else fits
+    lad = build_index([Person("Dorian", M, True), Person("The Lad", Gender.UNKNOWN, True), Person("Sibyl", F, True)])
+    ctx = context('Dorian smiled at Sibyl.\n\n"No," cried the lad.', lad)
+    assert resolve(ctx, read_tag(ctx, ctx.turns[0].quotes[0].end + 1, len(ctx.text), True)[0], 0) == "Dorian"
 
 
 def test_a_polite_vocative_addresses_the_relative_the_narration_named_last() -> None:

@@ -121,6 +121,8 @@ def test_a_generic_alias_is_marked_so_a_distinctive_one_is_not() -> None:
     text = "The girl saw the redhead."
     assert [(m.names, m.generic) for m in index.mentions(text, 0, len(text), pronouns=False)] == [
         (("Persephone",), True), (("Willow",), False)]
+    assert [index.kind_gender(a) for a in ("The Lad", "the old woman", "the child", "the redhead")] == [
+        M, F, Gender.UNKNOWN, Gender.UNKNOWN]
 
 
 def test_a_title_and_surname_may_address_an_untitled_relative() -> None:

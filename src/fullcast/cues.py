@@ -220,13 +220,15 @@ def resolve(ctx: Context, mention: Mention, t: int) -> str | None:
 
 
 def _others_of_kind(ctx: Context, mention: Mention, para_start: int) -> set[str]:
-    """Who else a generic alias ("the girl") may mean: anyone of its owner's gender, unless the owner is about.
+    """Who else a generic alias ("the girl") may mean: anyone of its owner's kind, unless the owner is about.
 
     The cast's "the girl" is hers in her own scenes; elsewhere the story says it of whichever girl is there.
     Empty when the owner is meant.
     """
     owner = mention.names[0]
     gender = ctx.index.gender(owner)
+    if gender is Gender.UNKNOWN:  # an owner cast without a gender: the word itself may say ("the lad")
+        gender = ctx.index.kind_gender(ctx.text[mention.start:mention.end])
     if not mention.generic or gender is Gender.UNKNOWN:
         return set()
     if any(name == owner for name, _, _ in _recent(ctx, mention.start, para_start)):

@@ -80,8 +80,10 @@ KIN_ROLES = {**dict.fromkeys("father husband brother uncle son nephew grandfathe
 DESCRIPTION_RE = re.compile(r"\b[Tt]he\s+(?:(?:young|old|elder|younger|little|other)\s+)?"
                             r"(lady|woman|girl|gentleman|man|boy)\b")
 """A tag naming a person by description only ("said the old lady"), when no cast alias claims the words."""
-GENERIC_RE = re.compile(r"the\s+(?:(?:young|old|elder|younger|little|other|poor)\s+)?"
-                        r"(?:lady|woman|girl|gentleman|man|boy|lad|lass|child|youth|fellow|guy)")
+KINDS = {**dict.fromkeys("lady woman girl lass".split(), Gender.FEMALE),
+         **dict.fromkeys("gentleman man boy lad youth fellow guy".split(), Gender.MALE), "child": Gender.UNKNOWN}
+"""Nouns for anyone of a kind, with the gender they imply."""
+GENERIC_RE = re.compile(r"the\s+(?:(?:young|old|elder|younger|little|other|poor)\s+)?(" + "|".join(KINDS) + ")")
 """A normalised description that fits anyone of a kind ("the girl"), unlike "the redhead"."""
 KIN_RE = re.compile(r"\b([Hh]is|[Hh]er)\s+(" + "|".join(KIN_ROLES) + r")\b")
 
@@ -138,6 +140,11 @@ class NameIndex:
     def gender(self, name: str) -> Gender:
         """The gender of *name*, unknown for strangers."""
         return next((p.gender for p in self.people if p.name == name), Gender.UNKNOWN)
+
+    def kind_gender(self, alias: str) -> Gender:
+        """The gender a generic alias implies ("the lad": male), unknown for any other alias."""
+        m = GENERIC_RE.fullmatch(normalise(alias))
+        return KINDS[m.group(1)] if m else Gender.UNKNOWN
 
     def mentions(self, text: str, start: int, end: int, pronouns: bool = True) -> list[Mention]:
         """Names, aliases and (optionally) personal pronouns in `text[start:end]`, in order."""
