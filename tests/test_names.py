@@ -130,3 +130,9 @@ def test_a_title_and_surname_may_address_an_untitled_relative() -> None:
                          Person("Mr. Knightley", M, True), Person("Mr. John Knightley", M, True),
                          Person("Miss Bates", F, True), Person("Jane Bates", F, True)])
     assert index.polite == {"mr emerson": ("Mr. Emerson", "George Emerson"), "miss bates": ("Miss Bates", "Jane Bates")}
+
+
+def test_a_mrs_takes_no_first_name_form_it_is_often_her_husbands() -> None:
+    index = build_index([Person("Mrs. John Dashwood", F, True)])
+    text = "John saw Mrs. John and Mrs. Dashwood."
+    assert [text[m.start:m.end] for m in index.mentions(text, 0, len(text), pronouns=False)] == ["Mrs. Dashwood"]
