@@ -124,6 +124,18 @@ def test_a_polite_vocative_addresses_the_relative_the_narration_named_last() -> 
     assert [addressees(ctx, turn) for turn in ctx.turns] == [("George Emerson",), ("Mr. Emerson",), ("Lucy",)]
 
 
+def test_the_old_man_is_the_one_the_cast_calls_old() -> None:
+    index = build_index([Person("Mr. Emerson", M, True, ("Old Mr. Emerson",)), Person("George", M, True)])
+
+    def speaker(text: str) -> str | None:
+        ctx = context(text, index)
+        return resolve(ctx, read_tag(ctx, ctx.turns[0].quotes[0].end + 1, len(text), True)[0], 0)
+
+    assert speaker('Mr. Emerson sat. George stood.\n\n"Hi," said the old man.') == "Mr. Emerson"
+    assert speaker('Mr. Emerson sat. George stood.\n\n"Hi," said the young man.') == "George"
+    assert speaker('George stood.\n\n"Hi," said the old man.') == "George"  # Mr. Emerson is not about
+
+
 def test_reported_speech_paragraph_becomes_a_turn() -> None:
     text = '"Is it far?"\n\nRupert replied that it was not.\n\nThe sun set.'
     ctx = context(text)

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from .model import Gender
-from .names import HONORIFICS, SPEECH_VERB_SET, Mention, NameIndex, kin_candidates, normalise
+from .names import AGED_RE, HONORIFICS, SPEECH_VERB_SET, Mention, NameIndex, kin_candidates, normalise
 from .quotes import Piece
 
 SUBJECT_REACH = 2
@@ -204,6 +204,10 @@ def resolve(ctx: Context, mention: Mention, t: int) -> str | None:
         return most_salient(ctx, mention.start, set(mention.names), set(), t)
     if mention.role == "person":
         fits = ctx.gendered[mention.pronoun or "he"]
+        if AGED_RE.search(ctx.text, mention.start, mention.end) and (old := fits & ctx.index.aged):
+            # "the old lady" is the one the cast calls old, if she is about
+            if who := most_salient(ctx, mention.start, old, set(ctx.addressees[t]), t):
+                return who
         return most_salient(ctx, mention.start, fits, set(ctx.addressees[t]), t)
     if mention.role:
         return resolve_kin(ctx, mention, t)

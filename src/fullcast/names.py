@@ -85,6 +85,8 @@ KINDS = {**dict.fromkeys("lady woman girl lass".split(), Gender.FEMALE),
 """Nouns for anyone of a kind, with the gender they imply."""
 GENERIC_RE = re.compile(r"the\s+(?:(?:young|old|elder|younger|little|other|poor)\s+)?(" + "|".join(KINDS) + ")")
 """A normalised description that fits anyone of a kind ("the girl"), unlike "the redhead"."""
+AGED_RE = re.compile(r"\b(?:old|elderly|aged|grand\w*|granny)\b", re.I)
+"""Words marking someone old, in an alias or a description ("the old lady")."""
 KIN_RE = re.compile(r"\b([Hh]is|[Hh]er)\s+(" + "|".join(KIN_ROLES) + r")\b")
 
 
@@ -134,6 +136,8 @@ class NameIndex:
     """Alternation of every alias, longest first."""
     generic: frozenset[str] = frozenset()
     """The normalised aliases that only say what kind of person someone is ("the girl")."""
+    aged: frozenset[str] = frozenset()
+    """People the cast calls old ("Old Mr. Emerson", "Granny"): whom "the old man" likely means."""
     polite: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Title-and-surname alias -> everyone it may address: "Mr. Emerson" to his son too, who has no title."""
 
@@ -193,7 +197,8 @@ def build_index(people: list[Person]) -> NameIndex:
     parts = [_alias_pattern(spellings[k]) for k in sorted(owners, key=len, reverse=True)]
     pattern = re.compile(r"(?<![\w’'])(?:" + "|".join(parts) + r")(?![\w])") if parts else re.compile(r"(?!x)x")
     generic = frozenset(k for k in owners if GENERIC_RE.fullmatch(k))
-    return NameIndex(tuple(people), {k: tuple(v) for k, v in owners.items()}, pattern, generic,
+    aged = frozenset(p.name for p in people if any(AGED_RE.search(a) for a in (p.name, *p.aliases)))
+    return NameIndex(tuple(people), {k: tuple(v) for k, v in owners.items()}, pattern, generic, aged,
                      _polite_forms(people, owners))
 
 
