@@ -109,6 +109,14 @@ def test_kin_named_by_an_alias() -> None:
     assert kin_candidates(KIN, "Lucy", "mother") == ["Mrs. Honeychurch"]
 
 
+def test_kin_named_by_the_cast_name_itself_and_not_by_an_article() -> None:
+    index = build_index([Person("Helen", F, True, ("Helen Schlegel",)), Person("Aunt Juley", F, True, ("Mrs. Munt",)),
+                         Person("The Old Mr. Emerson", M, True, ("Mr. Emerson",)), Person("The Son", M, True),
+                         Person("George Emerson", M, True)])
+    assert kin_candidates(index, "Helen", "aunt") == ["Aunt Juley"]
+    assert kin_candidates(index, "The Old Mr. Emerson", "son") == ["George Emerson"]
+
+
 def test_a_description_is_a_gendered_mention_unless_an_alias_claims_it() -> None:
     index = build_index([Person("Lola", F, True, ("the Lady wearing the cop hat",))])
     m = index.mentions("said the old lady; the girl; the Lady wearing the cop hat", 0, 57)

@@ -318,10 +318,10 @@ def kin_candidates(index: NameIndex, possessor: str, role: str) -> list[str]:
     if owner is None:
         return []
     fits = [p for p in index.people if p.name != possessor and p.gender is gender]
-    first = {normalise(a).split()[0] for a in (owner.name, *owner.aliases) if a.split()}
+    first = {normalise(a).split()[0] for a in (owner.name, *owner.aliases) if a.split()} - set(ARTICLES)
     named = [p.name for p in fits if any(role in (w := normalise(a).split()) and (w[0].removesuffix("'s") in first or
                                                                                    w[0] == role)
-                                          for a in p.aliases)]
+                                          for a in (p.name, *p.aliases))]
     if named:
         return named
     surnames = {w[-1] for a in (owner.name, *owner.aliases) if len(w := normalise(a).split()) > 1}
