@@ -275,7 +275,7 @@ def discover(text_windows: list[str], index: NameIndex) -> Counter[str]:
 
 
 def partial_owners(name: str, people: tuple[Person, ...]) -> list[str]:
-    """The cast people whose aliases contain *name* as whole words, e.g. "Maclay" -> Tara.
+    """The people whose aliases contain *name* as whole words, e.g. "Maclay" -> Tara.
 
     Several owners make the name an ambiguous alias, settled by context when it is used.
     """
@@ -284,7 +284,7 @@ def partial_owners(name: str, people: tuple[Person, ...]) -> list[str]:
     key = normalise(" ".join(words[1:] if title else words))
     gender = Gender.FEMALE if title and title.casefold() in FEMALE_TITLES else \
         Gender.MALE if title and title.casefold() in MALE_TITLES else None
-    return [p.name for p in people if p.in_cast and (gender is None or p.gender in (gender, Gender.UNKNOWN))
+    return [p.name for p in people if (gender is None or p.gender in (gender, Gender.UNKNOWN))
             and any(re.search(rf"\b{re.escape(key)}\b", normalise(alias)) for alias in (p.name, *p.aliases))]
 
 
