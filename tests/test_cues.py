@@ -136,6 +136,17 @@ def test_the_old_man_is_the_one_the_cast_calls_old() -> None:
     assert speaker('George stood.\n\n"Hi," said the old man.') == "George"  # Mr. Emerson is not about
 
 
+def test_the_girl_is_no_one_the_cast_calls_mrs() -> None:
+    index = build_index([Person("Daisy", F, True), Person("Mrs. Miller", F, True), Person("Rupert", M, True)])
+
+    def speaker(text: str) -> str | None:
+        ctx = context(text, index)
+        return resolve(ctx, read_tag(ctx, ctx.turns[0].quotes[0].end + 1, len(text), True)[0], 0)
+
+    assert speaker('Daisy sat by Mrs. Miller.\n\n"Hi," said the girl.') == "Daisy"
+    assert speaker('Daisy sat by Mrs. Miller.\n\n"Hi," said the lady.') == "Mrs. Miller"
+
+
 def test_reported_speech_paragraph_becomes_a_turn() -> None:
     text = '"Is it far?"\n\nRupert replied that it was not.\n\nThe sun set.'
     ctx = context(text)

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from .model import Gender
-from .names import AGED_RE, HONORIFICS, SPEECH_VERB_SET, Mention, NameIndex, kin_candidates, normalise
+from .names import AGED_RE, HONORIFICS, MAIDEN_RE, SPEECH_VERB_SET, Mention, NameIndex, kin_candidates, normalise
 from .quotes import Piece
 
 SUBJECT_REACH = 2
@@ -203,7 +203,7 @@ def resolve(ctx: Context, mention: Mention, t: int) -> str | None:
     if mention.names:
         return most_salient(ctx, mention.start, set(mention.names), set(), t)
     if mention.role == "person":
-        fits = ctx.gendered[mention.pronoun or "he"]
+        fits = _fitting(ctx, mention, ctx.gendered[mention.pronoun or "he"])
         if AGED_RE.search(ctx.text, mention.start, mention.end) and (old := fits & ctx.index.aged):
             # "the old lady" is the one the cast calls old, if she is about
             if who := most_salient(ctx, mention.start, old, set(ctx.addressees[t]), t):
@@ -237,7 +237,12 @@ def _others_of_kind(ctx: Context, mention: Mention, para_start: int) -> set[str]
         return set()
     if any(name == owner for name, _, _ in _recent(ctx, mention.start, para_start)):
         return set()
-    return ctx.gendered["he" if gender is Gender.MALE else "she"]
+    return _fitting(ctx, mention, ctx.gendered["he" if gender is Gender.MALE else "she"])
+
+
+def _fitting(ctx: Context, mention: Mention, people: set[str]) -> set[str]:
+    """Those of *people* the description may fit: "the girl" is no one the cast calls Mrs."""
+    return people - ctx.index.married if MAIDEN_RE.search(ctx.text, mention.start, mention.end) else people
 
 
 def resolve_kin(ctx: Context, mention: Mention, t: int) -> str | None:

@@ -87,6 +87,8 @@ GENERIC_RE = re.compile(r"the\s+(?:(?:young|old|elder|younger|little|other|poor)
 """A normalised description that fits anyone of a kind ("the girl"), unlike "the redhead"."""
 AGED_RE = re.compile(r"\b(?:old|elderly|aged|grand\w*|granny)\b", re.I)
 """Words marking someone old, in an alias or a description ("the old lady")."""
+MAIDEN_RE = re.compile(r"\b(?:girl|lass|young\s+(?:lady|woman))\b", re.I)
+"""Descriptions that fit an unmarried woman, not a Mrs."""
 KIN_RE = re.compile(r"\b([Hh]is|[Hh]er)\s+(" + "|".join(KIN_ROLES) + r")\b")
 
 
@@ -138,6 +140,8 @@ class NameIndex:
     """The normalised aliases that only say what kind of person someone is ("the girl")."""
     aged: frozenset[str] = frozenset()
     """People the cast calls old ("Old Mr. Emerson", "Granny"): whom "the old man" likely means."""
+    married: frozenset[str] = frozenset()
+    """Women the cast calls Mrs.: no one's "the girl"."""
     polite: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Title-and-surname alias -> everyone it may address: "Mr. Emerson" to his son too, who has no title."""
 
@@ -198,7 +202,8 @@ def build_index(people: list[Person]) -> NameIndex:
     pattern = re.compile(r"(?<![\w’'])(?:" + "|".join(parts) + r")(?![\w])") if parts else re.compile(r"(?!x)x")
     generic = frozenset(k for k in owners if GENERIC_RE.fullmatch(k))
     aged = frozenset(p.name for p in people if any(AGED_RE.search(a) for a in (p.name, *p.aliases)))
-    return NameIndex(tuple(people), {k: tuple(v) for k, v in owners.items()}, pattern, generic, aged,
+    married = frozenset(p.name for p in people if _married(p))
+    return NameIndex(tuple(people), {k: tuple(v) for k, v in owners.items()}, pattern, generic, aged, married,
                      _polite_forms(people, owners))
 
 
