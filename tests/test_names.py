@@ -54,6 +54,8 @@ def test_partial_owner_of_a_discovered_name() -> None:
     assert partial_owners("Mrs. Jackson", tuple(PEOPLE)) == ["Mrs. Jackson"]
     assert partial_owners("Mr. Maclay", tuple(PEOPLE)) == []
     assert partial_owners("Nobody", tuple(PEOPLE)) == []
+    assert partial_owners("Jim Vane", (Person("James Vane", M, True, ("Jim",)), Person("Sibyl Vane", F, True))) == [
+        "James Vane"]
 
 
 def test_gender_from_honorific_or_following_pronoun() -> None:

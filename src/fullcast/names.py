@@ -290,7 +290,15 @@ def partial_owners(name: str, people: tuple[Person, ...]) -> list[str]:
     gender = Gender.FEMALE if title and title.casefold() in FEMALE_TITLES else \
         Gender.MALE if title and title.casefold() in MALE_TITLES else None
     return [p.name for p in people if (gender is None or p.gender in (gender, Gender.UNKNOWN))
-            and any(re.search(rf"\b{re.escape(key)}\b", normalise(alias)) for alias in (p.name, *p.aliases))]
+            and (any(re.search(rf"\b{re.escape(key)}\b", normalise(alias)) for alias in (p.name, *p.aliases))
+                 or _nickname_and_surname(key, p))]
+
+
+def _nickname_and_surname(key: str, person: Person) -> bool:
+    """ "Jim Vane" for a James Vane whom the cast also calls Jim: one alias, then the surname of another."""
+    words = key.split()
+    keys = [normalise(a).split() for a in (person.name, *person.aliases)]
+    return len(words) == 2 and [words[0]] in keys and any(len(k) > 1 and k[-1] == words[1] for k in keys)
 
 
 def guess_gender(name: str, text: str) -> Gender:
