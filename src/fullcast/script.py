@@ -110,7 +110,8 @@ def _people(config: Config, cut: list[_ChapterPieces]) -> NameIndex:
     extra: dict[str, list[str]] = {}
     texts = "\n".join({id(c.chapter.text): c.chapter.text for c in cut}.values())
     # fuller names first, so that "Darcy" and "Mr. Darcy" join a discovered "Mr. Fitzwilliam Darcy"
-    for name in sorted(discover(windows, index), key=lambda n: -len(n.split())):
+    found = discover(windows, index)
+    for name in sorted(found, key=lambda n: (-len(n.split()), -found[n])):
         if " " not in name and re.search(rf"\b{re.escape(name.lower())}\b", texts):
             continue  # a word the text also writes in lower case ("Thus") is no name
         owners = partial_owners(name, tuple(people))
