@@ -7,7 +7,7 @@ import re
 from fullcast.cues import (Call, Context, Turn, addressees, advance, make_context, quoted_names, read_tag, reporter,
                            resolve, tag_window_after, tag_window_before)
 from fullcast.model import Gender
-from fullcast.names import Person, build_index
+from fullcast.names import NameIndex, Person, build_index
 from fullcast.quotes import QuoteStyle, split_paragraph
 
 F, M = Gender.FEMALE, Gender.MALE
@@ -15,7 +15,7 @@ INDEX = build_index([Person("Tara", F, True, ("the blonde",)), Person("Willow", 
                      Person("Rupert", M, True), Person("Faith", F, True)])
 
 
-def context(text: str, narrator: str | None = None) -> Context:
+def context(text: str, narrator: str | None = None, index: NameIndex = INDEX) -> Context:
     """A chapter context: every blank-line paragraph with quotes is a turn, the rest is narration."""
     turns, narration, gap = [], [], 99
     for m in re.finditer(r"\S(?:.*\S)?(?:\n.*\S)*", text):
@@ -27,7 +27,7 @@ def context(text: str, narrator: str | None = None) -> Context:
             gap = 0
         else:
             gap += 1
-    ctx = make_context(text, turns, INDEX, narration, narrator)
+    ctx = make_context(text, turns, index, narration, narrator)
     advance(ctx, len(text))
     return ctx
 
@@ -107,6 +107,66 @@ def test_names_in_a_story_quoting_others_address_no_one() -> None:
     ctx = context('"Then she says to me, ‘Never trust a man, Willow!’ she says."\n\n"Willow, go home."')
     assert addressees(ctx, ctx.turns[0]) == ()
     assert addressees(ctx, ctx.turns[1]) == ("Willow",)
+
+
+def test_a_bare_honorific_addresses_no_one() -> None:
+    index = build_index([Person("Sir", M, True), Person("Mademoiselle Reisz", F, True, ("Mademoiselle",)),
+                         Person("Rupert", M, True)])
+    ctx = context('"Yes, Sir." "Thank you, Mademoiselle." "Thank you, Rupert."', index=index)
+    assert addressees(ctx, ctx.turns[0]) == ("Rupert",)
+    said = context('"No," said Mademoiselle.', index=index)
+    subject = read_tag(said, 0, len(said.text), True)[0]
+    assert resolve(said, subject, 0) == "Mademoiselle Reisz"
+
+
+def test_a_generic_alias_means_its_owner_only_when_the_owner_is_about() -> None:
+    index = build_index([Person("Lucy", F, True), Person("Persephone", F, True, ("the girl",)),
+                         Person("Rupert", M, True), Person("Messenger", M, True, ("the man",))])
+
+    def speaker(text: str) -> str | None:
+        ctx = context(text, index=index)
+        quote = ctx.turns[-1].quotes[0]
+        return resolve(ctx, read_tag(ctx, quote.end + 1, len(text), True)[0], len(ctx.turns) - 1)
+
+    assert speaker('Lucy looked up.\n\n"Hi," said the girl.') == "Lucy"
+    assert speaker('Persephone came in. Lucy looked up.\n\n"Hi," said the girl.') == "Persephone"
+    assert speaker('Rupert sat down.\n\n"Hi, Rupert," said the man.') == "Messenger"  # the one addressed is not him
+    assert speaker('Rupert sat down.\n\n"Hi," said the man.') == "Rupert"
+    assert speaker('Lucy frowned.\n\n"Go," said the man.') == "Messenger"  # no one else fits
+    lad = build_index([Person("Dorian", M, True), Person("The Lad", Gender.UNKNOWN, True), Person("Sibyl", F, True)])
+    ctx = context('Dorian smiled at Sibyl.\n\n"No," cried the lad.', index=lad)
+    assert resolve(ctx, read_tag(ctx, ctx.turns[0].quotes[0].end + 1, len(ctx.text), True)[0], 0) == "Dorian"
+
+
+def test_a_polite_vocative_addresses_the_relative_the_narration_named_last() -> None:
+    index = build_index([Person("Mr. Emerson", M, True), Person("George Emerson", M, True, ("George",)),
+                         Person("Lucy", F, True)])
+    ctx = context('Lucy met George.\n\n"Thank you, Mr. Emerson."\n\nLucy met Mr. Emerson.\n\n"Thank you, Mr. Emerson."'
+                  '\n\n"Oh, Lucy."', index=index)
+    assert [addressees(ctx, turn) for turn in ctx.turns] == [("George Emerson",), ("Mr. Emerson",), ("Lucy",)]
+
+
+def test_the_old_man_is_the_one_the_cast_calls_old() -> None:
+    index = build_index([Person("Mr. Emerson", M, True, ("Old Mr. Emerson",)), Person("George", M, True)])
+
+    def speaker(text: str) -> str | None:
+        ctx = context(text, index=index)
+        return resolve(ctx, read_tag(ctx, ctx.turns[0].quotes[0].end + 1, len(text), True)[0], 0)
+
+    assert speaker('Mr. Emerson sat. George stood.\n\n"Hi," said the old man.') == "Mr. Emerson"
+    assert speaker('Mr. Emerson sat. George stood.\n\n"Hi," said the young man.') == "George"
+    assert speaker('George stood.\n\n"Hi," said the old man.') == "George"  # Mr. Emerson is not about
+
+
+def test_the_girl_is_no_one_the_cast_calls_mrs() -> None:
+    index = build_index([Person("Daisy", F, True), Person("Mrs. Miller", F, True), Person("Rupert", M, True)])
+
+    def speaker(text: str) -> str | None:
+        ctx = context(text, index=index)
+        return resolve(ctx, read_tag(ctx, ctx.turns[0].quotes[0].end + 1, len(text), True)[0], 0)
+
+    assert speaker('Daisy sat by Mrs. Miller.\n\n"Hi," said the girl.') == "Daisy"
+    assert speaker('Daisy sat by Mrs. Miller.\n\n"Hi," said the lady.') == "Mrs. Miller"
 
 
 def test_reported_speech_paragraph_becomes_a_turn() -> None:

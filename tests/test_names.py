@@ -54,6 +54,8 @@ def test_partial_owner_of_a_discovered_name() -> None:
     assert partial_owners("Mrs. Jackson", tuple(PEOPLE)) == ["Mrs. Jackson"]
     assert partial_owners("Mr. Maclay", tuple(PEOPLE)) == []
     assert partial_owners("Nobody", tuple(PEOPLE)) == []
+    assert partial_owners("Jim Vane", (Person("James Vane", M, True, ("Jim",)), Person("Sibyl Vane", F, True))) == [
+        "James Vane"]
 
 
 def test_gender_from_honorific_or_following_pronoun() -> None:
@@ -109,8 +111,38 @@ def test_kin_named_by_an_alias() -> None:
     assert kin_candidates(KIN, "Lucy", "mother") == ["Mrs. Honeychurch"]
 
 
+def test_kin_named_by_the_cast_name_itself_and_not_by_an_article() -> None:
+    index = build_index([Person("Helen", F, True, ("Helen Schlegel",)), Person("Aunt Juley", F, True, ("Mrs. Munt",)),
+                         Person("The Old Mr. Emerson", M, True, ("Mr. Emerson",)), Person("The Son", M, True),
+                         Person("George Emerson", M, True)])
+    assert kin_candidates(index, "Helen", "aunt") == ["Aunt Juley"]
+    assert kin_candidates(index, "The Old Mr. Emerson", "son") == ["George Emerson"]
+
+
 def test_a_description_is_a_gendered_mention_unless_an_alias_claims_it() -> None:
     index = build_index([Person("Lola", F, True, ("the Lady wearing the cop hat",))])
     m = index.mentions("said the old lady; the girl; the Lady wearing the cop hat", 0, 57)
     assert [(x.start, x.end, x.names, x.pronoun, x.role) for x in m] == \
         [(5, 17, (), "she", "person"), (19, 27, (), "she", "person"), (29, 57, ("Lola",), None, None)]
+
+
+def test_a_generic_alias_is_marked_so_a_distinctive_one_is_not() -> None:
+    index = build_index([Person("Persephone", F, True, ("the girl",)), Person("Willow", F, True, ("the redhead",))])
+    text = "The girl saw the redhead."
+    assert [(m.names, m.generic) for m in index.mentions(text, 0, len(text), pronouns=False)] == [
+        (("Persephone",), True), (("Willow",), False)]
+    assert [index.kind_gender(a) for a in ("The Lad", "the old woman", "the child", "the redhead")] == [
+        M, F, Gender.UNKNOWN, Gender.UNKNOWN]
+
+
+def test_a_title_and_surname_may_address_an_untitled_relative() -> None:
+    index = build_index([Person("Mr. Emerson", M, True), Person("George Emerson", M, True, ("George",)),
+                         Person("Mr. Knightley", M, True), Person("Mr. John Knightley", M, True),
+                         Person("Miss Bates", F, True), Person("Jane Bates", F, True)])
+    assert index.polite == {"mr emerson": ("Mr. Emerson", "George Emerson"), "miss bates": ("Miss Bates", "Jane Bates")}
+
+
+def test_a_mrs_takes_no_first_name_form_it_is_often_her_husbands() -> None:
+    index = build_index([Person("Mrs. John Dashwood", F, True)])
+    text = "John saw Mrs. John and Mrs. Dashwood."
+    assert [text[m.start:m.end] for m in index.mentions(text, 0, len(text), pronouns=False)] == ["Mrs. Dashwood"]

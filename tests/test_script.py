@@ -141,6 +141,14 @@ def test_a_first_person_narrator_nobody_names_reads_their_own_lines() -> None:
     assert dialogue(script) == [("Are you coming?", "Rupert"), ("No,", "narrator")]
 
 
+def test_cold_start_short_forms_join_the_fuller_discovered_name() -> None:
+    text = ('"Come in," said Mr. Hale.\n\n"Thank you," said Giles Rupert.\n\n"Tea?" asked Hale.\n\n'
+            '"Yes," Giles answered.')
+    script = analyse_book(book(chapter(1, text)), Config(credits=NO_CREDITS))
+    assert [s.name for s in script.speakers] == ["Giles Rupert", "Mr. Hale"]
+    assert [speaker for _, speaker in dialogue(script)] == ["Mr. Hale", "Giles Rupert", "Mr. Hale", "Giles Rupert"]
+
+
 def test_unattributable_line_is_unknown() -> None:
     script = analyse_book(book(chapter(1, '"Anyone there?"')), Config(credits=NO_CREDITS))
     assert dialogue(script) == [("Anyone there?", "unknown")]

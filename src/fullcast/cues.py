@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from .model import Gender
-from .names import SPEECH_VERB_SET, Mention, NameIndex, kin_candidates
+from .names import AGED_RE, HONORIFICS, MAIDEN_RE, SPEECH_VERB_SET, Mention, NameIndex, kin_candidates, normalise
 from .quotes import Piece
 
 SUBJECT_REACH = 2
@@ -203,11 +203,18 @@ def _body_part_follows(text: str, pos: int, hi: int) -> bool:
 def resolve(ctx: Context, mention: Mention, t: int) -> str | None:
     """The person a mention means at turn *t*: a name directly, a pronoun through salience."""
     if len(mention.names) == 1:
-        return mention.names[0]
+        others = _others_of_kind(ctx, mention, ctx.turns[t].start)
+        # someone new speaks: neither the one addressed nor the one who spoke last
+        skip = {*ctx.addressees[t], *([ctx.speaker(t - 1)] if t and ctx.turns[t].gap == 0 else [])}
+        return (others and most_salient(ctx, mention.start, others, skip, t)) or mention.names[0]
     if mention.names:
         return most_salient(ctx, mention.start, set(mention.names), set(), t)
     if mention.role == "person":
-        fits = ctx.gendered[mention.pronoun or "he"]
+        fits = _fitting(ctx, mention, ctx.gendered[mention.pronoun or "he"])
+        if AGED_RE.search(ctx.text, mention.start, mention.end) and (old := fits & ctx.index.aged):
+            # "the old lady" is the one the cast calls old, if she is about
+            if who := most_salient(ctx, mention.start, old, set(ctx.addressees[t]), t):
+                return who
         return most_salient(ctx, mention.start, fits, set(ctx.addressees[t]), t)
     if mention.role:
         return resolve_kin(ctx, mention, t)
@@ -232,6 +239,28 @@ def quoted_names(ctx: Context, t: int) -> set[str]:
                       if len(m.names) == 1}
         ctx.named[t] = names - set(ctx.addressees[t])
     return ctx.named[t]
+
+
+def _others_of_kind(ctx: Context, mention: Mention, para_start: int) -> set[str]:
+    """Who else a generic alias ("the girl") may mean: anyone of its owner's kind, unless the owner is about.
+
+    The cast's "the girl" is hers in her own scenes; elsewhere the story says it of whichever girl is there.
+    Empty when the owner is meant.
+    """
+    owner = mention.names[0]
+    gender = ctx.index.gender(owner)
+    if gender is Gender.UNKNOWN:  # an owner cast without a gender: the word itself may say ("the lad")
+        gender = ctx.index.kind_gender(ctx.text[mention.start:mention.end])
+    if not mention.generic or gender is Gender.UNKNOWN:
+        return set()
+    if any(name == owner for name, _, _ in _recent(ctx, mention.start, para_start)):
+        return set()
+    return _fitting(ctx, mention, ctx.gendered["he" if gender is Gender.MALE else "she"])
+
+
+def _fitting(ctx: Context, mention: Mention, people: set[str]) -> set[str]:
+    """Those of *people* the description may fit: "the girl" is no one the cast calls Mrs."""
+    return people - ctx.index.married if MAIDEN_RE.search(ctx.text, mention.start, mention.end) else people
 
 
 def resolve_kin(ctx: Context, mention: Mention, t: int) -> str | None:
@@ -303,8 +332,11 @@ def advance(ctx: Context, pos: int) -> None:
     while ctx.cursor < len(ctx.pending) and ctx.pending[ctx.cursor].start < pos:
         mention = ctx.pending[ctx.cursor]
         ctx.cursor += 1
-        if len(mention.names) == 1:
+        others = _others_of_kind(ctx, mention, mention.start) if len(mention.names) == 1 else set()
+        if len(mention.names) == 1 and not others:
             name: str | None = mention.names[0]
+        elif others:
+            name = _pick(_recent(ctx, mention.start, mention.start), others, set(), None) or mention.names[0]
         elif mention.pronoun == "i":
             name = ctx.narrator
         else:
@@ -324,16 +356,32 @@ def addressees(ctx: Context, turn: Turn) -> tuple[str, ...]:
         if NESTED_TAG.search(ctx.text, quote.start, quote.end):
             continue  # a story quoting others ("'Dorcas,' she says"): its names address people inside the story
         for m in ctx.index.mentions(ctx.text, quote.start, quote.end, pronouns=False):
-            if len(m.names) != 1 or m.possessive:
-                continue
+            key = normalise(ctx.text[m.start:m.end])
+            if len(m.names) != 1 or m.possessive or key in HONORIFICS:
+                continue  # "Yes, Sir." is polite to anyone
             before = ctx.text[max(quote.start, m.start - 16):m.start]
             after = ctx.text[m.end:quote.end]
             if not re.search(r"[^\W_]", ctx.text[quote.start:m.start] + after):
                 continue  # a quote that is only a name answers a question, it does not address anyone
             if VOCATIVE_BEFORE.search(before if m.start - quote.start > 16 or before.strip() else "") and \
                     VOCATIVE_AFTER.match(after[:12]):
-                found.append(m.names[0])
+                found.append(_last_named(ctx, turn.start, ctx.index.polite[key]) if key in ctx.index.polite
+                             else m.names[0])
     return tuple(dict.fromkeys(found))
+
+
+def _last_named(ctx: Context, pos: int, names: tuple[str, ...], reach: int = 3000) -> str:
+    """Which of *names* the narration named last before *pos*: "Mr. Emerson" said to George while he is about.
+
+    The first name, the alias's own owner, when the narration has named none of them lately.
+    """
+    i = bisect.bisect_left([m.start for m in ctx.pending], pos)
+    for m in reversed(ctx.pending[:i]):
+        if m.start < pos - reach:
+            break
+        if len(m.names) == 1 and m.names[0] in names:
+            return m.names[0]
+    return names[0]
 
 
 def reporter(ctx: Context, turn: Turn) -> Mention | None:

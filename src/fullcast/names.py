@@ -19,6 +19,10 @@ from .model import Gender
 TITLES = ("Mr", "Mrs", "Miss", "Ms", "Mx", "Dr", "Lady", "Lord", "Sir", "Madam", "Madame", "Mme", "Mlle",
           "Colonel", "Col", "Captain", "Capt", "Major", "General", "Professor", "Prof", "Aunt", "Uncle",
           "Father", "Mother", "Sister", "Brother", "Mademoiselle", "Monsieur", "Count", "Countess", "Baron")
+HONORIFICS = frozenset("mr mrs miss ms mx lady lord sir madam madame mme mlle mademoiselle monsieur".split())
+"""Titles that alone may only address someone politely ("Yes, Sir."): such a vocative names no one."""
+POLITE_TITLES = {"mr": Gender.MALE, "miss": Gender.FEMALE}
+"""Titles that anyone of the gender with the surname may be addressed by."""
 RANKS = ("Colonel", "Captain", "Major", "General", "Professor", "Count", "Countess", "Baron")
 """Titles a story uses alone for the one person who holds them ("the Colonel")."""
 FEMALE_TITLES = {"mrs", "miss", "ms", "lady", "madam", "madame", "mme", "mlle", "aunt", "mother", "sister",
@@ -76,6 +80,15 @@ KIN_ROLES = {**dict.fromkeys("father husband brother uncle son nephew grandfathe
 DESCRIPTION_RE = re.compile(r"\b[Tt]he\s+(?:(?:young|old|elder|younger|little|other)\s+)?"
                             r"(lady|woman|girl|gentleman|man|boy)\b")
 """A tag naming a person by description only ("said the old lady"), when no cast alias claims the words."""
+KINDS = {**dict.fromkeys("lady woman girl lass".split(), Gender.FEMALE),
+         **dict.fromkeys("gentleman man boy lad youth fellow guy".split(), Gender.MALE), "child": Gender.UNKNOWN}
+"""Nouns for anyone of a kind, with the gender they imply."""
+GENERIC_RE = re.compile(r"the\s+(?:(?:young|old|elder|younger|little|other|poor)\s+)?(" + "|".join(KINDS) + ")")
+"""A normalised description that fits anyone of a kind ("the girl"), unlike "the redhead"."""
+AGED_RE = re.compile(r"\b(?:old|elderly|aged|grand\w*|granny)\b", re.I)
+"""Words marking someone old, in an alias or a description ("the old lady")."""
+MAIDEN_RE = re.compile(r"\b(?:girl|lass|young\s+(?:lady|woman))\b", re.I)
+"""Descriptions that fit an unmarried woman, not a Mrs."""
 KIN_RE = re.compile(r"\b([Hh]is|[Hh]er)\s+(" + "|".join(KIN_ROLES) + r")\b")
 
 
@@ -109,6 +122,8 @@ class Mention:
     """True for `Tara's`, `his`, `her` used as a determiner."""
     role: str | None = None
     """`brother` for "her brother" (`pronoun` then his/her); `person` for "the old lady" (`pronoun` he/she)."""
+    generic: bool = False
+    """Matched by a description alias that fits anyone of a kind ("the girl"), so may mean someone else."""
 
 
 @dataclass(frozen=True)
@@ -121,15 +136,28 @@ class NameIndex:
     """Normalised alias -> names of the people it may mean."""
     pattern: re.Pattern[str] = field(repr=False)
     """Alternation of every alias, longest first."""
+    generic: frozenset[str] = frozenset()
+    """The normalised aliases that only say what kind of person someone is ("the girl")."""
+    aged: frozenset[str] = frozenset()
+    """People the cast calls old ("Old Mr. Emerson", "Granny"): whom "the old man" likely means."""
+    married: frozenset[str] = frozenset()
+    """Women the cast calls Mrs.: no one's "the girl"."""
+    polite: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Title-and-surname alias -> everyone it may address: "Mr. Emerson" to his son too, who has no title."""
 
     def gender(self, name: str) -> Gender:
         """The gender of *name*, unknown for strangers."""
         return next((p.gender for p in self.people if p.name == name), Gender.UNKNOWN)
 
+    def kind_gender(self, alias: str) -> Gender:
+        """The gender a generic alias implies ("the lad": male), unknown for any other alias."""
+        m = GENERIC_RE.fullmatch(normalise(alias))
+        return KINDS[m.group(1)] if m else Gender.UNKNOWN
+
     def mentions(self, text: str, start: int, end: int, pronouns: bool = True) -> list[Mention]:
         """Names, aliases and (optionally) personal pronouns in `text[start:end]`, in order."""
-        found = [Mention(m.start(), m.end(), self.owners.get(normalise(m.group()), ()), None,
-                         POSSESSIVE.match(text, m.end()) is not None)
+        found = [Mention(m.start(), m.end(), self.owners.get(key := normalise(m.group()), ()), None,
+                         POSSESSIVE.match(text, m.end()) is not None, None, key in self.generic)
                  for m in self.pattern.finditer(text, start, end)] if self.owners else []
         if pronouns:
             for m in PRONOUN_RE.finditer(text, start, end):
@@ -172,7 +200,30 @@ def build_index(people: list[Person]) -> NameIndex:
                 spellings.setdefault(key, alias)
     parts = [_alias_pattern(spellings[k]) for k in sorted(owners, key=len, reverse=True)]
     pattern = re.compile(r"(?<![\w’'])(?:" + "|".join(parts) + r")(?![\w])") if parts else re.compile(r"(?!x)x")
-    return NameIndex(tuple(people), {k: tuple(v) for k, v in owners.items()}, pattern)
+    generic = frozenset(k for k in owners if GENERIC_RE.fullmatch(k))
+    aged = frozenset(p.name for p in people if any(AGED_RE.search(a) for a in (p.name, *p.aliases)))
+    married = frozenset(p.name for p in people if _married(p))
+    return NameIndex(tuple(people), {k: tuple(v) for k, v in owners.items()}, pattern, generic, aged, married,
+                     _polite_forms(people, owners))
+
+
+def _polite_forms(people: list[Person], owners: dict[str, list[str]]) -> dict[str, tuple[str, ...]]:
+    """"Mr. Emerson" when a George Emerson has no title of his own in the cast: to his face he is Mr. Emerson too."""
+    untitled: dict[tuple[str, Gender], set[str]] = {}
+    for person in people:
+        keys = [normalise(a).split() for a in (person.name, *person.aliases)]
+        if any(k and k[0] in POLITE_TITLES for k in keys):
+            continue
+        for k in keys:
+            if len(k) > 1:
+                untitled.setdefault((k[-1], person.gender), set()).add(person.name)
+    polite = {}
+    for key, names in owners.items():
+        words = key.split()
+        if len(words) == 2 and words[0] in POLITE_TITLES:
+            if others := untitled.get((words[1], POLITE_TITLES[words[0]]), set()) - set(names):
+                polite[key] = (*names, *sorted(others))
+    return polite
 
 
 def _short_forms(names: dict[str, None]) -> list[str]:
@@ -186,7 +237,9 @@ def _short_forms(names: dict[str, None]) -> list[str]:
         core = [w for w in words[1 if title else 0:] if re.fullmatch(NAME_TOKEN, w) and w not in NOT_NAMES]
         if len(core) < 2 or len(core) != len(words) - (1 if title else 0):
             continue
-        forms += [core[-1], core[0]] + ([f"{title} {core[-1]}", f"{title} {core[0]}"] if title else [])
+        forms += [core[-1]] + ([f"{title} {core[-1]}"] if title else [])
+        if title is None or title.rstrip(".") != "Mrs":  # "Mrs. John Dashwood" is not John
+            forms += [core[0]] + ([f"{title} {core[0]}"] if title else [])
     return forms
 
 
@@ -227,7 +280,7 @@ def discover(text_windows: list[str], index: NameIndex) -> Counter[str]:
 
 
 def partial_owners(name: str, people: tuple[Person, ...]) -> list[str]:
-    """The cast people whose aliases contain *name* as whole words, e.g. "Maclay" -> Tara.
+    """The people whose aliases contain *name* as whole words, e.g. "Maclay" -> Tara.
 
     Several owners make the name an ambiguous alias, settled by context when it is used.
     """
@@ -236,8 +289,16 @@ def partial_owners(name: str, people: tuple[Person, ...]) -> list[str]:
     key = normalise(" ".join(words[1:] if title else words))
     gender = Gender.FEMALE if title and title.casefold() in FEMALE_TITLES else \
         Gender.MALE if title and title.casefold() in MALE_TITLES else None
-    return [p.name for p in people if p.in_cast and (gender is None or p.gender in (gender, Gender.UNKNOWN))
-            and any(re.search(rf"\b{re.escape(key)}\b", normalise(alias)) for alias in (p.name, *p.aliases))]
+    return [p.name for p in people if (gender is None or p.gender in (gender, Gender.UNKNOWN))
+            and (any(re.search(rf"\b{re.escape(key)}\b", normalise(alias)) for alias in (p.name, *p.aliases))
+                 or _nickname_and_surname(key, p))]
+
+
+def _nickname_and_surname(key: str, person: Person) -> bool:
+    """ "Jim Vane" for a James Vane whom the cast also calls Jim: one alias, then the surname of another."""
+    words = key.split()
+    keys = [normalise(a).split() for a in (person.name, *person.aliases)]
+    return len(words) == 2 and [words[0]] in keys and any(len(k) > 1 and k[-1] == words[1] for k in keys)
 
 
 def guess_gender(name: str, text: str) -> Gender:
@@ -270,10 +331,10 @@ def kin_candidates(index: NameIndex, possessor: str, role: str) -> list[str]:
     if owner is None:
         return []
     fits = [p for p in index.people if p.name != possessor and p.gender is gender]
-    first = {normalise(a).split()[0] for a in (owner.name, *owner.aliases) if a.split()}
+    first = {normalise(a).split()[0] for a in (owner.name, *owner.aliases) if a.split()} - set(ARTICLES)
     named = [p.name for p in fits if any(role in (w := normalise(a).split()) and (w[0].removesuffix("'s") in first or
                                                                                    w[0] == role)
-                                          for a in p.aliases)]
+                                          for a in (p.name, *p.aliases))]
     if named:
         return named
     surnames = {w[-1] for a in (owner.name, *owner.aliases) if len(w := normalise(a).split()) > 1}

@@ -110,10 +110,12 @@ def _people(config: Config, cut: list[_ChapterPieces]) -> NameIndex:
             windows += [c.chapter.text[p.end + 1:p.end + 80] for p in pieces if p.quoted and not p.open_end]
     extra: dict[str, list[str]] = {}
     texts = "\n".join({id(c.chapter.text): c.chapter.text for c in cut}.values())
-    for name, _count in discover(windows, index).most_common():
+    # fuller names first, so that "Darcy" and "Mr. Darcy" join a discovered "Mr. Fitzwilliam Darcy"
+    found = discover(windows, index)
+    for name in sorted(found, key=lambda n: (-len(n.split()), -found[n])):
         if " " not in name and re.search(rf"\b{re.escape(name.lower())}\b", texts):
             continue  # a word the text also writes in lower case ("Thus") is no name
-        owners = partial_owners(name, index.people)
+        owners = partial_owners(name, tuple(people))
         for owner in owners:
             extra.setdefault(owner, []).append(name)
         if owners:
