@@ -60,6 +60,8 @@ def test_read_tag_forms() -> None:
     assert tag(" Tara's jaw dropped.") == ("Tara", "", "beat")
     assert tag(" Tara's calm answers were infuriating.") is None
     assert tag(" said to Tara.") is None
+    assert tag(", asserted Rupert.") == ("Rupert", "asserted", "tag")
+    assert tag(" Willow supplied.") == ("Willow", "supplied", "tag")
 
 
 def test_before_a_quote_the_last_tag_counts() -> None:

@@ -44,7 +44,9 @@ SPEECH_VERBS = (
     "insinuated urged soothed stated entreated implored interjected intervened quavered piped lisped sneered "
     "snorted sniffed scoffed jeered taunted twittered faltered muttered resumed rejoined reasoned pronounced "
     "commented confessed cooed demurred exclaimed expostulated inquires enquires "
-    "sang"
+    "sang asserted supplied flashed subjoined questioned uttered reiterated confided speculated proclaimed "
+    "bawled corroborated reassured enunciated opined interpreted conjectured spluttered howled vociferated "
+    "asseverated prattled fumed chanted greeted accosted advised informed remarking"
 ).split()
 SPEECH_VERB_SET = frozenset(SPEECH_VERBS)
 NOT_NAMES = frozenset(
