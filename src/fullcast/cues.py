@@ -50,6 +50,10 @@ CLAUSE_LINK = re.compile(r"(?:,|\b(?:and|but|then|who|whose\s+\w+(?:\s+\w+)?)|\b
                          r"then|again|at once|at last|at length|presently|in turn),?\s+)*(?:(?:\w+ed|began|could not help|"
                          r"was|had|seemed)\s+(?:to\s+)?(?:\w+ly\s+)?)?\Z")
 RELATIVE_FOLLOWS = re.compile(r"[^.!?;:\"“”]{0,40}?,\s*(?:who|whose)\b")
+SPOKEN_BY = re.compile(r"[\s,.!?;:—–-]*(?:(?:was|were)\s+(?:((?:\w+\s+){0,3}?(?:by|of))\s+)?|"
+                       r"((?:(?:came|burst|broke)\s+(?:forth\s+)?)?from)\s+)")
+"""Narration right after a quote naming who said it without a verb: "was Emma's conclusion", "was uttered by",
+"came from"; a bare "was" needs a possessive name."""
 SPEECH_NOUN = re.compile(r"(?:'s|’s| s)\s+(?:\w+\s+)?(?:reply|answer|rejoinder|retort|remark|response|exclamation|"
                          r"comment|cry|question|words|observation|greeting)\b")
 VOCATIVE_BEFORE = re.compile(
@@ -196,6 +200,10 @@ def read_tag(ctx: Context, lo: int, hi: int, leading: bool | None) -> tuple[Ment
 def _verb_subjects(text: str, lo: int, hi: int, mentions: list[Mention]) -> list[tuple[Mention, str, bool]]:
     """Every speech verb in the window with the subject standing right before or right after it (inverted)."""
     found = [(m, "", False) for m in mentions if m.possessive and m.names and SPEECH_NOUN.match(text, m.end, hi)]
+    first = next((m for m in mentions if m.names), None)
+    if first and (head := SPOKEN_BY.fullmatch(text, lo, first.start)) and \
+            (first.possessive or head.group(1) or head.group(2)):
+        found.insert(0, (first, "", False))  # `"…" was Emma's conclusion` / `"…" came from Sir Thomas`
     for verb in VERB_RE.finditer(text, lo, hi):
         before = next((m for m in reversed(mentions) if m.end <= verb.start()), None)
         if before and not before.possessive and ADVERBS_ONLY.fullmatch(text, before.end, verb.start()) and \
