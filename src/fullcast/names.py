@@ -188,6 +188,9 @@ def _short_forms(names: dict[str, None]) -> list[str]:
         core = [w for w in words[1 if title else 0:] if re.fullmatch(NAME_TOKEN, w) and w not in NOT_NAMES]
         if len(core) < 2 or len(core) != len(words) - (1 if title else 0):
             continue
+        if title and title.rstrip(".") == "Mrs":  # "Mrs. John Dashwood": John is her husband
+            forms += [core[-1], f"{title} {core[-1]}"]
+            continue
         forms += [core[-1], core[0]] + ([f"{title} {core[-1]}", f"{title} {core[0]}"] if title else [])
     return forms
 
