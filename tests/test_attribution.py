@@ -56,6 +56,12 @@ def test_tag_after() -> None:
     assert rule_tag_after(ctx, 0, 0) == Call("Tara", 'tag after: "Tara replied quietly."')
 
 
+def test_tag_after_that_runs_on_into_the_next_paragraph_is_not_this_quotes() -> None:
+    ctx = context('Tara cried,\n\n"Look!" And she was running down the path to the gate, when Willow called out,\n\n"Wait!"')
+    assert rule_tag_after(ctx, 0, 0) is None
+    assert who(rule_lead_in(ctx, 0, 0)) == "Tara"
+
+
 def test_tag_after_inverted_with_a_description() -> None:
     assert who(rule_tag_after(context('"Good," said the redhead.'), 0, 0)) == "Willow"
 

@@ -43,7 +43,7 @@ def test_windows_after_and_before_a_quote() -> None:
     assert window(ctx, tag_window_after(ctx, 0, 1)) == " He left."
 
 
-def tag(text: str, leading: bool = True) -> tuple[str, str, str] | None:
+def tag(text: str, leading: bool | None = True) -> tuple[str, str, str] | None:
     ctx = context(text)
     found = read_tag(ctx, 0, len(text), leading)
     return (text[found[0].start:found[0].end], found[1], found[2]) if found else None
@@ -60,10 +60,38 @@ def test_read_tag_forms() -> None:
     assert tag(" Tara's jaw dropped.") == ("Tara", "", "beat")
     assert tag(" Tara's calm answers were infuriating.") is None
     assert tag(" said to Tara.") is None
+    assert tag(", asserted Rupert.") == ("Rupert", "asserted", "tag")
+    assert tag(" Willow supplied.") == ("Willow", "supplied", "tag")
+    assert tag(" was Tara's parting injunction.") == ("Tara", "", "tag")
+    assert tag(" was uttered by Rupert.") == ("Rupert", "", "tag")
+    assert tag(" came from Willow, who laughed.") == ("Willow", "", "tag")
 
 
 def test_before_a_quote_the_last_tag_counts() -> None:
     assert tag("Tara said nothing, but Willow cried, ", leading=False) == ("Willow", "cried", "tag")
+
+
+def test_between_two_quotes_a_later_named_tag_leads_into_the_next() -> None:
+    assert tag(", murmured Tara, while Willow said, ", leading=None) == ("Willow", "said", "tag")
+    assert tag(", said Tara, as she added, ", leading=None) == ("Tara", "said", "tag")
+    assert tag(", said Tara, and Willow nodded. ", leading=None) == ("Tara", "said", "tag")
+
+
+def test_a_verb_sharing_its_subject_or_after_an_aside() -> None:
+    assert tag("Rupert bent towards Tara and said:", leading=False) == ("Rupert", "said", "tag")
+    assert tag("Willow, after a short pause, replied,", leading=False) == ("Willow", "replied", "tag")
+    assert tag("Tara looked at Willow, who said:", leading=False) == ("Willow", "said", "tag")
+    assert tag("Faith, going to the window, where Tara stood, said gently:", leading=False) == \
+        ("Faith", "said", "tag")
+    assert tag("and when Willow had gone, Tara, with a smile, answered,", leading=False) == \
+        ("Tara", "answered", "tag")
+    assert tag("Rupert startled her by saying,", leading=False) == ("Rupert", "saying", "tag")
+    assert tag("They crowded round, while the redhead bowed, saying", leading=False) == ("the redhead", "saying", "tag")
+
+
+def test_a_phrasal_speech_verb_needs_its_particle() -> None:
+    assert tag(" Tara went into the room.") == ("Tara", "", "beat")
+    assert tag(" Tara went on.") == ("Tara", "went", "tag")
 
 
 def test_pronoun_goes_to_the_most_recent_fitting_person() -> None:

@@ -33,6 +33,12 @@ def test_titles_spacing_and_short_forms() -> None:
         ("Jackson", ("Mr. Sillerton Jackson",)), ("Sillerton", ("Mr. Sillerton Jackson",))]
 
 
+def test_a_married_woman_named_after_her_husband_does_not_take_his_first_name() -> None:
+    index = build_index([Person("John Dashwood", M, True), Person("Fanny", F, True, ("Mrs. John Dashwood",))])
+    assert index.owners["john"] == ("John Dashwood",)
+    assert index.owners["mrs dashwood"] == ("Fanny",)
+
+
 def test_a_shared_alias_lists_every_owner() -> None:
     index = build_index([Person("Robert Cohn", M, True, ("Robert",)), Person("Robert Prentiss", M, True, ("Robert",))])
     assert index.owners["robert"] == ("Robert Cohn", "Robert Prentiss")

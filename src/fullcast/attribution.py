@@ -37,6 +37,8 @@ MAX_GAP = 0
 """Narration paragraphs that may separate two turns for turn-taking: any narration breaks the alternation."""
 ANCHOR_REACH = 6
 """How many line pairs away a tagged line still sets the alternation of an untagged run."""
+LEAD_ON_CHARS = 40
+"""A tag further than this after a quote, in narration that runs on into the next quote, introduces that one."""
 VOCATIVE_GAP = 1
 """Narration paragraphs that may separate a line from the one it answers by name."""
 
@@ -56,6 +58,8 @@ def rule_tag_after(ctx: Context, t: int, q: int) -> Call | None:
     subject, verb, kind = found
     if kind == "beat" and subject.pronoun:
         return None
+    if subject.start - lo > LEAD_ON_CHARS and re.search(r"[,:—-]\s*$", ctx.text[lo:hi]):
+        return None  # `"…" And gathering her work, she was hastening away, when Elizabeth called out,`: the next quote's
     who = resolve(ctx, subject, t)
     cue = " ".join(ctx.text[lo:hi].split()[:6]).strip(" ,")
     return Call(who, f'{"tag" if kind == "tag" else "beat"} after: "{cue}"', _bare(subject)) if who else None
@@ -66,7 +70,7 @@ def rule_tag_before(ctx: Context, t: int, q: int) -> Call | None:
     lo, hi = tag_window_before(ctx, t, q)
     if hi - lo < 2:
         return None
-    found = read_tag(ctx, lo, hi, leading=q > 0)
+    found = read_tag(ctx, lo, hi, leading=None if q else False)
     if not found:
         return None
     subject, verb, kind = found

@@ -48,7 +48,9 @@ SPEECH_VERBS = (
     "insinuated urged soothed stated entreated implored interjected intervened quavered piped lisped sneered "
     "snorted sniffed scoffed jeered taunted twittered faltered muttered resumed rejoined reasoned pronounced "
     "commented confessed cooed demurred exclaimed expostulated inquires enquires "
-    "sang"
+    "sang asserted supplied flashed subjoined questioned uttered reiterated confided speculated proclaimed "
+    "bawled corroborated reassured enunciated opined interpreted conjectured spluttered howled vociferated "
+    "asseverated prattled fumed chanted greeted accosted advised informed remarking"
 ).split()
 SPEECH_VERB_SET = frozenset(SPEECH_VERBS)
 NOT_NAMES = frozenset(
@@ -237,9 +239,10 @@ def _short_forms(names: dict[str, None]) -> list[str]:
         core = [w for w in words[1 if title else 0:] if re.fullmatch(NAME_TOKEN, w) and w not in NOT_NAMES]
         if len(core) < 2 or len(core) != len(words) - (1 if title else 0):
             continue
-        forms += [core[-1]] + ([f"{title} {core[-1]}"] if title else [])
-        if title is None or title.rstrip(".") != "Mrs":  # "Mrs. John Dashwood" is not John
-            forms += [core[0]] + ([f"{title} {core[0]}"] if title else [])
+        if title and title.rstrip(".") == "Mrs":  # "Mrs. John Dashwood": John is her husband
+            forms += [core[-1], f"{title} {core[-1]}"]
+            continue
+        forms += [core[-1], core[0]] + ([f"{title} {core[-1]}", f"{title} {core[0]}"] if title else [])
     return forms
 
 
