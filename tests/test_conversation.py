@@ -41,7 +41,8 @@ def test_a_pronoun_tag_that_breaks_the_alternation_of_named_lines_is_overruled()
                  [Call("Faith", 'tag after: "she said"', "she")], [Call("Willow", 'tag after: "Willow said"')],
                  [Call("Tara", 'tag after: "Tara said"')]]
     changed = settle_run(ctx, range(5), {0, 1, 2, 3, 4})
-    assert changed == {2: Call("Tara", "turn-taking: same speaker as the tagged line 2 back")}
+    assert changed == {2: Call("Tara", 'turn-taking: same speaker as the tagged line 2 back over Faith '
+                                       '(tag after: "she said")')}
 
 
 def test_a_name_in_a_tag_is_never_overruled() -> None:

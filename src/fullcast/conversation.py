@@ -104,7 +104,8 @@ def settle_run(ctx: Context, run: range, local: set[int]) -> dict[int, Call]:
     for t, who in zip(run, labels):
         cue = cues.get(t)
         if cue is None or who != cue.speaker:
-            changed[t] = Call(who, _explain(ctx, run, labels, t))
+            overruled = f' over {ctx.calls[t][-1].speaker} ({ctx.calls[t][-1].rule})' if cue else ""
+            changed[t] = Call(who, _explain(ctx, run, labels, t) + overruled)
     return changed
 
 
@@ -117,8 +118,6 @@ def _people(ctx: Context, run: range, cues: dict[int, Cue]) -> list[str]:
         for name in ctx.addressees[t]:
             counts[name] = counts.get(name, 0.0) + 0.5
     return sorted(counts, key=lambda n: -counts[n])[:MAX_PEOPLE]
-
-
 
 
 def called_gender(ctx: Context, t: int) -> Gender | None:
