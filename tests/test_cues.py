@@ -72,6 +72,18 @@ def test_pronoun_goes_to_the_most_recent_fitting_person() -> None:
     assert resolve(ctx, she, 0) == "Tara"
 
 
+def test_a_name_before_a_verb_is_a_subject_too() -> None:
+    ctx = context('Faith might have come along, but for some reason Willow did not want her.\n\n"No," she said.')
+    she = next(m for m in INDEX.mentions(ctx.text, 0, len(ctx.text)) if m.pronoun == "she")
+    assert resolve(ctx, she, 0) == "Willow"
+
+
+def test_subjects_of_clauses_and_inverted_tags() -> None:
+    ctx = context('Faith saw Tara, and Willow laughed. "Go," cried Rupert to Tara\'s sister.')
+    subjects = sorted(name for start, name in ctx.events if start in ctx.subjects)
+    assert subjects == ["Faith", "Rupert", "Willow"]
+
+
 def test_pronoun_skips_the_addressee() -> None:
     ctx = context('Rupert looked at Willow and Tara.\n\n"Tara, go," she said.')
     she = next(m for m in INDEX.mentions(ctx.text, 0, len(ctx.text)) if m.pronoun == "she")

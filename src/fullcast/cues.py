@@ -19,6 +19,16 @@ from .quotes import Piece
 SUBJECT_REACH = 2
 """How many recent people a pronoun in the narration looks back over for a sentence subject."""
 OPENS_SENTENCE = re.compile(r"(?:[.!?;\"”’]\s+|\n\s*\n\s*|\A\s*)(?:(?:and|but|then|so|now|here|there)\s+)?\Z", re.I)
+VERB_FOLLOWS = re.compile(
+    r"(?:,?\s+(?:\w+ly|only|still|also|again|then|now|never|not|too|at once|at last|herself|himself),?)*\s+"
+    r"(?:\w+ed|was|were|had|did|could|would|should|might|must|will|shall|can|may|is|has|does|said|saw|came|went|"
+    r"took|gave|made|got|stood|sat|felt|knew|thought|began|ran|left|put|held|told|found|heard|kept|let|met|rose|"
+    r"spoke|shook|drew|threw|wrote|broke|brought|caught|fell|flung|hung|lay|led|meant|sent|set|shut|sprang|struck|"
+    r"swore|tore|understood|woke|bent|burst|chose|clung|crept|drank|drove|fled|forgot|grew|hid|knelt|laid|lost|"
+    r"shot|sought|strode|swept|swung|thrust|wept|withdrew|smiles|laughs|says|looks|turns|goes|comes)\b")
+"""A finite verb right after a name, so the name is the subject of its clause."""
+SPEECH_VERB_BEFORE = re.compile(r"\b(?:" + "|".join(SPEECH_VERB_SET) + r")\s+(?:\w+ly\s+)?\Z")
+"""A speech verb right before a name: "said Mr. Elton" names the subject of an inverted tag."""
 KIN_POSSESSORS = 5
 """How many recent people of the possessive's gender "her brother" may belong to."""
 UNKNOWN = "unknown"
@@ -100,7 +110,7 @@ class Context:
     turn_set: set[int] = field(default_factory=set)
     """`turn_starts` as a set: speaker events sit at these offsets."""
     subjects: set[int] = field(default_factory=set)
-    """Offsets of the events that are sentence subjects ("She" or a name opening a sentence)."""
+    """Offsets of the events that are subjects ("She", a name opening a sentence or clause: `_is_subject`)."""
     event_starts: list[int] = field(default_factory=list)
     """Offsets of `events`, for bisecting."""
     pending: list[Mention] = field(default_factory=list)
@@ -308,8 +318,22 @@ def advance(ctx: Context, pos: int) -> None:
         if name:
             ctx.events.append((mention.start, name))
             ctx.event_starts.append(mention.start)
-            if mention.pronoun or OPENS_SENTENCE.search(ctx.text, max(0, mention.start - 40), mention.start):
+            if _is_subject(ctx.text, mention):
                 ctx.subjects.add(mention.start)
+
+
+def _is_subject(text: str, mention: Mention) -> bool:
+    """A subject: "he"/"she", a name opening a sentence, a name a verb follows ("but Edna did not want her"),
+    or the name of an inverted tag ("cried Rupert").
+
+    A clause subject inside a sentence is as much in focus as the sentence's first word.
+    """
+    if mention.pronoun or OPENS_SENTENCE.search(text, max(0, mention.start - 40), mention.start):
+        return True
+    if mention.possessive:
+        return False
+    verb_before = SPEECH_VERB_BEFORE.search(text, max(0, mention.start - 30), mention.start)
+    return verb_before is not None or VERB_FOLLOWS.match(text, mention.end) is not None
 
 
 def addressees(ctx: Context, turn: Turn) -> tuple[str, ...]:
