@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from fullcast.cues import (Call, Context, Turn, addressees, advance, make_context, quoted_names, read_tag, reporter,
-                           resolve, tag_window_after, tag_window_before)
+from fullcast.cues import (Call, Context, Turn, addressees, advance, make_context, named_after, quoted_names, read_tag,
+                           reporter, resolve, tag_window_after, tag_window_before)
 from fullcast.model import Gender
 from fullcast.names import Person, build_index
 from fullcast.quotes import QuoteStyle, split_paragraph
@@ -82,6 +82,17 @@ def test_subjects_of_clauses_and_inverted_tags() -> None:
     ctx = context('Faith saw Tara, and Willow laughed. "Go," cried Rupert to Tara\'s sister.')
     subjects = sorted(name for start, name in ctx.events if start in ctx.subjects)
     assert subjects == ["Faith", "Rupert", "Willow"]
+
+
+def test_pronoun_is_not_someone_its_clause_names() -> None:
+    ctx = context('Tara sat down, and Willow came in.\n\n"Well?" she said to Willow.')
+    she = next(m for m in INDEX.mentions(ctx.text, 0, len(ctx.text)) if m.pronoun == "she")
+    assert named_after(ctx.text, INDEX, she) == {"Willow"}
+    assert resolve(ctx, she, 0) == "Tara"
+    text = 'As she spoke, Willow rose. "Go," she said, and Tara left.'
+    first, second = [m for m in INDEX.mentions(text, 0, len(text)) if m.pronoun == "she"]
+    assert named_after(text, INDEX, first) == set()
+    assert named_after(text, INDEX, second) == {"Tara"}
 
 
 def test_pronoun_skips_the_addressee() -> None:

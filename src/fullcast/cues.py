@@ -29,6 +29,10 @@ VERB_FOLLOWS = re.compile(
 """A finite verb right after a name, so the name is the subject of its clause."""
 SPEECH_VERB_BEFORE = re.compile(r"\b(?:" + "|".join(SPEECH_VERB_SET) + r")\s+(?:\w+ly\s+)?\Z")
 """A speech verb right before a name: "said Mr. Elton" names the subject of an inverted tag."""
+LEADING_CLAUSE = re.compile(r"[\s\"'“”‘’_]*(?:as|when|while|though|although|if|before|after|since|until|once|because)\b", re.I)
+"""A sentence opening with a subordinate clause, where a pronoun may point ahead to a name."""
+QUOTE_MARK = re.compile(r"[\"“”]")
+"""A double quote mark: where the narration around a pronoun stops."""
 KIN_POSSESSORS = 5
 """How many recent people of the possessive's gender "her brother" may belong to."""
 UNKNOWN = "unknown"
@@ -228,7 +232,25 @@ def resolve(ctx: Context, mention: Mention, t: int) -> str | None:
         answering = [n for n in ctx.addressees[t - 1] if n in fits and n != ctx.speaker(t - 1)]
         if len(answering) == 1 and not _named_in_paragraph(ctx, turn, mention.start, fits):
             return answering[0]
-    return most_salient(ctx, mention.start, fits, set(ctx.addressees[t]) | quoted_names(ctx, t), t, subjects_first=True)
+    exclude = set(ctx.addressees[t]) | quoted_names(ctx, t) | named_after(ctx.text, ctx.index, mention)
+    return most_salient(ctx, mention.start, fits, exclude, t, subjects_first=True)
+
+
+def named_after(text: str, index: NameIndex, pronoun: Mention) -> set[str]:
+    """People the rest of the pronoun's sentence names: in "she said to Edna" she is not Edna.
+
+    A pronoun does not mean a name it governs; not so when it sits in an opening subordinate clause
+    ("As she spoke, Edna rose."), which may point ahead to the name. The sentence ends at a quote.
+    """
+    lo = max(0, pronoun.start - 200)
+    starts = [lo] + [m.end() for m in SENTENCE_END.finditer(text, lo, pronoun.start)]
+    starts += [m.end() for m in QUOTE_MARK.finditer(text, starts[-1], pronoun.start)]
+    if LEADING_CLAUSE.match(text, starts[-1]):
+        return set()
+    end = SENTENCE_END.search(text, pronoun.end, pronoun.end + 300)
+    hi = end.end() if end else pronoun.end + 300
+    hi = quote.start() if (quote := QUOTE_MARK.search(text, pronoun.end, hi)) else hi
+    return {m.names[0] for m in index.mentions(text, pronoun.end, hi, pronouns=False) if len(m.names) == 1}
 
 
 def quoted_names(ctx: Context, t: int) -> set[str]:
@@ -314,7 +336,8 @@ def advance(ctx: Context, pos: int) -> None:
             name = ctx.narrator
         else:
             allowed = set(mention.names) or ctx.gendered.get(mention.pronoun or "", set())
-            name = _pick(_recent(ctx, mention.start, mention.start), allowed, set(), None, True, ctx.narrator)
+            later = named_after(ctx.text, ctx.index, mention) if not mention.names else set()
+            name = _pick(_recent(ctx, mention.start, mention.start), allowed, later, None, True, ctx.narrator)
         if name:
             ctx.events.append((mention.start, name))
             ctx.event_starts.append(mention.start)
