@@ -95,6 +95,15 @@ def test_pronoun_is_not_someone_its_clause_names() -> None:
     assert named_after(text, INDEX, second) == {"Tara"}
 
 
+def test_pronoun_in_an_exchange_means_someone_taking_part() -> None:
+    ctx = context('"Hi," said Tara.\n\n"Hello," said Rupert, as Willow went out.\n\n"Well?" she asked.')
+    ctx.calls[0], ctx.calls[1] = [Call("Tara", "given")], [Call("Rupert", "given")]
+    she = [m for m in INDEX.mentions(ctx.text, 0, len(ctx.text)) if m.pronoun == "she"][-1]
+    assert resolve(ctx, she, 2) == "Tara"
+    ctx.calls[0] = [Call("Faith", "given")]
+    assert resolve(ctx, she, 2) == "Faith"
+
+
 def test_pronoun_skips_the_addressee() -> None:
     ctx = context('Rupert looked at Willow and Tara.\n\n"Tara, go," she said.')
     she = next(m for m in INDEX.mentions(ctx.text, 0, len(ctx.text)) if m.pronoun == "she")

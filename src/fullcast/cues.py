@@ -233,7 +233,23 @@ def resolve(ctx: Context, mention: Mention, t: int) -> str | None:
         if len(answering) == 1 and not _named_in_paragraph(ctx, turn, mention.start, fits):
             return answering[0]
     exclude = set(ctx.addressees[t]) | quoted_names(ctx, t) | named_after(ctx.text, ctx.index, mention)
-    return most_salient(ctx, mention.start, fits, exclude, t, subjects_first=True)
+    who = most_salient(ctx, mention.start, fits, exclude, t, subjects_first=True)
+    present = _conversation(ctx, t) & fits - exclude
+    # "she asked" in an exchange means a woman taking part in it, not one the narration only mentioned
+    if who and present and who not in present and not _named_in_paragraph(ctx, turn, mention.start, {who}):
+        return most_salient(ctx, mention.start, present, exclude, t, subjects_first=True)
+    return who
+
+
+def _conversation(ctx: Context, t: int, reach: int = 4) -> set[str]:
+    """The speakers of the lines just before turn *t* in the same exchange (no narration paragraph between)."""
+    found: set[str] = set()
+    for k in range(t - 1, max(-1, t - 1 - reach), -1):
+        if ctx.turns[k + 1].gap > 0:
+            break
+        if name := ctx.speaker(k):
+            found.add(name)
+    return found
 
 
 def named_after(text: str, index: NameIndex, pronoun: Mention) -> set[str]:
