@@ -104,6 +104,12 @@ def test_pronoun_in_an_exchange_means_someone_taking_part() -> None:
     assert resolve(ctx, she, 2) == "Faith"
 
 
+def test_a_name_called_in_a_line_puts_that_person_in_focus() -> None:
+    ctx = context('Rupert looked at Tara.\n\n"Come in, Willow," he called.\n\nShe smiled. "Thanks."')
+    she = next(m for m in INDEX.mentions(ctx.text, 0, len(ctx.text)) if m.pronoun == "she")
+    assert resolve(ctx, she, 1) == "Willow"
+
+
 def test_pronoun_skips_the_addressee() -> None:
     ctx = context('Rupert looked at Willow and Tara.\n\n"Tara, go," she said.')
     she = next(m for m in INDEX.mentions(ctx.text, 0, len(ctx.text)) if m.pronoun == "she")

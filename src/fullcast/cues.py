@@ -329,7 +329,7 @@ def _pick(recent: list[tuple[str, bool, bool]], allowed: set[str], exclude: set[
 def _recent(ctx: Context, pos: int, para_start: int, limit: int = 40) -> list[tuple[str, bool, bool]]:
     """People by recency before *pos*: (name, inside the current paragraph, a subject or speaker).
 
-    Narration mentions and the speakers of earlier lines both count.
+    Narration mentions, the speakers of earlier lines and the people those lines call by name all count.
     """
     i = bisect.bisect_left(ctx.event_starts, pos)
     events = ctx.events[max(0, i - limit):i]
@@ -337,6 +337,8 @@ def _recent(ctx: Context, pos: int, para_start: int, limit: int = 40) -> list[tu
     for k in range(t - 1, max(-1, t - 12), -1):
         if name := ctx.speaker(k):
             events.append((ctx.turns[k].start, name))
+        # a name called in a line ("Come in, Willow") brings that person into the scene, as a mention would
+        events += [(ctx.turns[k].start + 1, name) for name in ctx.addressees[k]]
     events.sort(key=lambda e: -e[0])
     return [(name, start >= para_start, start in ctx.subjects or start in ctx.turn_set) for start, name in events]
 
