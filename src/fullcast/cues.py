@@ -31,6 +31,8 @@ SPEECH_VERB_BEFORE = re.compile(r"\b(?:" + "|".join(SPEECH_VERB_SET) + r")\s+(?:
 """A speech verb right before a name: "said Mr. Elton" names the subject of an inverted tag."""
 LEADING_CLAUSE = re.compile(r"[\s\"'“”‘’_]*(?:as|when|while|though|although|if|before|after|since|until|once|because)\b", re.I)
 """A sentence opening with a subordinate clause, where a pronoun may point ahead to a name."""
+REPORTED_CLAUSE = re.compile(r"\b(?:that|whether|than|if|how|why|what)\s+\Z", re.I)
+"""The word opening a reported clause ("knew that Anne was dearer", "wondered why Tara had come"), before its subject."""
 QUOTE_MARK = re.compile(r"[\"“”]")
 """A double quote mark: where the narration around a pronoun stops."""
 KIN_POSSESSORS = 5
@@ -373,8 +375,11 @@ def _is_subject(text: str, mention: Mention) -> bool:
         return True
     if mention.possessive:
         return False
-    verb_before = SPEECH_VERB_BEFORE.search(text, max(0, mention.start - 30), mention.start)
-    return verb_before is not None or VERB_FOLLOWS.match(text, mention.end) is not None
+    if SPEECH_VERB_BEFORE.search(text, max(0, mention.start - 30), mention.start):
+        return True
+    # "She decided that Margaret was hysterical": the subject of a reported thought is not in focus
+    return VERB_FOLLOWS.match(text, mention.end) is not None and not REPORTED_CLAUSE.search(
+        text, max(0, mention.start - 12), mention.start)
 
 
 def addressees(ctx: Context, turn: Turn) -> tuple[str, ...]:
