@@ -82,6 +82,8 @@ def test_subjects_of_clauses_and_inverted_tags() -> None:
     ctx = context('Faith saw Tara, and Willow laughed. "Go," cried Rupert to Tara\'s sister.')
     subjects = sorted(name for start, name in ctx.events if start in ctx.subjects)
     assert subjects == ["Faith", "Rupert", "Willow"]
+    ctx = context('Tara, helped by Willow, laughed.')
+    assert [name for start, name in ctx.events if start in ctx.subjects] == ["Tara"]
     ctx = context('Faith decided that Willow was tired.\n\n"Rest," she said.')
     assert [name for start, name in ctx.events if start in ctx.subjects] == ["Faith", "Faith"]
     she = [m for m in INDEX.mentions(ctx.text, 0, len(ctx.text)) if m.pronoun == "she"][-1]
