@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from fullcast.cues import (Call, Context, Turn, addressees, advance, make_context, quoted_names, read_tag, reporter,
-                           resolve, tag_window_after, tag_window_before)
+from fullcast.cues import (Call, Context, Turn, addressees, advance, make_context, named_after, quoted_names, read_tag,
+                           reporter, resolve, tag_window_after, tag_window_before)
 from fullcast.model import Gender
 from fullcast.names import NameIndex, Person, build_index
 from fullcast.quotes import QuoteStyle, split_paragraph
@@ -98,6 +98,50 @@ def test_pronoun_goes_to_the_most_recent_fitting_person() -> None:
     ctx = context('Rupert looked at Willow and Tara.\n\n"Well?" she said.')
     she = next(m for m in INDEX.mentions(ctx.text, 0, len(ctx.text)) if m.pronoun == "she")
     assert resolve(ctx, she, 0) == "Tara"
+
+
+def test_a_name_before_a_verb_is_a_subject_too() -> None:
+    ctx = context('Faith might have come along, but for some reason Willow did not want her.\n\n"No," she said.')
+    she = next(m for m in INDEX.mentions(ctx.text, 0, len(ctx.text)) if m.pronoun == "she")
+    assert resolve(ctx, she, 0) == "Willow"
+
+
+def test_subjects_of_clauses_and_inverted_tags() -> None:
+    ctx = context('Faith saw Tara, and Willow laughed. "Go," cried Rupert to Tara\'s sister.')
+    subjects = sorted(name for start, name in ctx.events if start in ctx.subjects)
+    assert subjects == ["Faith", "Rupert", "Willow"]
+    ctx = context('Tara, helped by Willow, laughed.')
+    assert [name for start, name in ctx.events if start in ctx.subjects] == ["Tara"]
+    ctx = context('Faith decided that Willow was tired.\n\n"Rest," she said.')
+    assert [name for start, name in ctx.events if start in ctx.subjects] == ["Faith", "Faith"]
+    she = [m for m in INDEX.mentions(ctx.text, 0, len(ctx.text)) if m.pronoun == "she"][-1]
+    assert resolve(ctx, she, 0) == "Faith"
+
+
+def test_pronoun_is_not_someone_its_clause_names() -> None:
+    ctx = context('Tara sat down, and Willow came in.\n\n"Well?" she said to Willow.')
+    she = next(m for m in INDEX.mentions(ctx.text, 0, len(ctx.text)) if m.pronoun == "she")
+    assert named_after(ctx.text, INDEX, she) == {"Willow"}
+    assert resolve(ctx, she, 0) == "Tara"
+    text = 'As she spoke, Willow rose. "Go," she said, and Tara left.'
+    first, second = [m for m in INDEX.mentions(text, 0, len(text)) if m.pronoun == "she"]
+    assert named_after(text, INDEX, first) == set()
+    assert named_after(text, INDEX, second) == {"Tara"}
+
+
+def test_pronoun_in_an_exchange_means_someone_taking_part() -> None:
+    ctx = context('"Hi," said Tara.\n\n"Hello," said Rupert, as Willow went out.\n\n"Well?" she asked.')
+    ctx.calls[0], ctx.calls[1] = [Call("Tara", "given")], [Call("Rupert", "given")]
+    she = [m for m in INDEX.mentions(ctx.text, 0, len(ctx.text)) if m.pronoun == "she"][-1]
+    assert resolve(ctx, she, 2) == "Tara"
+    ctx.calls[0] = [Call("Faith", "given")]
+    assert resolve(ctx, she, 2) == "Faith"
+
+
+def test_a_name_called_in_a_line_puts_that_person_in_focus() -> None:
+    ctx = context('Rupert looked at Tara.\n\n"Come in, Willow," he called.\n\nShe smiled. "Thanks."')
+    she = next(m for m in INDEX.mentions(ctx.text, 0, len(ctx.text)) if m.pronoun == "she")
+    assert resolve(ctx, she, 1) == "Willow"
 
 
 def test_pronoun_skips_the_addressee() -> None:

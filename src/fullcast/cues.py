@@ -19,6 +19,22 @@ from .quotes import Piece
 SUBJECT_REACH = 2
 """How many recent people a pronoun in the narration looks back over for a sentence subject."""
 OPENS_SENTENCE = re.compile(r"(?:[.!?;\"”’]\s+|\n\s*\n\s*|\A\s*)(?:(?:and|but|then|so|now|here|there)\s+)?\Z", re.I)
+VERB_FOLLOWS = re.compile(
+    r"(?:\s+(?:\w+ly|only|still|also|again|then|now|never|not|too|at once|at last|herself|himself))*\s+"
+    r"(?:\w+ed|was|were|had|did|could|would|should|might|must|will|shall|can|may|is|has|does|said|saw|came|went|"
+    r"took|gave|made|got|stood|sat|felt|knew|thought|began|ran|left|put|held|told|found|heard|kept|let|met|rose|"
+    r"spoke|shook|drew|threw|wrote|broke|brought|caught|fell|flung|hung|lay|led|meant|sent|set|shut|sprang|struck|"
+    r"swore|tore|understood|woke|bent|burst|chose|clung|crept|drank|drove|fled|forgot|grew|hid|knelt|laid|lost|"
+    r"shot|sought|strode|swept|swung|thrust|wept|withdrew|smiles|laughs|says|looks|turns|goes|comes)\b")
+"""A finite verb right after a name, so the name is the subject of its clause."""
+SPEECH_VERB_BEFORE = re.compile(r"\b(?:" + "|".join(SPEECH_VERB_SET) + r")\s+(?:\w+ly\s+)?\Z")
+"""A speech verb right before a name: "said Mr. Elton" names the subject of an inverted tag."""
+LEADING_CLAUSE = re.compile(r"[\s\"'“”‘’_]*(?:as|when|while|though|although|if|before|after|since|until|once|because)\b", re.I)
+"""A sentence opening with a subordinate clause, where a pronoun may point ahead to a name."""
+REPORTED_CLAUSE = re.compile(r"\b(?:that|whether|than|if|how|why|what)\s+\Z", re.I)
+"""The word opening a reported clause ("knew that Anne was dearer", "wondered why Tara had come"), before its subject."""
+QUOTE_MARK = re.compile(r"[\"“”]")
+"""A double quote mark: where the narration around a pronoun stops."""
 KIN_POSSESSORS = 5
 """How many recent people of the possessive's gender "her brother" may belong to."""
 UNKNOWN = "unknown"
@@ -118,7 +134,7 @@ class Context:
     turn_set: set[int] = field(default_factory=set)
     """`turn_starts` as a set: speaker events sit at these offsets."""
     subjects: set[int] = field(default_factory=set)
-    """Offsets of the events that are sentence subjects ("She" or a name opening a sentence)."""
+    """Offsets of the events that are subjects ("She", a name opening a sentence or clause: `_is_subject`)."""
     event_starts: list[int] = field(default_factory=list)
     """Offsets of `events`, for bisecting."""
     pending: list[Mention] = field(default_factory=list)
@@ -297,7 +313,41 @@ def resolve(ctx: Context, mention: Mention, t: int) -> str | None:
         answering = [n for n in ctx.addressees[t - 1] if n in fits and n != ctx.speaker(t - 1)]
         if len(answering) == 1 and not _named_in_paragraph(ctx, turn, mention.start, fits):
             return answering[0]
-    return most_salient(ctx, mention.start, fits, set(ctx.addressees[t]) | quoted_names(ctx, t), t, subjects_first=True)
+    exclude = set(ctx.addressees[t]) | quoted_names(ctx, t) | named_after(ctx.text, ctx.index, mention)
+    who = most_salient(ctx, mention.start, fits, exclude, t, subjects_first=True)
+    present = _conversation(ctx, t) & fits - exclude
+    # "she asked" in an exchange means a woman taking part in it, not one the narration only mentioned
+    if who and present and who not in present and not _named_in_paragraph(ctx, turn, mention.start, {who}):
+        return most_salient(ctx, mention.start, present, exclude, t, subjects_first=True)
+    return who
+
+
+def _conversation(ctx: Context, t: int, reach: int = 4) -> set[str]:
+    """The speakers of the lines just before turn *t* in the same exchange (no narration paragraph between)."""
+    found: set[str] = set()
+    for k in range(t - 1, max(-1, t - 1 - reach), -1):
+        if ctx.turns[k + 1].gap > 0:
+            break
+        if name := ctx.speaker(k):
+            found.add(name)
+    return found
+
+
+def named_after(text: str, index: NameIndex, pronoun: Mention) -> set[str]:
+    """People the rest of the pronoun's sentence names: in "she said to Edna" she is not Edna.
+
+    A pronoun does not mean a name it governs; not so when it sits in an opening subordinate clause
+    ("As she spoke, Edna rose."), which may point ahead to the name. The sentence ends at a quote.
+    """
+    lo = max(0, pronoun.start - 200)
+    starts = [lo] + [m.end() for m in SENTENCE_END.finditer(text, lo, pronoun.start)]
+    starts += [m.end() for m in QUOTE_MARK.finditer(text, starts[-1], pronoun.start)]
+    if LEADING_CLAUSE.match(text, starts[-1]):
+        return set()
+    end = SENTENCE_END.search(text, pronoun.end, pronoun.end + 300)
+    hi = end.end() if end else pronoun.end + 300
+    hi = quote.start() if (quote := QUOTE_MARK.search(text, pronoun.end, hi)) else hi
+    return {m.names[0] for m in index.mentions(text, pronoun.end, hi, pronouns=False) if len(m.names) == 1}
 
 
 def quoted_names(ctx: Context, t: int) -> set[str]:
@@ -385,7 +435,7 @@ def _pick(recent: list[tuple[str, bool, bool]], allowed: set[str], exclude: set[
 def _recent(ctx: Context, pos: int, para_start: int, limit: int = 40) -> list[tuple[str, bool, bool]]:
     """People by recency before *pos*: (name, inside the current paragraph, a subject or speaker).
 
-    Narration mentions and the speakers of earlier lines both count.
+    Narration mentions, the speakers of earlier lines and the people those lines call by name all count.
     """
     i = bisect.bisect_left(ctx.event_starts, pos)
     events = ctx.events[max(0, i - limit):i]
@@ -393,6 +443,8 @@ def _recent(ctx: Context, pos: int, para_start: int, limit: int = 40) -> list[tu
     for k in range(t - 1, max(-1, t - 12), -1):
         if name := ctx.speaker(k):
             events.append((ctx.turns[k].start, name))
+        # a name called in a line ("Come in, Willow") brings that person into the scene, as a mention would
+        events += [(ctx.turns[k].start + 1, name) for name in ctx.addressees[k]]
     events.sort(key=lambda e: -e[0])
     return [(name, start >= para_start, start in ctx.subjects or start in ctx.turn_set) for start, name in events]
 
@@ -411,12 +463,30 @@ def advance(ctx: Context, pos: int) -> None:
             name = ctx.narrator
         else:
             allowed = set(mention.names) or ctx.gendered.get(mention.pronoun or "", set())
-            name = _pick(_recent(ctx, mention.start, mention.start), allowed, set(), None, True, ctx.narrator)
+            later = named_after(ctx.text, ctx.index, mention) if not mention.names else set()
+            name = _pick(_recent(ctx, mention.start, mention.start), allowed, later, None, True, ctx.narrator)
         if name:
             ctx.events.append((mention.start, name))
             ctx.event_starts.append(mention.start)
-            if mention.pronoun or OPENS_SENTENCE.search(ctx.text, max(0, mention.start - 40), mention.start):
+            if _is_subject(ctx.text, mention):
                 ctx.subjects.add(mention.start)
+
+
+def _is_subject(text: str, mention: Mention) -> bool:
+    """A subject: "he"/"she", a name opening a sentence, a name a verb follows ("but Edna did not want her"),
+    or the name of an inverted tag ("cried Rupert").
+
+    A clause subject inside a sentence is as much in focus as the sentence's first word.
+    """
+    if mention.pronoun or OPENS_SENTENCE.search(text, max(0, mention.start - 40), mention.start):
+        return True
+    if mention.possessive:
+        return False
+    if SPEECH_VERB_BEFORE.search(text, max(0, mention.start - 30), mention.start):
+        return True
+    # "She decided that Margaret was hysterical": the subject of a reported thought is not in focus
+    return VERB_FOLLOWS.match(text, mention.end) is not None and not REPORTED_CLAUSE.search(
+        text, max(0, mention.start - 12), mention.start)
 
 
 def addressees(ctx: Context, turn: Turn) -> tuple[str, ...]:
