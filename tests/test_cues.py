@@ -1,11 +1,12 @@
-"""cues: tag windows, speech tags and beats, pronoun resolution, vocatives, reported speech."""
+"""cues: pronoun and name resolution, salience, vocatives and the names a line talks about."""
 
 from __future__ import annotations
 
 import re
 
-from fullcast.cues import (Call, Context, Turn, addressees, advance, make_context, named_after, quoted_names, read_tag,
-                           reporter, resolve, tag_window_after, tag_window_before)
+from fullcast.cues import (Call, Context, Turn, addressees, advance, make_context, named_after, quoted_names,
+                           resolve)
+from fullcast.tags import read_tag
 from fullcast.model import Gender
 from fullcast.names import NameIndex, Person, build_index
 from fullcast.quotes import QuoteStyle, split_paragraph
@@ -30,68 +31,6 @@ def context(text: str, narrator: str | None = None, index: NameIndex = INDEX) ->
     ctx = make_context(text, turns, index, narration, narrator)
     advance(ctx, len(text))
     return ctx
-
-
-def window(ctx: Context, bounds: tuple[int, int]) -> str:
-    return ctx.text[bounds[0]:bounds[1]]
-
-
-def test_windows_after_and_before_a_quote() -> None:
-    ctx = context('Tara sighed. Then Willow spoke, "Hi," she said. "Bye." He left.')
-    assert window(ctx, tag_window_before(ctx, 0, 0)) == " Then Willow spoke, "
-    assert window(ctx, tag_window_after(ctx, 0, 0)) == " she said."
-    assert window(ctx, tag_window_after(ctx, 0, 1)) == " He left."
-
-
-def tag(text: str, leading: bool | None = True) -> tuple[str, str, str] | None:
-    ctx = context(text)
-    found = read_tag(ctx, 0, len(text), leading)
-    return (text[found[0].start:found[0].end], found[1], found[2]) if found else None
-
-
-def test_read_tag_forms() -> None:
-    assert tag(" Tara replied quietly.") == ("Tara", "replied", "tag")
-    assert tag(", said the redhead.") == ("the redhead", "said", "tag")
-    assert tag(" Willow thus began again") == ("Willow", "began", "tag")
-    assert tag(" put in Tara.") == ("Tara", "put", "tag")
-    assert tag(", said wise Rupert.") == ("Rupert", "said", "tag")
-    assert tag(' was Rupert\'s reply.') == ("Rupert", "", "tag")
-    assert tag(" Tara looked out of the window.") == ("Tara", "", "beat")
-    assert tag(" Tara's jaw dropped.") == ("Tara", "", "beat")
-    assert tag(" Tara's calm answers were infuriating.") is None
-    assert tag(" said to Tara.") is None
-    assert tag(", asserted Rupert.") == ("Rupert", "asserted", "tag")
-    assert tag(" Willow supplied.") == ("Willow", "supplied", "tag")
-    assert tag(" was Tara's parting injunction.") == ("Tara", "", "tag")
-    assert tag(" was uttered by Rupert.") == ("Rupert", "", "tag")
-    assert tag(" came from Willow, who laughed.") == ("Willow", "", "tag")
-
-
-def test_before_a_quote_the_last_tag_counts() -> None:
-    assert tag("Tara said nothing, but Willow cried, ", leading=False) == ("Willow", "cried", "tag")
-
-
-def test_between_two_quotes_a_later_named_tag_leads_into_the_next() -> None:
-    assert tag(", murmured Tara, while Willow said, ", leading=None) == ("Willow", "said", "tag")
-    assert tag(", said Tara, as she added, ", leading=None) == ("Tara", "said", "tag")
-    assert tag(", said Tara, and Willow nodded. ", leading=None) == ("Tara", "said", "tag")
-
-
-def test_a_verb_sharing_its_subject_or_after_an_aside() -> None:
-    assert tag("Rupert bent towards Tara and said:", leading=False) == ("Rupert", "said", "tag")
-    assert tag("Willow, after a short pause, replied,", leading=False) == ("Willow", "replied", "tag")
-    assert tag("Tara looked at Willow, who said:", leading=False) == ("Willow", "said", "tag")
-    assert tag("Faith, going to the window, where Tara stood, said gently:", leading=False) == \
-        ("Faith", "said", "tag")
-    assert tag("and when Willow had gone, Tara, with a smile, answered,", leading=False) == \
-        ("Tara", "answered", "tag")
-    assert tag("Rupert startled her by saying,", leading=False) == ("Rupert", "saying", "tag")
-    assert tag("They crowded round, while the redhead bowed, saying", leading=False) == ("the redhead", "saying", "tag")
-
-
-def test_a_phrasal_speech_verb_needs_its_particle() -> None:
-    assert tag(" Tara went into the room.") == ("Tara", "", "beat")
-    assert tag(" Tara went on.") == ("Tara", "went", "tag")
 
 
 def test_pronoun_goes_to_the_most_recent_fitting_person() -> None:
@@ -239,17 +178,6 @@ def test_the_girl_is_no_one_the_cast_calls_mrs() -> None:
 
     assert speaker('Daisy sat by Mrs. Miller.\n\n"Hi," said the girl.') == "Daisy"
     assert speaker('Daisy sat by Mrs. Miller.\n\n"Hi," said the lady.') == "Mrs. Miller"
-
-
-def test_reported_speech_paragraph_becomes_a_turn() -> None:
-    text = '"Is it far?"\n\nRupert replied that it was not.\n\nThe sun set.'
-    ctx = context(text)
-    reported = Turn(text.index("Rupert"), text.index(" not.") + 5, (), 0, reported=True)
-    plain = Turn(text.index("The sun"), len(text), (), 0, reported=True)
-    assert text[reporter(ctx, reported).start:][:6] == "Rupert"
-    assert reporter(ctx, plain) is None
-    kept = make_context(text, [ctx.turns[0], reported, plain], INDEX, [], None).turns
-    assert [t.start for t in kept] == [0, reported.start]
 
 
 def test_quoted_names_are_the_people_a_line_talks_about_not_to() -> None:

@@ -18,8 +18,8 @@ conversation, per turn a quote continued from the previous paragraph; strict alt
 Finally `conversation` reads each run of back-and-forth lines as a whole, so a
 misread pronoun or a guess cannot flip the alternation that the named tags set.
 
-Every rule is readable and testable alone; the reading of tags, beats, vocatives and
-pronouns it relies on lives in `cues`.
+Every rule is readable and testable alone; the reading of tags and beats it relies on lives in
+`tags`, vocatives and who a name or pronoun means in `cues`.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from __future__ import annotations
 import re
 
 from .conversation import runs, settle_run
-from .cues import (SENTENCE_END, UNKNOWN, Call, Context, Turn, advance, make_context, most_salient, quoted_names, read_tag,
-                   reporter, resolve, tag_window_after, tag_window_before)
+from .cues import UNKNOWN, Call, Context, Turn, advance, make_context, most_salient, quoted_names, resolve
+from .tags import SENTENCE_END, read_tag, reporter, tag_window_after, tag_window_before
 from .names import Mention, NameIndex
 
 PREVIOUS_BEAT_CHARS = 300
