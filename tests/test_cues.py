@@ -114,6 +114,27 @@ def test_vocatives() -> None:
     assert addressees(ctx, two) == ()
 
 
+def test_a_name_on_its_own_as_a_sentence_answers_and_does_not_call() -> None:
+    ctx = context('"Who came? Willow." "Tara? She left." "Yes, Willow." "Rupert!" "Rupert!" Tara repeated.')
+    assert [addressees(ctx, Turn(0, 0, (q,), 0)) for q in ctx.turns[0].quotes] == [(), (), ("Willow",), ("Rupert",),
+                                                                                   ()]
+
+
+def test_a_subject_set_off_by_an_aside_is_not_called() -> None:
+    ctx = context('"Willow, I dare say, knows." "Tara, the tall one, came." "Well, Willow, I dare say you know."')
+    assert [addressees(ctx, Turn(0, 0, (q,), 0)) for q in ctx.turns[0].quotes] == [(), (), ("Willow",)]
+
+
+def test_a_name_after_a_title_of_the_other_gender_is_someone_else() -> None:
+    ctx = context('"Ask Mr. Willow, then." "Thank you, Mr. Rupert."')
+    assert addressees(ctx, ctx.turns[0]) == ("Rupert",)
+
+
+def test_names_in_a_list_are_not_called() -> None:
+    ctx = context('"Tara, Willow, Faith, all came." "Marry Rupert, Willow."')
+    assert [addressees(ctx, Turn(0, 0, (q,), 0)) for q in ctx.turns[0].quotes] == [(), ("Willow",)]
+
+
 def test_names_in_a_story_quoting_others_address_no_one() -> None:
     ctx = context('"Then she says to me, ‘Never trust a man, Willow!’ she says."\n\n"Willow, go home."')
     assert addressees(ctx, ctx.turns[0]) == ()
