@@ -19,7 +19,7 @@ Finally `conversation` reads each run of back-and-forth lines as a whole, so a
 misread pronoun or a guess cannot flip the alternation that the named tags set.
 
 Every rule is readable and testable alone; the reading of tags and beats it relies on lives in
-`tags`, vocatives and who a name or pronoun means in `cues`.
+`tags`, vocatives in `vocatives`, who a name or pronoun means in `cues`.
 """
 
 from __future__ import annotations
