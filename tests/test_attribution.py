@@ -118,6 +118,18 @@ def test_turn_taking_same_speaker_as_two_lines_back() -> None:
     assert rule_turn_taking(ctx, 2) == Call("Tara", "turn-taking: same speaker as 2 lines back")
 
 
+def test_turn_taking_counts_a_speech_over_several_paragraphs_as_one_line() -> None:
+    ctx = context('"A?"\n\n"It began long ago.\n\n"Then the war came."\n\n"And then?"', known={0: "Tara", 1: "Rupert",
+                                                                                          2: "Rupert"})
+    assert rule_turn_taking(ctx, 3) == Call("Tara", "turn-taking: same speaker as 2 lines back")
+
+
+def test_anchored_alternation_counts_a_speech_over_several_paragraphs_as_one_line() -> None:
+    ctx = context('"It began long ago.\n\n"Then the war came."\n\n"Go on," said Tara.', known={2: "Tara"})
+    ctx.anchored = {2}
+    assert rule_anchored_alternation(ctx, 0) is None  # one line before Tara's, not two: someone else told it
+
+
 def test_anchored_alternation_counts_from_the_nearest_tagged_line_not_from_a_guess() -> None:
     ctx = context('"A?"\n\n"B."\n\n"C?"\n\n"D."\n\n"E?"',
                   known={0: "Tara", 1: "Rupert", 2: "Rupert", 3: "Tara"})

@@ -103,6 +103,12 @@ def test_interrupted_quote_is_one_speaker_and_turn_taking_alternates() -> None:
     assert rules[3].startswith("turn-taking")
 
 
+def test_a_quote_broken_off_by_a_dash_is_not_carried_into_the_next_paragraph() -> None:
+    text = '"Why did you--\n\n"Never mind that," said Tara.\n\n"I only asked," said Rupert.'
+    script = analyse_book(book(chapter(1, text)), Config(characters=CAST, credits=NO_CREDITS))
+    assert dialogue(script) == [("Why did you —", "Rupert"), ("Never mind that,", "Tara"), ("I only asked,", "Rupert")]
+
+
 def test_lines_fix_overrides_the_speaker_and_reports_unmatched() -> None:
     text = '"Can\'t sleep either?"\n\n"No," said Tara.'
     config = Config(characters=CAST, credits=NO_CREDITS, lines=(

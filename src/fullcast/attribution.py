@@ -19,7 +19,7 @@ Finally `conversation` reads each run of back-and-forth lines as a whole, so a
 misread pronoun or a guess cannot flip the alternation that the named tags set.
 
 Every rule is readable and testable alone; the reading of tags and beats it relies on lives in
-`tags`, vocatives and who a name or pronoun means in `cues`.
+`tags`, vocatives in `vocatives`, who a name or pronoun means in `cues`.
 """
 
 from __future__ import annotations
@@ -137,13 +137,34 @@ def rule_addressed_before(ctx: Context, t: int) -> Call | None:
 
 
 def rule_turn_taking(ctx: Context, t: int) -> Call | None:
-    """Untagged lines alternate: the same speaker as two lines back (or, failing that, two lines ahead)."""
-    near = {ctx.speaker(k) for k in (t - 1, t + 1) if _same_conversation(ctx, t, k)} - {None}
-    for k in (t - 2, t + 2):
+    """Untagged lines alternate: the same speaker as two lines back (or, failing that, two lines ahead).
+
+    A speech running over several paragraphs is one line: its paragraphs are not counted as turns.
+    """
+    near = {ctx.speaker(k) for k in (_line(ctx, t, -1), _line(ctx, t, 1)) if _same_conversation(ctx, t, k)} - {None}
+    for steps in (-2, 2):
+        k = _line(ctx, t, steps)
         known = ctx.speaker(k) if _same_conversation(ctx, t, k) else None
         if known and known not in near and known not in ctx.addressees[t]:
-            return Call(known, f"turn-taking: same speaker as {abs(t - k)} lines {'back' if k < t else 'ahead'}")
+            return Call(known, f"turn-taking: same speaker as {abs(steps)} lines {'back' if steps < 0 else 'ahead'}")
     return None
+
+
+def _line(ctx: Context, t: int, steps: int) -> int:
+    """The first turn of the line *steps* lines away from turn *t*'s; the paragraphs of one speech are one line."""
+    k = t
+    while k > 0 and ctx.turns[k].continues:
+        k -= 1
+    for _ in range(abs(steps)):
+        if steps < 0:
+            k -= 1
+            while k > 0 and ctx.turns[k].continues:
+                k -= 1
+        else:
+            k += 1
+            while k < len(ctx.turns) and ctx.turns[k].continues:
+                k += 1
+    return k
 
 
 def rule_anchored_alternation(ctx: Context, t: int) -> Call | None:
@@ -152,11 +173,11 @@ def rule_anchored_alternation(ctx: Context, t: int) -> Call | None:
     A guess two lines back may itself be wrong; a tag further away is not, and strict
     alternation carries it across the run.
     """
-    near = {ctx.speaker(k) for k in (t - 1, t + 1) if _same_conversation(ctx, t, k)} - {None}
+    near = {ctx.speaker(k) for k in (_line(ctx, t, -1), _line(ctx, t, 1)) if _same_conversation(ctx, t, k)} - {None}
     # a name called in the line just before beats counting: "What do you do nights, Jake?" is answered by Jake
     called = set(ctx.addressees[t - 1]) - {ctx.speaker(t - 1)} if t and ctx.turns[t].gap == 0 else set()
     for distance in range(2, 2 * ANCHOR_REACH + 1, 2):
-        for k in (t - distance, t + distance):
+        for k in (_line(ctx, t, -distance), _line(ctx, t, distance)):
             if k in ctx.anchored and _same_conversation(ctx, t, k):
                 known = ctx.speaker(k)
                 if known and known not in near and known not in ctx.addressees[t] and (not called or known in called):

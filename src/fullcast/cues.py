@@ -1,6 +1,6 @@
 """What the attribution rules know about a chapter, and who a name, a pronoun or a vocative means.
 
-The rules ask these questions of the `Context`; tag reading lives in `tags`. The
+The rules ask these questions of the `Context`; tag reading lives in `tags`, vocatives in `vocatives`. The
 answers come with the mention that carried them, so every call can be explained. Pronouns and shared aliases resolve to
 the most recently mentioned fitting person (narration mentions and earlier speakers
 both count), which is what a reader does without thinking.
@@ -13,9 +13,10 @@ import re
 from dataclasses import dataclass, field, replace
 
 from .model import Gender
-from .names import AGED_RE, HONORIFICS, MAIDEN_RE, RANKS, SPEECH_VERB_SET, Mention, NameIndex, kin_candidates, normalise
+from .names import AGED_RE, MAIDEN_RE, RANKS, SPEECH_VERB_SET, Mention, NameIndex, kin_candidates
 from .quotes import Piece
 from .tags import OPENS_SENTENCE, SENTENCE_END, reporter
+from .vocatives import addressees
 
 SUBJECT_REACH = 2
 """How many recent people a pronoun in the narration looks back over for a sentence subject."""
@@ -41,14 +42,6 @@ KIN_POSSESSORS = 5
 """How many recent people of the possessive's gender "her brother" may belong to."""
 UNKNOWN = "unknown"
 """Speaker of a line nobody could be found for; cast.py gives it an auto voice."""
-VOCATIVE_BEFORE = re.compile(
-    r"(?:^|[,;!?.]\s*|\b(?:hi|hello|hullo|hey|oh|ah|dear|dearest|my dear|look|listen|please|well|now|yes|no|"
-    r"thank you|thanks|goodbye|good-bye|good morning|good night|good evening|you|me)\s+)$", re.I)
-NESTED_TAG = re.compile(r"[,!?.—-]\s*['’‘\"”]\s+(?:\w+\s+){0,2}?(?:" + "|".join(sorted(SPEECH_VERB_SET, key=len, reverse=True))
-                        + r")\b")
-"""A speech tag after a closing inner quote mark inside a quotation: `,' she says`, the speaker quoting someone."""
-VOCATIVE_AFTER = re.compile(r"^(?:[,!?.;]|\s*$|\s+(?:don't|do|please)\b)")
-
 
 @dataclass(frozen=True)
 class Turn:
@@ -334,41 +327,6 @@ def _is_subject(text: str, mention: Mention) -> bool:
     # "She decided that Margaret was hysterical": the subject of a reported thought is not in focus
     return VERB_FOLLOWS.match(text, mention.end) is not None and not REPORTED_CLAUSE.search(
         text, max(0, mention.start - 12), mention.start)
-
-
-def addressees(ctx: Context, turn: Turn) -> tuple[str, ...]:
-    """People named as vocatives inside the turn's quotes ("Hi Willow", "you, Willow.")."""
-    found: list[str] = []
-    for quote in turn.quotes:
-        if NESTED_TAG.search(ctx.text, quote.start, quote.end):
-            continue  # a story quoting others ("'Dorcas,' she says"): its names address people inside the story
-        for m in ctx.index.mentions(ctx.text, quote.start, quote.end, pronouns=False):
-            key = normalise(ctx.text[m.start:m.end])
-            if len(m.names) != 1 or m.possessive or key in HONORIFICS:
-                continue  # "Yes, Sir." is polite to anyone
-            before = ctx.text[max(quote.start, m.start - 16):m.start]
-            after = ctx.text[m.end:quote.end]
-            if not re.search(r"[^\W_]", ctx.text[quote.start:m.start] + after):
-                continue  # a quote that is only a name answers a question, it does not address anyone
-            if VOCATIVE_BEFORE.search(before if m.start - quote.start > 16 or before.strip() else "") and \
-                    VOCATIVE_AFTER.match(after[:12]):
-                found.append(_last_named(ctx, turn.start, ctx.index.polite[key]) if key in ctx.index.polite
-                             else m.names[0])
-    return tuple(dict.fromkeys(found))
-
-
-def _last_named(ctx: Context, pos: int, names: tuple[str, ...], reach: int = 3000) -> str:
-    """Which of *names* the narration named last before *pos*: "Mr. Emerson" said to George while he is about.
-
-    The first name, the alias's own owner, when the narration has named none of them lately.
-    """
-    i = bisect.bisect_left([m.start for m in ctx.pending], pos)
-    for m in reversed(ctx.pending[:i]):
-        if m.start < pos - reach:
-            break
-        if len(m.names) == 1 and m.names[0] in names:
-            return m.names[0]
-    return names[0]
 
 
 def make_context(text: str, turns: list[Turn], index: NameIndex, narration: list[tuple[int, int]],

@@ -31,6 +31,8 @@ LEADS_IN = re.compile(r"(?:[,:]|--|[—–-]|\b(?:said|says|saying|asked|replied
                       r"\s*\Z")
 BIG_GAP = 99
 """The gap given to the first turn after a scene break or a chapter start: no conversation carries over."""
+BROKEN_OFF = re.compile(r"(?:--|[—–-])\s*\Z")
+"""The end of a speech cut short by a dash ("except--"), left without its closing mark."""
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,9 @@ def _cut_chapter(chapter: Chapter, style: QuoteStyle) -> _ChapterPieces:
     for paragraph in chapter.paragraphs:
         found = split_paragraph(chapter.text, paragraph.start, paragraph.end, style, carried)
         pieces.append(tuple(found))
-        carried = bool(found) and found[-1].quoted and found[-1].open_end
+        # a quote left open after a dash was broken off ("except--"): the next paragraph is someone's answer
+        carried = bool(found) and found[-1].quoted and found[-1].open_end and not BROKEN_OFF.search(
+            chapter.text, found[-1].start, found[-1].end)
     return _ChapterPieces(chapter, tuple(pieces))
 
 

@@ -1,0 +1,118 @@
+"""Who a line addresses by name: the vocatives in its quotes ("Hi Willow", "you, Willow.").
+
+A name is a call when it is set off from the sentence (after a comma or an opening word
+such as "Oh" or "dear", before a comma or the end), unless the shape says it is named, not
+called: a name that is a sentence of its own ("Who came? Willow."), a subject set off by an
+aside ("Willow, I dare say, knows"), a name in a list, or one after someone else's title.
+The conversation rules use the answer: the one called answers, and does not speak the line.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from typing import TYPE_CHECKING
+
+from .model import Gender
+from .names import HONORIFICS, SPEECH_VERB_SET, Mention, normalise
+from .quotes import Piece
+
+if TYPE_CHECKING:
+    from .cues import Context, Turn
+
+VOCATIVE_BEFORE = re.compile(
+    r"(?:^|[,;!?.]\s*|\b(?:hi|hello|hullo|hey|oh|ah|dear|dearest|my dear|look|listen|please|well|now|yes|no|"
+    r"thank you|thanks|goodbye|good-bye|good morning|good night|good evening|you|me)\s+)$", re.I)
+"""What may come just before a name called: a comma or sentence end, the quote's start, or an opening word."""
+NESTED_TAG = re.compile(r"[,!?.—-]\s*['’‘\"”]\s+(?:\w+\s+){0,2}?(?:" + "|".join(sorted(SPEECH_VERB_SET, key=len, reverse=True))
+                        + r")\b")
+"""A speech tag after a closing inner quote mark inside a quotation: `,' she says`, the speaker quoting someone."""
+VOCATIVE_AFTER = re.compile(r"^(?:[,!?.;]|\s*$|\s+(?:don't|do|please)\b)")
+"""What may come just after a name called: punctuation, the quote's end, or a plea ("Willow, please")."""
+TITLE_BEFORE = re.compile(r"\b(Mr|Mrs|Miss|Ms|Dr|Mme|Mlle|Madame|Monsieur|Lady|Lord|Sir)\.?\s+\Z")
+"""A title just before a name the cast knows without it: "Mrs. Churchill" where the cast has a Churchill."""
+TITLE_GENDER = {"mrs": Gender.FEMALE, "miss": Gender.FEMALE, "ms": Gender.FEMALE, "mme": Gender.FEMALE,
+                "mlle": Gender.FEMALE, "madame": Gender.FEMALE, "lady": Gender.FEMALE, "mr": Gender.MALE,
+                "monsieur": Gender.MALE, "lord": Gender.MALE, "sir": Gender.MALE}
+"""The gender each title says, so that it is not taken for someone of the other gender."""
+SENTENCE_START = re.compile(r"(?:[.!?;]\s*|\A\s*)\Z")
+"""Nothing before a word but the end of a sentence (or the start of the quote)."""
+NOT_A_CALL_AFTER = re.compile(
+    r",\s*(?:I\s+(?:dare say|believe|suppose|think|fancy|imagine|fear|hope|am sure|understand|know|mean),|"
+    r"(?:of course|however|too|indeed|it seems|for (?:example|instance)|though|in fact),|"
+    r"(?:the|who|whom|whose|which|according|in spite|with)\b)", re.I)
+"""What follows a subject set off by an aside, not a name called: "Willow, I dare say, knows" / "Giles, the tall one"."""
+ECHOED = re.compile(r"[\"”’']*\s*(?:\w+\s+){0,2}?(?:repeated|echoed)\b")
+"""A tag saying a lone name was said back ("Mr. Darcy!" repeated Elizabeth): surprise at a name, not a call."""
+LIST_JOIN = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
+"""What joins two names of a list."""
+
+
+def addressees(ctx: Context, turn: Turn) -> tuple[str, ...]:
+    """People named as vocatives inside the turn's quotes ("Hi Willow", "you, Willow.")."""
+    found: list[str] = []
+    for quote in turn.quotes:
+        if NESTED_TAG.search(ctx.text, quote.start, quote.end):
+            continue  # a story quoting others ("'Dorcas,' she says"): its names address people inside the story
+        mentions = ctx.index.mentions(ctx.text, quote.start, quote.end, pronouns=False)
+        for k, m in enumerate(mentions):
+            key = normalise(ctx.text[m.start:m.end])
+            if len(m.names) != 1 or m.possessive or key in HONORIFICS:
+                continue  # "Yes, Sir." is polite to anyone
+            if _is_vocative(ctx, quote, m) and not _in_a_list(ctx.text, mentions, k):
+                found.append(_last_named(ctx, turn.start, ctx.index.polite[key]) if key in ctx.index.polite
+                             else m.names[0])
+    return tuple(dict.fromkeys(found))
+
+
+def _is_vocative(ctx: Context, quote: Piece, m: Mention) -> bool:
+    """A name set off as a call: after a comma or an opening word ("Oh, Willow"), before a comma or the end.
+
+    Not a name that is a whole sentence ("Who came? Willow.") nor a subject set off by an aside
+    ("Willow, I dare say, knows"), nor a name after a title that is not its own ("Mrs. Giles" is not Mr. Giles).
+    """
+    text, start = ctx.text, m.start
+    if title := TITLE_BEFORE.search(text, max(quote.start, start - 12), start):
+        gender = TITLE_GENDER.get(title.group(1).casefold())
+        if gender is not None and gender is not ctx.index.gender(m.names[0]) and \
+                ctx.index.gender(m.names[0]) is not Gender.UNKNOWN:
+            return False
+        start = title.start()
+    before, after = text[max(quote.start, start - 16):start], text[m.end:quote.end]
+    if not re.search(r"[^\W_]", text[quote.start:start] + after) and (
+            not re.match(r"\s*!", after) or ECHOED.match(text, quote.end)):
+        return False  # a quote that is only a name answers a question ("Anne Shirley."); "Cecil!" calls him
+    if not (VOCATIVE_BEFORE.search(before if start - quote.start > 16 or before.strip() else "")
+            and VOCATIVE_AFTER.match(after[:12])):
+        return False
+    if re.match(r"\s*[.?]", after) and SENTENCE_START.search(before if before.strip() else "."):
+        return False  # "Who came? Willow." / "Willow? She left.": a name on its own answers or echoes
+    # "Willow, I dare say, knows": a subject opening its sentence, set off by an aside
+    return not (NOT_A_CALL_AFTER.match(after) and SENTENCE_START.search(before if before.strip() else "."))
+
+
+def _in_a_list(text: str, mentions: list[Mention], k: int) -> bool:
+    """True when mention *k* is one of three or more names in a row ("Abdullah, Akbar and Dost"): named, not called.
+
+    Two names side by side are often an object and a call ("Marry George, Miss Honeychurch.").
+    """
+    lo = hi = k
+    while lo and LIST_JOIN.fullmatch(text, mentions[lo - 1].end, mentions[lo].start):
+        lo -= 1
+    while hi + 1 < len(mentions) and LIST_JOIN.fullmatch(text, mentions[hi].end, mentions[hi + 1].start):
+        hi += 1
+    return hi - lo >= 2 and len({mentions[i].names for i in range(lo, hi + 1)}) > 1
+
+
+def _last_named(ctx: Context, pos: int, names: tuple[str, ...], reach: int = 3000) -> str:
+    """Which of *names* the narration named last before *pos*: "Mr. Emerson" said to George while he is about.
+
+    The first name, the alias's own owner, when the narration has named none of them lately.
+    """
+    i = bisect.bisect_left([m.start for m in ctx.pending], pos)
+    for m in reversed(ctx.pending[:i]):
+        if m.start < pos - reach:
+            break
+        if len(m.names) == 1 and m.names[0] in names:
+            return m.names[0]
+    return names[0]

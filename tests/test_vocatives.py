@@ -1,0 +1,53 @@
+"""vocatives: who a line calls by name, and the shapes that name someone without calling them."""
+
+from __future__ import annotations
+
+from test_cues import F, M, context
+
+from fullcast.cues import Turn
+from fullcast.names import Person, build_index
+from fullcast.vocatives import addressees
+
+
+def test_vocatives() -> None:
+    ctx = context('"Hi Willow, you came." "I know you\'re grateful, Rupert." "Tara." "Tara said so."')
+    assert addressees(ctx, ctx.turns[0]) == ("Willow", "Rupert")
+    one = Turn(0, 0, (ctx.turns[0].quotes[2],), 0)
+    assert addressees(ctx, one) == ()
+    two = Turn(0, 0, (ctx.turns[0].quotes[3],), 0)
+    assert addressees(ctx, two) == ()
+
+
+def test_a_name_on_its_own_as_a_sentence_answers_and_does_not_call() -> None:
+    ctx = context('"Who came? Willow." "Tara? She left." "Yes, Willow." "Rupert!" "Rupert!" Tara repeated.')
+    assert [addressees(ctx, Turn(0, 0, (q,), 0)) for q in ctx.turns[0].quotes] == [(), (), ("Willow",), ("Rupert",),
+                                                                                   ()]
+
+
+def test_a_subject_set_off_by_an_aside_is_not_called() -> None:
+    ctx = context('"Willow, I dare say, knows." "Tara, the tall one, came." "Well, Willow, I dare say you know."')
+    assert [addressees(ctx, Turn(0, 0, (q,), 0)) for q in ctx.turns[0].quotes] == [(), (), ("Willow",)]
+
+
+def test_a_name_after_a_title_of_the_other_gender_is_someone_else() -> None:
+    ctx = context('"Ask Mr. Willow, then." "Thank you, Mr. Rupert."')
+    assert addressees(ctx, ctx.turns[0]) == ("Rupert",)
+
+
+def test_names_in_a_list_are_not_called() -> None:
+    ctx = context('"Tara, Willow, Faith, all came." "Marry Rupert, Willow."')
+    assert [addressees(ctx, Turn(0, 0, (q,), 0)) for q in ctx.turns[0].quotes] == [(), ("Willow",)]
+
+
+def test_names_in_a_story_quoting_others_address_no_one() -> None:
+    ctx = context('"Then she says to me, ‘Never trust a man, Willow!’ she says."\n\n"Willow, go home."')
+    assert addressees(ctx, ctx.turns[0]) == ()
+    assert addressees(ctx, ctx.turns[1]) == ("Willow",)
+
+
+def test_a_polite_vocative_addresses_the_relative_the_narration_named_last() -> None:
+    index = build_index([Person("Mr. Emerson", M, True), Person("George Emerson", M, True, ("George",)),
+                         Person("Lucy", F, True)])
+    ctx = context('Lucy met George.\n\n"Thank you, Mr. Emerson."\n\nLucy met Mr. Emerson.\n\n"Thank you, Mr. Emerson."'
+                  '\n\n"Oh, Lucy."', index=index)
+    assert [addressees(ctx, turn) for turn in ctx.turns] == [("George Emerson",), ("Mr. Emerson",), ("Lucy",)]
