@@ -48,6 +48,7 @@ def test_a_possessive_pronoun_naming_whose_words_the_quote_was() -> None:
     assert tag(" was therefore his answer, with a smile.") == ("his", "", "tag")
     assert tag(" was her parting speech to Tara.") == ("her", "", "tag")
     assert tag(" she said to her reflection.") == ("she", "said", "tag")  # not "her reflection"
+    assert tag("Rupert looked up, and his next words were, ", leading=False) == ("his", "", "tag")
     found = read_tag(context(' was his reply.'), 0, 15, True)
     assert found and found[0].pronoun == "he"
 
