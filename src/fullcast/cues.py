@@ -145,6 +145,8 @@ def resolve(ctx: Context, mention: Mention, t: int) -> str | None:
             # "the old lady" is the one the cast calls old, if she is about
             if who := most_salient(ctx, mention.start, old, set(ctx.addressees[t]), t):
                 return who
+            if len(old) == 1:  # the only one the cast calls old, though the story has not named them yet
+                return next(iter(old))
         return most_salient(ctx, mention.start, fits, set(ctx.addressees[t]), t)
     if mention.role:
         return resolve_kin(ctx, mention, t)
