@@ -225,9 +225,21 @@ def test_tag_naming_a_family_role_resolves_through_the_possessor() -> None:
     assert rule_tag_after(ctx, 1, 0) == Call("Mrs. Bennet", 'tag after: "said her mother."')
 
 
+def test_a_fathers_line_when_the_cast_links_no_father_is_a_man_about() -> None:
+    index = build_index([Person("Lizzy", F, True), Person("Mr. Bennet", M, True), Person("Mrs. Bennet", F, True)])
+    text = 'Mr. Bennet and Mrs. Bennet sat with Lizzy.\n\n"Is it true?" asked Lizzy.\n\n"It is," said her father.' \
+           '\n\n"Oh!" said her mother.'
+    turns, narration = parse(text)
+    ctx = make_context(text, turns, index, narration, None)
+    advance(ctx, len(text))
+    assert who(rule_tag_after(ctx, 1, 0)) == "Mr. Bennet"
+    assert rule_tag_after(ctx, 2, 0) is None  # a woman's mother is a woman: not to be told from the daughter
+
+
 def test_tag_naming_a_description_means_the_fitting_person_in_focus() -> None:
     text = 'Rupert and Faith came in.\n\n"Hello," said Faith.\n\n"Hello yourself," said the old man.'
     turns, narration = parse(text)
     ctx = make_context(text, turns, INDEX, narration, None)
     advance(ctx, len(text))
-    assert rule_tag_after(ctx, 1, 0) == Call("Rupert", 'tag after: "said the old man."')
+    # like a pronoun, the description rests on its gender alone, so the exchange may overrule it
+    assert rule_tag_after(ctx, 1, 0) == Call("Rupert", 'tag after: "said the old man."', "he")

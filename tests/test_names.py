@@ -113,6 +113,14 @@ def test_kin_by_surname_with_mrs_marking_the_generation() -> None:
     assert kin_candidates(KIN, "Lydia", "father") == []  # a Mrs. took her husband's surname
 
 
+def test_a_man_known_only_as_mr_surname_is_the_elder_generation() -> None:
+    index = build_index([Person("Newland Archer", M, True, ("Newland", "Archer")), Person("Mr. Archer", M, True),
+                         Person("Dallas", M, True)])
+    assert kin_candidates(index, "Newland Archer", "son") == []  # "Mr. Archer" is his father, not his son
+    assert kin_candidates(index, "Newland Archer", "father") == ["Mr. Archer"]
+    assert kin_candidates(index, "Mr. Archer", "son") == ["Newland Archer"]
+
+
 def test_kin_named_by_an_alias() -> None:
     assert kin_candidates(KIN, "Lucy", "mother") == ["Mrs. Honeychurch"]
 

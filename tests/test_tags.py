@@ -43,6 +43,16 @@ def test_read_tag_forms() -> None:
     assert tag(" came from Willow, who laughed.") == ("Willow", "", "tag")
 
 
+def test_a_possessive_pronoun_naming_whose_words_the_quote_was() -> None:
+    assert tag(" was her cordial reply.") == ("her", "", "tag")
+    assert tag(" was therefore his answer, with a smile.") == ("his", "", "tag")
+    assert tag(" was her parting speech to Tara.") == ("her", "", "tag")
+    assert tag(" she said to her reflection.") == ("she", "said", "tag")  # not "her reflection"
+    assert tag("Rupert looked up, and his next words were, ", leading=False) == ("his", "", "tag")
+    found = read_tag(context(' was his reply.'), 0, 15, True)
+    assert found and found[0].pronoun == "he"
+
+
 def test_before_a_quote_the_last_tag_counts() -> None:
     assert tag("Tara said nothing, but Willow cried, ", leading=False) == ("Willow", "cried", "tag")
 

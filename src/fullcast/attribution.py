@@ -111,7 +111,12 @@ def rule_paragraph_beat(ctx: Context, t: int) -> Call | None:
 
 
 def _bare(subject: Mention) -> str | None:
-    """`he`/`she` when the subject is a bare personal pronoun."""
+    """`he`/`she` when the subject is a bare personal pronoun or a description ("said the young man").
+
+    A description names no one either: whoever of its gender is about, so the exchange may settle who.
+    """
+    if subject.role == "person":
+        return subject.pronoun
     return subject.pronoun if subject.pronoun in ("he", "she") and not subject.role and not subject.names else None
 
 

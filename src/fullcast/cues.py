@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from .model import Gender
-from .names import AGED_RE, MAIDEN_RE, RANKS, SPEECH_VERB_SET, Mention, NameIndex, kin_candidates
+from .names import AGED_RE, KIN_ROLES, MAIDEN_RE, RANKS, SPEECH_VERB_SET, Mention, NameIndex, kin_candidates
 from .quotes import Piece
 from .tags import OPENS_SENTENCE, SENTENCE_END, reporter
 from .vocatives import addressees
@@ -141,6 +141,8 @@ def resolve(ctx: Context, mention: Mention, t: int) -> str | None:
             # "the old lady" is the one the cast calls old, if she is about
             if who := most_salient(ctx, mention.start, old, set(ctx.addressees[t]), t):
                 return who
+            if len(old) == 1:  # the only one the cast calls old, though the story has not named them yet
+                return next(iter(old))
         return most_salient(ctx, mention.start, fits, set(ctx.addressees[t]), t)
     if mention.role:
         return resolve_kin(ctx, mention, t)
@@ -224,7 +226,10 @@ def _fitting(ctx: Context, mention: Mention, people: set[str]) -> set[str]:
 
 
 def resolve_kin(ctx: Context, mention: Mention, t: int) -> str | None:
-    """"said her brother": the most recent fitting possessor who has someone in that role, then the likeliest one."""
+    """"said her brother": the most recent fitting possessor who has someone in that role, then the likeliest one.
+
+    When the cast links no one in that role, a role of the other gender ("said her father") means a man about.
+    """
     fits = ctx.gendered["he" if mention.pronoun == "his" else "she"]
     tried: list[str] = []
     for name, _, _ in _recent(ctx, mention.start, ctx.turns[t].start):
@@ -235,7 +240,10 @@ def resolve_kin(ctx: Context, mention: Mention, t: int) -> str | None:
             return kin[0] if len(kin) == 1 else most_salient(ctx, mention.start, set(kin), set(), t)
         if len(tried) == KIN_POSSESSORS:
             break
-    return None
+    kin_gender = "he" if KIN_ROLES[mention.role or ""] is Gender.MALE else "she"
+    if not tried or ctx.gendered[kin_gender] is fits:
+        return None  # "said her sister": a woman about, but which of them is the possessor?
+    return most_salient(ctx, mention.start, ctx.gendered[kin_gender], set(ctx.addressees[t]), t)
 
 
 def _named_in_paragraph(ctx: Context, turn: Turn, pos: int, fits: set[str]) -> bool:

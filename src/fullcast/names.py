@@ -351,6 +351,12 @@ def _married(person: Person) -> bool:
     return any(normalise(a).startswith("mrs ") for a in (person.name, *person.aliases))
 
 
+def _elder(person: Person) -> bool:
+    """Someone the cast knows only by a title and surname ("Mr. Archer"): of the elder generation in a family."""
+    keys = [normalise(a).split() for a in (person.name, *person.aliases)]
+    return all(len(k) == 2 and k[0] in ("mr", "mrs") for k in keys if k)
+
+
 def _generation_fits(owner: Person, kin: Person, role: str) -> bool:
     """Whether *kin* may be *owner*'s *role* judging by who is a Mrs.: a wife or mother is, a sister is not."""
     if role in ("wife", "mother", "grandmother") and not _married(kin):
@@ -359,4 +365,6 @@ def _generation_fits(owner: Person, kin: Person, role: str) -> bool:
         return False
     if role == "husband":
         return _married(owner)
+    if role in ("son", "daughter", "nephew", "niece") and _elder(kin) and not _elder(owner):
+        return False  # "Mr. Archer" is Newland Archer's father, not his son
     return not (role in ("brother", "sister", "father", "mother") and _married(owner))

@@ -50,6 +50,13 @@ SPOKEN_BY = re.compile(r"[\s,.!?;:—–-]*(?:(?:was|were)\s+(?:((?:\w+\s+){0,3}
 "came from"; a bare "was" needs a possessive name."""
 SPEECH_NOUN = re.compile(r"(?:'s|’s| s)\s+(?:\w+\s+)?(?:reply|answer|rejoinder|retort|remark|response|exclamation|"
                          r"comment|cry|question|words|observation|greeting)\b")
+THEIR_WORDS = re.compile(r"[\s,.!?;:—–-]*(?:was|were)\s+(?:(?:then|therefore|thus|now|all|only)\s+)*(his|her)\s+"
+                         r"(?:[a-z]+\s+){0,2}?(?:reply|answer|rejoinder|retort|remark|response|exclamation|comment|"
+                         r"observation|greeting|address|reflection|speech|cry|words)\b")
+"""`"…" was her answer`: a possessive pronoun naming whose words the quote was, as `"…" was Emma's answer` does."""
+WORDS_WERE = re.compile(r"\b(his|her)\s+(?:[a-z]+\s+){0,2}?(?:reply|answer|rejoinder|retort|remark|response|exclamation|"
+                        r"comment|observation|greeting|address|words)(?:\s+[a-z]+){0,3}?\s+(?:was|were)[\s,:—-]*\Z")
+"""`his next words were, "…"`: the same, leading into the quote."""
 OPENS_SENTENCE = re.compile(r"(?:[.!?;\"”’]\s+|\n\s*\n\s*|\A\s*)(?:(?:and|but|then|so|now|here|there)\s+)?\Z", re.I)
 
 
@@ -114,6 +121,9 @@ def read_tag(ctx: Context, lo: int, hi: int, leading: bool | None) -> tuple[Ment
 def _verb_subjects(text: str, lo: int, hi: int, mentions: list[Mention]) -> list[tuple[Mention, str, bool]]:
     """Every speech verb in the window with the subject standing right before or right after it (inverted)."""
     found = [(m, "", False) for m in mentions if m.possessive and m.names and SPEECH_NOUN.match(text, m.end, hi)]
+    if words := THEIR_WORDS.match(text, lo, hi) or WORDS_WERE.search(text, lo, hi):
+        pronoun = "he" if words.group(1) == "his" else "she"
+        return [(Mention(words.start(1), words.end(1), (), pronoun), "", False)]
     first = next((m for m in mentions if m.names), None)
     if first and (head := SPOKEN_BY.fullmatch(text, lo, first.start)) and \
             (first.possessive or head.group(1) or head.group(2)):
