@@ -8,7 +8,7 @@ from fullcast.cues import (Call, Context, Turn, addressees, advance, make_contex
                            resolve)
 from fullcast.tags import read_tag
 from fullcast.model import Gender
-from fullcast.names import NameIndex, Person, build_index
+from fullcast.names import Mention, NameIndex, Person, build_index
 from fullcast.quotes import QuoteStyle, split_paragraph
 
 F, M = Gender.FEMALE, Gender.MALE
@@ -33,15 +33,20 @@ def context(text: str, narrator: str | None = None, index: NameIndex = INDEX) ->
     return ctx
 
 
+def pronouns(text: str, word: str) -> list[Mention]:
+    """Every *word* ("she", "he") of *text* as a mention, in order."""
+    return [m for m in INDEX.mentions(text, 0, len(text)) if m.pronoun == word]
+
+
 def test_pronoun_goes_to_the_most_recent_fitting_person() -> None:
     ctx = context('Rupert looked at Willow and Tara.\n\n"Well?" she said.')
-    she = next(m for m in INDEX.mentions(ctx.text, 0, len(ctx.text)) if m.pronoun == "she")
+    she = pronouns(ctx.text, "she")[0]
     assert resolve(ctx, she, 0) == "Tara"
 
 
 def test_a_name_before_a_verb_is_a_subject_too() -> None:
     ctx = context('Faith might have come along, but for some reason Willow did not want her.\n\n"No," she said.')
-    she = next(m for m in INDEX.mentions(ctx.text, 0, len(ctx.text)) if m.pronoun == "she")
+    she = pronouns(ctx.text, "she")[0]
     assert resolve(ctx, she, 0) == "Willow"
 
 
@@ -53,17 +58,17 @@ def test_subjects_of_clauses_and_inverted_tags() -> None:
     assert [name for start, name in ctx.events if start in ctx.subjects] == ["Tara"]
     ctx = context('Faith decided that Willow was tired.\n\n"Rest," she said.')
     assert [name for start, name in ctx.events if start in ctx.subjects] == ["Faith", "Faith"]
-    she = [m for m in INDEX.mentions(ctx.text, 0, len(ctx.text)) if m.pronoun == "she"][-1]
+    she = pronouns(ctx.text, "she")[-1]
     assert resolve(ctx, she, 0) == "Faith"
 
 
 def test_pronoun_is_not_someone_its_clause_names() -> None:
     ctx = context('Tara sat down, and Willow came in.\n\n"Well?" she said to Willow.')
-    she = next(m for m in INDEX.mentions(ctx.text, 0, len(ctx.text)) if m.pronoun == "she")
+    she = pronouns(ctx.text, "she")[0]
     assert named_after(ctx.text, INDEX, she) == {"Willow"}
     assert resolve(ctx, she, 0) == "Tara"
     text = 'As she spoke, Willow rose. "Go," she said, and Tara left.'
-    first, second = [m for m in INDEX.mentions(text, 0, len(text)) if m.pronoun == "she"]
+    first, second = pronouns(text, "she")
     assert named_after(text, INDEX, first) == set()
     assert named_after(text, INDEX, second) == {"Tara"}
 
@@ -71,7 +76,7 @@ def test_pronoun_is_not_someone_its_clause_names() -> None:
 def test_pronoun_in_an_exchange_means_someone_taking_part() -> None:
     ctx = context('"Hi," said Tara.\n\n"Hello," said Rupert, as Willow went out.\n\n"Well?" she asked.')
     ctx.calls[0], ctx.calls[1] = [Call("Tara", "given")], [Call("Rupert", "given")]
-    she = [m for m in INDEX.mentions(ctx.text, 0, len(ctx.text)) if m.pronoun == "she"][-1]
+    she = pronouns(ctx.text, "she")[-1]
     assert resolve(ctx, she, 2) == "Tara"
     ctx.calls[0] = [Call("Faith", "given")]
     assert resolve(ctx, she, 2) == "Faith"
@@ -79,28 +84,28 @@ def test_pronoun_in_an_exchange_means_someone_taking_part() -> None:
 
 def test_a_name_called_in_a_line_puts_that_person_in_focus() -> None:
     ctx = context('Rupert looked at Tara.\n\n"Come in, Willow," he called.\n\nShe smiled. "Thanks."')
-    she = next(m for m in INDEX.mentions(ctx.text, 0, len(ctx.text)) if m.pronoun == "she")
+    she = pronouns(ctx.text, "she")[0]
     assert resolve(ctx, she, 1) == "Willow"
 
 
 def test_pronoun_skips_the_addressee() -> None:
     ctx = context('Rupert looked at Willow and Tara.\n\n"Tara, go," she said.')
-    she = next(m for m in INDEX.mentions(ctx.text, 0, len(ctx.text)) if m.pronoun == "she")
+    she = pronouns(ctx.text, "she")[0]
     assert resolve(ctx, she, 0) == "Willow"
 
 
 def test_pronoun_never_means_the_first_person_narrator() -> None:
     ctx = context('Tara sat down.\n\n"Well?" I said.\n\n"Nothing," she said.', narrator="Willow")
     ctx.calls[0] = [Call("Willow", "given")]
-    she = next(m for m in INDEX.mentions(ctx.text, 0, len(ctx.text)) if m.pronoun == "she")
-    i = next(m for m in INDEX.mentions(ctx.text, 0, len(ctx.text)) if m.pronoun == "i")
+    she = pronouns(ctx.text, "she")[0]
+    i = pronouns(ctx.text, "i")[0]
     assert resolve(ctx, she, 1) == "Tara"
     assert resolve(ctx, i, 0) == "Willow"
 
 
 def test_pronoun_means_the_one_the_narrator_turns_to() -> None:
     text = 'Faith sat down.\n\nI went over to speak with Willow.\n\n"Well?" she asked.'
-    she = next(m for m in INDEX.mentions(text, 0, len(text)) if m.pronoun == "she")
+    she = pronouns(text, "she")[0]
     assert resolve(context(text, narrator="Tara"), she, 0) == "Willow"
     assert resolve(context(text.replace("I went", "Rupert went")), she, 0) == "Faith"
 
