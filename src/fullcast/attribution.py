@@ -28,8 +28,8 @@ import re
 
 from .conversation import runs, settle_run
 from .cues import UNKNOWN, Call, Context, Turn, advance, make_context, most_salient, quoted_names, resolve
-from .tags import SENTENCE_END, read_tag, reporter, tag_window_after, tag_window_before
 from .names import Mention, NameIndex
+from .tags import SENTENCE_END, read_tag, reporter, tag_window_after, tag_window_before
 
 PREVIOUS_BEAT_CHARS = 300
 """Only a short narration paragraph hands its subject to the next quote."""
