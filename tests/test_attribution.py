@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from fullcast.attribution import (attribute_chapter, rule_addressed_after, rule_addressed_before,
+from fullcast.attribution import (attribute_chapter, call_conversation, rule_addressed_after, rule_addressed_before,
                                   rule_anchored_alternation, rule_continuation, rule_lead_in, rule_paragraph_beat,
                                   rule_previous_beat, rule_salient, rule_tag_after, rule_tag_before, rule_turn_taking)
 from fullcast.cues import Call, Context, Turn, advance, make_context
@@ -243,3 +243,27 @@ def test_tag_naming_a_description_means_the_fitting_person_in_focus() -> None:
     advance(ctx, len(text))
     # like a pronoun, the description rests on its gender alone, so the exchange may overrule it
     assert rule_tag_after(ctx, 1, 0) == Call("Rupert", 'tag after: "said the old man."', "he")
+
+
+def test_a_pronoun_tag_is_read_again_once_the_untagged_lines_before_it_have_speakers() -> None:
+    # "C." is Willow's, answering her name: so she, not Tara, is the woman who spoke last
+    text = '"A," said Tara.\n\n"B, Willow?" said Rupert.\n\n"C."\n\n' \
+           'The rain came down on the roof of the old house for a long, long time.\n\n"D," she murmured.'
+    turns, narration = parse(text)
+    calls = attribute_chapter(text, turns, INDEX, narration, None)
+    assert [turn[0].speaker for turn in calls] == ["Tara", "Rupert", "Willow", "Willow"]
+
+
+def test_a_she_tag_that_fits_no_one_about_still_says_a_woman() -> None:
+    ctx = context('Rupert came in.\n\n"Hi," she said.')
+    assert rule_tag_after(ctx, 0, 0) == Call("unknown", 'tag after: "she said."', "she")
+    text = 'Rupert came in.\n\n"Hi," she said.'
+    turns, narration = parse(text)
+    assert attribute_chapter(text, turns, INDEX, narration, None) == [[Call("unknown", "no cue found")]]
+
+
+def test_the_conversation_call_for_a_line_whose_tag_said_she_is_a_woman() -> None:
+    ctx = context('Willow watched.\n\n"A," said Tara.\n\n"B," said Rupert.\n\n"C."', {0: "Tara", 1: "Rupert"})
+    assert who(call_conversation(ctx, 2)) == "Tara"
+    ctx.voiced[2] = "he"
+    assert call_conversation(ctx, 2) == Call("Rupert", "salience: the man most recently in focus, for \"he\"", "he")

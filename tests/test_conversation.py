@@ -73,3 +73,9 @@ def test_a_short_aside_does_not_end_the_exchange_and_lets_the_speaker_go_on() ->
     ctx = context('"A?"\n\n"B."\n\nTara smiled.\n\n"C?"\n\nTara walked to the window and looked out at the rain for a while.\n\n"D."')
     assert runs(ctx) == [range(0, 3)]
     assert step_cost("Tara", "Rupert", "Rupert", continues=False, aside=True) == 0.5
+
+
+def test_a_line_whose_tag_said_she_costs_more_for_a_man_even_without_a_call() -> None:
+    ctx = context(EXCHANGE)
+    ctx.voiced[2] = "she"
+    assert line_costs(ctx, 2, None, ["Tara", "Rupert"]) == {"Tara": 0.0, "Rupert": 6.0}

@@ -25,9 +25,11 @@ Every rule is readable and testable alone; the reading of tags and beats it reli
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from .conversation import runs, settle_run
 from .cues import UNKNOWN, Call, Context, Turn, advance, make_context, most_salient, quoted_names, resolve
+from .model import Gender
 from .names import Mention, NameIndex
 from .tags import SENTENCE_END, read_tag, reporter, tag_window_after, tag_window_before
 
@@ -60,9 +62,8 @@ def rule_tag_after(ctx: Context, t: int, q: int) -> Call | None:
         return None
     if subject.start - lo > LEAD_ON_CHARS and re.search(r"[,:—-]\s*$", ctx.text[lo:hi]):
         return None  # `"…" And gathering her work, she was hastening away, when Elizabeth called out,`: the next quote's
-    who = resolve(ctx, subject, t)
     cue = " ".join(ctx.text[lo:hi].split()[:6]).strip(" ,")
-    return Call(who, f'{"tag" if kind == "tag" else "beat"} after: "{cue}"', _bare(subject)) if who else None
+    return _subject_call(ctx, t, subject, kind, f'after: "{cue}"')
 
 
 def rule_tag_before(ctx: Context, t: int, q: int) -> Call | None:
@@ -76,9 +77,8 @@ def rule_tag_before(ctx: Context, t: int, q: int) -> Call | None:
     subject, verb, kind = found
     if kind == "tag" and q == 0 and re.search(r"[.!?]\s*$", ctx.text[lo:hi]):
         kind = "beat"  # "Tara said nothing." is a finished sentence, not a tag leading into the quote
-    who = resolve(ctx, subject, t)
     cue = " ".join(ctx.text[lo:hi].split()[:6]).strip(" ,")
-    return Call(who, f'{"tag" if kind == "tag" else "beat"} before: "{cue}"', _bare(subject)) if who else None
+    return _subject_call(ctx, t, subject, kind, f'before: "{cue}"')
 
 
 def rule_lead_in(ctx: Context, t: int, q: int) -> Call | None:
@@ -90,10 +90,10 @@ def rule_lead_in(ctx: Context, t: int, q: int) -> Call | None:
     ends = [m.end() for m in SENTENCE_END.finditer(ctx.text, lo, hi) if ctx.text[m.end():hi].strip()]
     lo = ends[-1] if ends else lo
     found = read_tag(ctx, lo, hi, leading=False)
-    if not found or not (who := resolve(ctx, found[0], t)):
+    if not found:
         return None
     cue = " ".join(ctx.text[lo:hi].split()[-6:])
-    return Call(who, f'{"tag" if found[2] == "tag" else "beat"} in the paragraph before: "{cue}"', _bare(found[0]))
+    return _subject_call(ctx, t, found[0], found[2], f'in the paragraph before: "{cue}"')
 
 
 def rule_paragraph_beat(ctx: Context, t: int) -> Call | None:
@@ -107,6 +107,16 @@ def rule_paragraph_beat(ctx: Context, t: int) -> Call | None:
             found = read_tag(ctx, start, hi, leading=False)
             if found and (who := resolve(ctx, found[0], t)):
                 return Call(who, f'beat: "{" ".join(ctx.text[start:hi].split()[:5])}"')
+    return None
+
+
+def _subject_call(ctx: Context, t: int, subject: Mention, kind: str, where: str) -> Call | None:
+    """The call a tag or beat makes through its subject; for a `he`/`she` tag no one fits, only that gender."""
+    rule = f'{"tag" if kind == "tag" else "beat"} {where}'
+    if who := resolve(ctx, subject, t):
+        return Call(who, rule, _bare(subject))
+    if kind == "tag" and (pronoun := _bare(subject)):
+        return Call(UNKNOWN, rule, pronoun)
     return None
 
 
@@ -266,16 +276,45 @@ def attribute_chapter(text: str, turns: list[Turn], index: NameIndex, narration:
     for t in range(len(ctx.turns)):
         if not ctx.calls[t] and not ctx.turns[t].reported:
             ctx.calls[t] = _finish(local[t], call_conversation(ctx, t))
-    for run in runs(ctx):
-        for t, call in settle_run(ctx, run, ctx.anchored).items():
-            ctx.calls[t] = [call] * max(1, len(ctx.turns[t].quotes))
+    _settle(ctx)
+    for t in range(len(ctx.turns)):
+        if t in ctx.anchored and any(c and c.pronoun for c in local[t]):
+            keep, ctx.calls[t] = ctx.calls[t], []
+            again = _local_calls(ctx, t)
+            ctx.calls[t] = _finish(again) if all(again) else keep
+    _settle(ctx)
     by_start = {turn.start: calls for turn, calls in zip(ctx.turns, ctx.calls)}
     return [by_start.get(turn.start, []) if turn.quotes else [] for turn in turns]
 
 
+def _settle(ctx: Context) -> None:
+    for run in runs(ctx):
+        for t, call in settle_run(ctx, run, ctx.anchored).items():
+            ctx.calls[t] = [call] * max(1, len(ctx.turns[t].quotes))
+
+
 def call_conversation(ctx: Context, t: int) -> Call:
-    """The first conversation rule that names someone for turn *t*, or `unknown`."""
-    return next((c for rule in CONVERSATION_RULES if (c := rule(ctx, t))), None) or Call(UNKNOWN, "no cue found")
+    """The first conversation rule that names someone for turn *t*, or `unknown`.
+
+    When the line's tag said only "she", the call must be a woman: the most recent one, failing the rules.
+    """
+    pronoun = ctx.voiced.get(t)
+    for rule in CONVERSATION_RULES:
+        if (c := rule(ctx, t)) and (not pronoun or c.speaker in ctx.gendered[pronoun]
+                                    or ctx.index.gender(c.speaker) is Gender.UNKNOWN):
+            return replace(c, pronoun=pronoun) if pronoun else c
+    if pronoun and (who := most_salient(ctx, ctx.turns[t].start, ctx.gendered[pronoun], set(ctx.addressees[t]), t)):
+        return Call(who, f'salience: the {"man" if pronoun == "he" else "woman"} most recently in focus, '
+                         f'for "{pronoun}"', pronoun)
+    return Call(UNKNOWN, "no cue found")
+
+
+def _known(ctx: Context, t: int, call: Call | None) -> Call | None:
+    """*call* when it names someone; a tag that only said `he`/`she` is kept as the line's gender instead."""
+    if call and call.speaker == UNKNOWN:
+        ctx.voiced[t] = call.pronoun or ""
+        return None
+    return call
 
 
 def _local_calls(ctx: Context, t: int) -> list[Call | None]:
@@ -291,7 +330,8 @@ def _local_calls(ctx: Context, t: int) -> list[Call | None]:
     tags: list[Call | None] = []
     beats: list[Call | None] = []
     for q in range(len(turn.quotes)):
-        after, before, lead = [None] * 3 if q == 0 and turn.continues else [rule(ctx, t, q) for rule in LOCAL_RULES]
+        after, before, lead = [None] * 3 if q == 0 and turn.continues else [_known(ctx, t, rule(ctx, t, q))
+                                                                              for rule in LOCAL_RULES]
         tags.append(next((c for c in (before, after, lead) if c and c.rule.startswith("tag")), None))
         beats.append(next((c for c in (before, after, lead) if c and not c.rule.startswith("tag")), None))
     own: list[Call | None] = []

@@ -136,7 +136,8 @@ def line_costs(ctx: Context, t: int, cue: Cue | None, people: list[str]) -> dict
         cost = MENTIONED if who in named else 0.0
         if cue and who != cue.speaker:
             cost += cue.weight
-        if cue and cue.pronoun and who not in ctx.gendered[cue.pronoun] and ctx.index.gender(who) is not Gender.UNKNOWN:
+        pronoun = cue.pronoun if cue and cue.pronoun else ctx.voiced.get(t)
+        if pronoun and who not in ctx.gendered[pronoun] and ctx.index.gender(who) is not Gender.UNKNOWN:
             cost += WRONG_GENDER
         if who in ctx.addressees[t]:
             cost += ADDRESSED

@@ -111,6 +111,8 @@ class Context:
     """Start offsets of `turns`, for bisecting."""
     named: dict[int, set[str]] = field(default_factory=dict)
     """People each turn's quotes name without addressing them, filled as `quoted_names` asks."""
+    voiced: dict[int, str] = field(default_factory=dict)
+    """`he`/`she` for turns whose tag said only that, though no one of that gender was about to resolve it to."""
     anchored: set[int] = field(default_factory=set)
     """Turns whose speaker their own paragraph names (a tag or beat), not guessed from the conversation."""
 
