@@ -168,15 +168,18 @@ def test_quoted_names_are_the_people_a_line_talks_about_not_to() -> None:
     assert quoted_names(ctx, 0) == {"Rupert"}
 
 
-def test_a_rank_shared_by_two_names_no_one() -> None:
+def test_a_rank_shared_by_two_means_the_one_about_else_no_one() -> None:
     two = build_index([Person("Colonel Brandon", M, True), Person("Colonel Fussell", M, True),
                        Person("Tara", F, True)])
     one = build_index([Person("Colonel Brandon", M, True), Person("Tara", F, True)])
-    text = 'Colonel Brandon bowed to Tara.\n\n"Indeed," said the Colonel.'
+    named = 'Colonel Brandon bowed to Tara.\n\n"Indeed," said the Colonel.'
+    unnamed = 'Tara sat down.\n\n"Indeed," said the Colonel.'
 
-    def speaker(index: NameIndex) -> str | None:
+    def speaker(text: str, index: NameIndex) -> str | None:
         ctx = context(text, index=index)
         return resolve(ctx, read_tag(ctx, ctx.turns[0].quotes[0].end + 1, len(text), True)[0], 0)
 
-    assert speaker(one) == "Colonel Brandon"
-    assert speaker(two) is None
+    assert speaker(named, one) == "Colonel Brandon"
+    assert speaker(unnamed, one) == "Colonel Brandon"
+    assert speaker(named, two) == "Colonel Brandon"
+    assert speaker(unnamed, two) is None

@@ -93,6 +93,19 @@ def test_a_rank_alone_names_its_holder_and_stays_ambiguous_when_shared() -> None
     assert two.owners["the colonel"] == ("Colonel Brandon", "Colonel Fussell")
 
 
+def test_peerages_and_abbreviated_ranks_stand_alone_too() -> None:
+    index = build_index([Person("Duchess Of Harley", F, True), Person("Dr. Kemp", M, True)])
+    assert index.owners["the duchess"] == ("Duchess Of Harley",)
+    assert index.owners["the doctor"] == ("Dr. Kemp",)
+
+
+def test_a_rank_alone_does_not_swallow_the_fuller_name_it_begins() -> None:
+    index = build_index([Person("Duchess Of Harley", F, True), Person("Duchess Of Monmouth", F, True)])
+    text = "Opposite was the Duchess of Harley. \"Well,\" cried the duchess."
+    assert [(text[m.start:m.end], m.names) for m in index.mentions(text, 0, len(text), pronouns=False)] == [
+        ("Duchess of Harley", ("Duchess Of Harley",)), ("the duchess", ("Duchess Of Harley", "Duchess Of Monmouth"))]
+
+
 KIN = build_index([Person("Jane", F, True, ("Miss Bennet",)), Person("Mrs. Bennet", F, True),
                    Person("Mr. Bennet", M, True), Person("Lydia", F, True, ("Mrs. Wickham",)),
                    Person("Lucy", F, True), Person("Mrs. Honeychurch", F, True, ("Lucy's Mother",))])

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from .model import Gender
-from .names import AGED_RE, KIN_ROLES, MAIDEN_RE, RANKS, SPEECH_VERB_SET, Mention, NameIndex, kin_candidates
+from .names import AGED_RE, KIN_ROLES, MAIDEN_RE, SPEECH_VERB_SET, Mention, NameIndex, kin_candidates
 from .quotes import Piece
 from .tags import OPENS_SENTENCE, SENTENCE_END, reporter
 from .vocatives import addressees
@@ -36,8 +36,6 @@ REPORTED_CLAUSE = re.compile(r"\b(?:that|whether|than|if|how|why|what)\s+\Z", re
 """The word opening a reported clause ("knew that Anne was dearer", "wondered why Tara had come"), before its subject."""
 QUOTE_MARK = re.compile(r"[\"“”]")
 """A double quote mark: where the narration around a pronoun stops."""
-RANK_ALONE = re.compile(r"(?i:the)\s+(?:" + "|".join(RANKS) + r")")
-"""A rank standing for a name ("the Colonel"): when several people hold it, it names no one."""
 KIN_POSSESSORS = 5
 """How many recent people of the possessive's gender "her brother" may belong to."""
 UNKNOWN = "unknown"
@@ -133,9 +131,7 @@ def resolve(ctx: Context, mention: Mention, t: int) -> str | None:
         # someone new speaks: neither the one addressed nor the one who spoke last
         skip = {*ctx.addressees[t], *([ctx.speaker(t - 1)] if t and ctx.turns[t].gap == 0 else [])}
         return (others and most_salient(ctx, mention.start, others, skip, t)) or mention.names[0]
-    if mention.names:
-        if RANK_ALONE.fullmatch(ctx.text, mention.start, mention.end):
-            return None  # "said the Colonel" with two colonels in the story names no one
+    if mention.names:  # "said the Duchess" with two duchesses: the one about, else no one
         return most_salient(ctx, mention.start, set(mention.names), set(), t)
     if mention.role == "person":
         fits = _fitting(ctx, mention, ctx.gendered[mention.pronoun or "he"])

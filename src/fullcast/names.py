@@ -23,8 +23,12 @@ HONORIFICS = frozenset("mr mrs miss ms mx lady lord sir madam madame mme mlle ma
 """Titles that alone may only address someone politely ("Yes, Sir."): such a vocative names no one."""
 POLITE_TITLES = {"mr": Gender.MALE, "miss": Gender.FEMALE}
 """Titles that anyone of the gender with the surname may be addressed by."""
-RANKS = ("Colonel", "Captain", "Major", "General", "Professor", "Count", "Countess", "Baron")
-"""Titles a story uses alone for the one person who holds them ("the Colonel")."""
+RANKS = ("Colonel", "Captain", "Major", "General", "Professor", "Count", "Countess", "Baron", "Baroness", "Duke",
+         "Duchess", "Prince", "Princess", "Marquis", "Marquess", "Marchioness", "Earl", "Admiral", "Inspector", "Doctor",
+         "Sergeant", "Lieutenant", "Judge")
+"""Titles a story uses alone for the one person who holds them ("the Colonel", "the Duchess")."""
+RANK_SPELLINGS = {"Dr": "Doctor", "Col": "Colonel", "Capt": "Captain", "Prof": "Professor"}
+"""Abbreviated ranks, as the story spells them alone ("Dr. Kemp" is "the Doctor")."""
 FEMALE_TITLES = {"mrs", "miss", "ms", "lady", "madam", "madame", "mme", "mlle", "aunt", "mother", "sister",
                  "mademoiselle", "countess"}
 MALE_TITLES = {"mr", "lord", "sir", "colonel", "col", "captain", "capt", "major", "general", "uncle", "father",
@@ -234,8 +238,9 @@ def _short_forms(names: dict[str, None]) -> list[str]:
     for name in names:
         words = name.split()
         title = words[0] if words and words[0].rstrip(".") in TITLES else None
-        if title and title.rstrip(".") in RANKS and len(words) > 1:
-            forms.append(f"the {title.rstrip('.')}")  # "Colonel Ducroix" is "the Colonel" in tags
+        rank = RANK_SPELLINGS.get(words[0].rstrip("."), words[0].rstrip(".")) if words else ""
+        if rank in RANKS and len(words) > 1:
+            forms.append(f"the {rank}")  # "Colonel Ducroix" is "the Colonel" in tags, "Duchess Of Harley" "the Duchess"
         core = [w for w in words[1 if title else 0:] if re.fullmatch(NAME_TOKEN, w) and w not in NOT_NAMES]
         if len(core) < 2 or len(core) != len(words) - (1 if title else 0):
             continue
@@ -251,11 +256,14 @@ def _alias_pattern(alias: str) -> str:
 
     A description ("the redhead", "The Lady in red") matches in any case, since the text
     capitalises it only at the start of a sentence; a name matches as written, except
-    for particles such as "van der" whose case varies.
+    for particles such as "van der" whose case varies. A rank alone ("the Duchess") does
+    not match the start of a fuller name ("the Duchess of Harley"), which then matches.
     """
     words = alias.replace(".", ". ").split()
     body = r"\.?\s+".join(f"(?i:{re.escape(w)})" if w.casefold() in PARTICLES and i else re.escape(w.rstrip("."))
                            for i, w in enumerate(words))
+    if len(words) == 2 and words[0].casefold() in ARTICLES and words[1] in RANKS:
+        return f"(?i:{body})" + r"(?!\s+(?:[Oo]f\s+)?[A-Z])"
     if alias[:1].islower() or (len(words) > 1 and words[0].casefold() in ARTICLES):
         return f"(?i:{body})"
     return body
