@@ -267,3 +267,21 @@ def test_the_conversation_call_for_a_line_whose_tag_said_she_is_a_woman() -> Non
     assert who(call_conversation(ctx, 2)) == "Tara"
     ctx.voiced[2] = "he"
     assert call_conversation(ctx, 2) == Call("Rupert", "salience: the man most recently in focus, for \"he\"", "he")
+
+
+def test_the_other_is_the_one_of_the_exchange_who_did_not_speak_last() -> None:
+    text = 'Rupert came in.\n\n"A," said Tara.\n\n"B," said Willow.\n\n"C," said the other.'
+    ctx = context(text, {0: "Tara", 1: "Willow"})
+    # no gender to go on: like a pronoun the exchange may overrule it, but it imposes no gender
+    assert rule_tag_after(ctx, 2, 0) == Call("Tara", 'tag after: "said the other."', "other")
+    ctx = context('Rupert came in.\n\n"B," said Willow.\n\n"C," said the other.', {0: "Willow"})
+    assert who(rule_tag_after(ctx, 1, 0)) == "Rupert"  # no line two back: whoever else was about
+    ctx = context('Rupert came in.\n\n"B," said Willow.\n\n"C," said the other.')
+    assert rule_tag_after(ctx, 1, 0) is None  # who spoke last is not known yet
+
+
+def test_the_other_after_an_untagged_line_is_left_to_the_conversation() -> None:
+    text = '"A," said Tara.\n\n"B," said Willow.\n\n"C."\n\n"D," said the other.'
+    turns, narration = parse(text)
+    calls = attribute_chapter(text, turns, INDEX, narration, None)
+    assert [turn[0].speaker for turn in calls] == ["Tara", "Willow", "Tara", "Willow"]

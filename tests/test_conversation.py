@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from test_attribution import context
 
-from fullcast.conversation import cue_weight, line_costs, runs, settle_run, step_cost
+from fullcast.conversation import Cue, cue_weight, line_costs, runs, settle_run, step_cost
 from fullcast.cues import Call
 
 EXCHANGE = '"A?"\n\n"B."\n\n"C?"\n\n"D."\n\n"E?"'
@@ -79,3 +79,10 @@ def test_a_line_whose_tag_said_she_costs_more_for_a_man_even_without_a_call() ->
     ctx = context(EXCHANGE)
     ctx.voiced[2] = "she"
     assert line_costs(ctx, 2, None, ["Tara", "Rupert"]) == {"Tara": 0.0, "Rupert": 6.0}
+
+
+def test_the_other_weighs_like_a_pronoun_but_says_no_gender() -> None:
+    ctx = context(EXCHANGE)
+    cue = Cue("Tara", cue_weight(Call("Tara", 'tag after: "said the other"', "other"), local=True), "other")
+    assert cue.weight == 1.6
+    assert line_costs(ctx, 2, cue, ["Tara", "Rupert"]) == {"Tara": 0.0, "Rupert": 1.6}

@@ -173,3 +173,10 @@ def test_a_mrs_takes_no_first_name_form_it_is_often_her_husbands() -> None:
     index = build_index([Person("Mrs. John Dashwood", F, True)])
     text = "John saw Mrs. John and Mrs. Dashwood."
     assert [text[m.start:m.end] for m in index.mentions(text, 0, len(text), pronouns=False)] == ["Mrs. Dashwood"]
+
+
+def test_the_other_is_a_mention_only_when_no_noun_follows() -> None:
+    index = build_index([Person("Tara", F, True)])
+    text = '"No," said the other with a smile. The other day the other side of the room, the other man.'
+    assert [(text[m.start:m.end], m.role, m.pronoun) for m in index.mentions(text, 0, len(text))] == [
+        ("the other", "other", None), ("the other man", "person", "he")]

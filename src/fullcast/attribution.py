@@ -115,7 +115,7 @@ def _subject_call(ctx: Context, t: int, subject: Mention, kind: str, where: str)
     rule = f'{"tag" if kind == "tag" else "beat"} {where}'
     if who := resolve(ctx, subject, t):
         return Call(who, rule, _bare(subject))
-    if kind == "tag" and (pronoun := _bare(subject)):
+    if kind == "tag" and (pronoun := _bare(subject)) in ("he", "she"):
         return Call(UNKNOWN, rule, pronoun)
     return None
 
@@ -124,7 +124,10 @@ def _bare(subject: Mention) -> str | None:
     """`he`/`she` when the subject is a bare personal pronoun or a description ("said the young man").
 
     A description names no one either: whoever of its gender is about, so the exchange may settle who.
+    "said the other" is `other`: the exchange settles who, with no gender to impose.
     """
+    if subject.role == "other":
+        return "other"
     if subject.role == "person":
         return subject.pronoun
     return subject.pronoun if subject.pronoun in ("he", "she") and not subject.role and not subject.names else None

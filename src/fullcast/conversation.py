@@ -137,7 +137,7 @@ def line_costs(ctx: Context, t: int, cue: Cue | None, people: list[str]) -> dict
         if cue and who != cue.speaker:
             cost += cue.weight
         pronoun = cue.pronoun if cue and cue.pronoun else ctx.voiced.get(t)
-        if pronoun and who not in ctx.gendered[pronoun] and ctx.index.gender(who) is not Gender.UNKNOWN:
+        if pronoun in ctx.gendered and who not in ctx.gendered[pronoun] and ctx.index.gender(who) is not Gender.UNKNOWN:
             cost += WRONG_GENDER
         if who in ctx.addressees[t]:
             cost += ADDRESSED

@@ -72,7 +72,8 @@ class Call:
     rule: str
     """The rule and its cue, e.g. `tag after: "Tara replied"`."""
     pronoun: str | None = None
-    """`he` or `she` when the cue named the speaker only by that pronoun, so the whole exchange may settle who."""
+    """`he` or `she` when the cue named the speaker only by that pronoun, so the whole exchange may settle who;
+    `other` for "said the other", which says no gender."""
 
 
 @dataclass
@@ -142,6 +143,8 @@ def resolve(ctx: Context, mention: Mention, t: int) -> str | None:
             if len(old) == 1:  # the only one the cast calls old, though the story has not named them yet
                 return next(iter(old))
         return most_salient(ctx, mention.start, fits, set(ctx.addressees[t]), t)
+    if mention.role == "other":
+        return resolve_other(ctx, mention, t)
     if mention.role:
         return resolve_kin(ctx, mention, t)
     if mention.pronoun == "i":
@@ -242,6 +245,20 @@ def resolve_kin(ctx: Context, mention: Mention, t: int) -> str | None:
     if not tried or ctx.gendered[kin_gender] is fits:
         return None  # "said her sister": a woman about, but which of them is the possessor?
     return most_salient(ctx, mention.start, ctx.gendered[kin_gender], set(ctx.addressees[t]), t)
+
+
+def resolve_other(ctx: Context, mention: Mention, t: int) -> str | None:
+    """"said the other": of the two in the exchange, the one who did not speak the line before.
+
+    That is the speaker two lines back when the exchange goes that far, else whoever was about most recently.
+    Unknown while the line before has no speaker: the call waits for the conversation.
+    """
+    if t == 0 or ctx.turns[t].gap > 0 or not (one := ctx.speaker(t - 1)):
+        return None
+    if ctx.turns[t - 1].gap == 0 and (back := ctx.speaker(t - 2)) and back != one and t > 1:
+        return back
+    everyone = {p.name for p in ctx.index.people} - {one, ctx.narrator}
+    return most_salient(ctx, mention.start, everyone, set(ctx.addressees[t]), t)
 
 
 def _named_in_paragraph(ctx: Context, turn: Turn, pos: int, fits: set[str]) -> bool:

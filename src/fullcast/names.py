@@ -86,6 +86,10 @@ KIN_ROLES = {**dict.fromkeys("father husband brother uncle son nephew grandfathe
 DESCRIPTION_RE = re.compile(r"\b[Tt]he\s+(?:(?:young|old|elder|younger|little|other)\s+)?"
                             r"(lady|woman|girl|gentleman|man|boy)\b")
 """A tag naming a person by description only ("said the old lady"), when no cast alias claims the words."""
+OTHER_RE = re.compile(r"\b[Tt]he\s+other\b(?!['’]s)(?![ \t\n]+(?!(?:" + VERB_PATTERN + r"|\w+ly|\w+ed|with|in|at|to|as|"
+                      r"and|but|for|from|after|before|who|whose|on|upon|by|again|once|then|still|now|too|also|was|"
+                      r"were|had|did|could|would|should|might|must|will|shall|is|has)\b)[a-z])")
+"""`said the other`: of two people in an exchange, the one who did not just speak; no noun follows ("the other day")."""
 KINDS = {**dict.fromkeys("lady woman girl lass".split(), Gender.FEMALE),
          **dict.fromkeys("gentleman man boy lad youth fellow guy".split(), Gender.MALE), "child": Gender.UNKNOWN}
 """Nouns for anyone of a kind, with the gender they imply."""
@@ -179,6 +183,8 @@ class NameIndex:
             taken = [(x.start, x.end) for x in found if x.names]
             found += [Mention(m.start(), m.end(), (), "she" if m.group(1) in ("lady", "woman", "girl") else "he",
                               False, "person") for m in DESCRIPTION_RE.finditer(text, start, end)
+                      if not any(a < m.end() and m.start() < b for a, b in taken)]
+            found += [Mention(m.start(), m.end(), (), None, False, "other") for m in OTHER_RE.finditer(text, start, end)
                       if not any(a < m.end() and m.start() < b for a, b in taken)]
             found.sort(key=lambda x: x.start)
         return found
