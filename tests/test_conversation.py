@@ -53,6 +53,14 @@ def test_a_name_in_a_tag_is_never_overruled() -> None:
     assert settle_run(ctx, range(5), {0, 1, 2, 3, 4}) == {}
 
 
+def test_a_pronoun_tag_backed_by_a_name_in_the_same_paragraph_weighs_as_the_name() -> None:
+    ctx = context(EXCHANGE)
+    ctx.calls = [[Call("Tara", 'tag after: "said Tara"')], [Call("Willow", 'tag after: "said Willow"')],
+                 [Call("Faith", 'tag after: "said Faith"'), Call("Faith", 'tag after: "she said"', "she")],
+                 [Call("Willow", 'tag after: "Willow said"')], [Call("Tara", 'tag after: "Tara said"')]]
+    assert settle_run(ctx, range(5), {0, 1, 2, 3, 4}) == {}
+
+
 def test_untagged_lines_take_the_alternation_of_the_tagged_ones() -> None:
     ctx = context(EXCHANGE)
     ctx.calls = [[Call("Tara", 'tag after: "said Tara"')], [Call("Rupert", 'tag after: "said Rupert"')],

@@ -94,8 +94,7 @@ def _joined(ctx: Context, t: int) -> bool:
 
 def settle_run(ctx: Context, run: range, local: set[int]) -> dict[int, Call]:
     """New calls for the turns of *run* whose cheapest consistent reading differs from their current call."""
-    cues = {t: Cue(ctx.calls[t][-1].speaker, cue_weight(ctx.calls[t][-1], t in local), ctx.calls[t][-1].pronoun)
-            for t in run if ctx.calls[t] and ctx.calls[t][-1].speaker != UNKNOWN}
+    cues = {t: _cue(ctx.calls[t], t in local) for t in run if ctx.calls[t] and ctx.calls[t][-1].speaker != UNKNOWN}
     people = _people(ctx, run, cues)
     if len(people) < 2:
         return {}
@@ -107,6 +106,14 @@ def settle_run(ctx: Context, run: range, local: set[int]) -> dict[int, Call]:
             overruled = f' over {ctx.calls[t][-1].speaker} ({ctx.calls[t][-1].rule})' if cue else ""
             changed[t] = Call(who, _explain(ctx, run, labels, t) + overruled)
     return changed
+
+
+def _cue(calls: list[Call], local: bool) -> Cue:
+    """The cue of a line: its last call, weighing as much as the surest call for the same person in the paragraph
+    ("exclaimed Sir Geoffrey. ... he called out": the name, not the pronoun, says who)."""
+    last = calls[-1]
+    weight = max(cue_weight(c, local) for c in calls if c.speaker == last.speaker)
+    return Cue(last.speaker, weight, last.pronoun if weight == cue_weight(last, local) else None)
 
 
 def _people(ctx: Context, run: range, cues: dict[int, Cue]) -> list[str]:
