@@ -285,3 +285,13 @@ def test_the_other_after_an_untagged_line_is_left_to_the_conversation() -> None:
     turns, narration = parse(text)
     calls = attribute_chapter(text, turns, INDEX, narration, None)
     assert [turn[0].speaker for turn in calls] == ["Tara", "Willow", "Tara", "Willow"]
+
+
+def test_his_companion_is_someone_of_the_exchange_other_than_him() -> None:
+    text = 'Tara and Rupert walked on.\n\n"Where to?" asked Rupert.\n\n"Home," answered his companion.'
+    ctx = context(text, {0: "Rupert"})
+    assert rule_tag_after(ctx, 1, 0) == Call("Tara", 'tag after: "answered his companion."', "other")
+    # the possessor is who the paragraph names first: her companion is the one who spoke before, not Tara
+    text = '"I fear so," Rupert said.\n\nTara could not say a word. Her companion added, "Well?"'
+    ctx = context(text, {0: "Rupert"})
+    assert who(rule_tag_before(ctx, 1, 0)) == "Rupert"

@@ -180,3 +180,10 @@ def test_the_other_is_a_mention_only_when_no_noun_follows() -> None:
     text = '"No," said the other with a smile. The other day the other side of the room, the other man.'
     assert [(text[m.start:m.end], m.role, m.pronoun) for m in index.mentions(text, 0, len(text))] == [
         ("the other", "other", None), ("the other man", "person", "he")]
+
+
+def test_his_companion_is_a_mention_of_someone_with_him_but_not_before_a_name() -> None:
+    index = build_index([Person("Tara", F, True)])
+    text = "said his companion. Her friend Tara came, and her friend, the doctor."
+    assert [(text[m.start:m.end], m.role, m.pronoun) for m in index.mentions(text, 0, len(text))] == [
+        ("his companion", "companion", "his"), ("Her", None, "her"), ("Tara", None, None), ("her", None, "her")]

@@ -124,9 +124,9 @@ def _bare(subject: Mention) -> str | None:
     """`he`/`she` when the subject is a bare personal pronoun or a description ("said the young man").
 
     A description names no one either: whoever of its gender is about, so the exchange may settle who.
-    "said the other" is `other`: the exchange settles who, with no gender to impose.
+    "said the other" and "said his companion" are `other`: the exchange settles who, with no gender to impose.
     """
-    if subject.role == "other":
+    if subject.role in ("other", "companion"):
         return "other"
     if subject.role == "person":
         return subject.pronoun

@@ -143,7 +143,7 @@ def resolve(ctx: Context, mention: Mention, t: int) -> str | None:
             if len(old) == 1:  # the only one the cast calls old, though the story has not named them yet
                 return next(iter(old))
         return most_salient(ctx, mention.start, fits, set(ctx.addressees[t]), t)
-    if mention.role == "other":
+    if mention.role in ("other", "companion"):
         return resolve_other(ctx, mention, t)
     if mention.role:
         return resolve_kin(ctx, mention, t)
@@ -248,17 +248,35 @@ def resolve_kin(ctx: Context, mention: Mention, t: int) -> str | None:
 
 
 def resolve_other(ctx: Context, mention: Mention, t: int) -> str | None:
-    """"said the other": of the two in the exchange, the one who did not speak the line before.
+    """"said the other" / "said his companion": someone of the exchange who is not the one just spoken of.
 
-    That is the speaker two lines back when the exchange goes that far, else whoever was about most recently.
-    Unknown while the line before has no speaker: the call waits for the conversation.
+    That one is the possessor of "his companion", or whoever spoke the line before "the other". Whoever spoke
+    the line before, if not that one, else the speaker two lines back, else whoever was about most recently.
+    Unknown while that one is: the call waits for the conversation.
     """
-    if t == 0 or ctx.turns[t].gap > 0 or not (one := ctx.speaker(t - 1)):
+    previous = ctx.speaker(t - 1) if t and ctx.turns[t].gap == 0 else None
+    one = _possessor(ctx, mention, t, previous) if mention.role == "companion" else previous
+    if not one:
         return None
-    if ctx.turns[t - 1].gap == 0 and (back := ctx.speaker(t - 2)) and back != one and t > 1:
+    if previous and previous != one:
+        return previous
+    if previous and t > 1 and ctx.turns[t - 1].gap == 0 and (back := ctx.speaker(t - 2)) and back != one:
         return back
     everyone = {p.name for p in ctx.index.people} - {one, ctx.narrator}
     return most_salient(ctx, mention.start, everyone, set(ctx.addressees[t]), t)
+
+
+def _possessor(ctx: Context, mention: Mention, t: int, previous: str | None) -> str | None:
+    """Whose "his companion" it is: the fitting person this paragraph names before it, or who spoke the line
+    before, or the one most recently in focus."""
+    fits = ctx.gendered["he" if mention.pronoun == "his" else "she"]
+    i = bisect.bisect_left(ctx.event_starts, ctx.turns[t].start)
+    here = [name for start, name in ctx.events[i:] if start < mention.start and name in fits]
+    if here:
+        return here[-1]
+    if previous in fits:
+        return previous
+    return _pick(_recent(ctx, mention.start, ctx.turns[t].start), fits, set(), None, True, ctx.narrator)
 
 
 def _named_in_paragraph(ctx: Context, turn: Turn, pos: int, fits: set[str]) -> bool:

@@ -90,6 +90,9 @@ OTHER_RE = re.compile(r"\b[Tt]he\s+other\b(?!['’]s)(?![ \t\n]+(?!(?:" + VERB_P
                       r"and|but|for|from|after|before|who|whose|on|upon|by|again|once|then|still|now|too|also|was|"
                       r"were|had|did|could|would|should|might|must|will|shall|is|has)\b)[a-z])")
 """`said the other`: of two people in an exchange, the one who did not just speak; no noun follows ("the other day")."""
+COMPANION_RE = re.compile(r"\b([Hh]is|[Hh]er)\s+(?:(?:young|old|new)\s+)?(?:companion|friend|guide|"
+                          r"interlocutor)\b(?!['’]s\b| s\b)(?!,?\s+(?:[A-Z]|the\b))")
+"""`said his companion`: someone with the possessor, not the possessor; not before a name ("her friend Isabella")."""
 KINDS = {**dict.fromkeys("lady woman girl lass".split(), Gender.FEMALE),
          **dict.fromkeys("gentleman man boy lad youth fellow guy".split(), Gender.MALE), "child": Gender.UNKNOWN}
 """Nouns for anyone of a kind, with the gender they imply."""
@@ -131,7 +134,8 @@ class Mention:
     possessive: bool = False
     """True for `Tara's`, `his`, `her` used as a determiner."""
     role: str | None = None
-    """`brother` for "her brother" (`pronoun` then his/her); `person` for "the old lady" (`pronoun` he/she)."""
+    """`brother` for "her brother" (`pronoun` then his/her); `person` for "the old lady" (`pronoun` he/she);
+    `other` for "the other"; `companion` for "his companion" (`pronoun` his/her, the possessor's)."""
     generic: bool = False
     """Matched by a description alias that fits anyone of a kind ("the girl"), so may mean someone else."""
 
@@ -186,6 +190,10 @@ class NameIndex:
                       if not any(a < m.end() and m.start() < b for a, b in taken)]
             found += [Mention(m.start(), m.end(), (), None, False, "other") for m in OTHER_RE.finditer(text, start, end)
                       if not any(a < m.end() and m.start() < b for a, b in taken)]
+            companions = {m.start(): m for m in COMPANION_RE.finditer(text, start, end)}
+            found = [x for x in found if x.start not in companions]  # "his" of "his companion" is not a mention
+            found += [Mention(m.start(), m.end(), (), m.group(1).lower(), False, "companion")
+                      for m in companions.values()]
             found.sort(key=lambda x: x.start)
         return found
 
