@@ -109,6 +109,15 @@ def test_a_quote_broken_off_by_a_dash_is_not_carried_into_the_next_paragraph() -
     assert dialogue(script) == [("Why did you —", "Rupert"), ("Never mind that,", "Tara"), ("I only asked,", "Rupert")]
 
 
+def test_a_paragraph_ending_in_a_tag_that_lost_its_colon_introduces_the_next_quote() -> None:
+    text = ('"Tea?" asked Rupert.\n\nTara took the cup. Smiling at Willow, she said, with a shrug \n\n'
+            '"Thank you."\n\nThe rain went on.\n\n"It will stop," said Rupert.')
+    script = analyse_book(book(chapter(1, text)), Config(characters=CAST, credits=NO_CREDITS))
+    assert dialogue(script) == [("Tea?", "Rupert"), ("Thank you.", "Tara"), ("It will stop,", "Rupert")]
+    assert [s.rule for s in script.segments if s.kind is SegmentKind.DIALOGUE][1] == \
+        'tag in the paragraph before: "Willow, she said, with a shrug"'
+
+
 def test_lines_fix_overrides_the_speaker_and_reports_unmatched() -> None:
     text = '"Can\'t sleep either?"\n\n"No," said Tara.'
     config = Config(characters=CAST, credits=NO_CREDITS, lines=(

@@ -19,7 +19,7 @@ from .config import Config, LineFix
 from .errors import ConfigError, closest
 from .model import NARRATOR, Book, Chapter, Gender, Pause, Script, Segment, SegmentKind, Speaker
 from .monologue import ParagraphView, is_first_person_book, italic_thoughts, monologue_paragraphs
-from .names import NameIndex, Person, build_index, discover, guess_gender, normalise, partial_owners
+from .names import SPEECH_VERB_SET, NameIndex, Person, build_index, discover, guess_gender, normalise, partial_owners
 from .narrator import infer_narrator
 from .quotes import Piece, QuoteStyle, decide_style, has_words, split_paragraph, spoken, trim
 
@@ -29,6 +29,8 @@ SPEECH_WORD = re.compile(r"\b(?:said|replied|answered|asked|returned|cried|told|
                          r"exclaimed|declared|agreed|assured|protested|remarked|inquired|enquired)\b")
 LEADS_IN = re.compile(r"(?:[,:]|--|[—–-]|\b(?:said|says|saying|asked|replied|answered|added|began|cried|exclaimed))"
                       r"\s*\Z")
+OPEN_TAG = re.compile(rf"\b(?:{'|'.join(sorted(SPEECH_VERB_SET, key=len, reverse=True))})\b[^.!?;:\"“”]*[^\W_]\s*\Z")
+"""A paragraph ending in a speech tag that lost its final dash or colon ("he said, with a well-bred indifference")."""
 BIG_GAP = 99
 """The gap given to the first turn after a scene break or a chapter start: no conversation carries over."""
 BROKEN_OFF = re.compile(r"(?:--|[—–-])\s*\Z")
@@ -180,7 +182,8 @@ def _turns(cut: _ChapterPieces) -> list[Turn]:
         if paragraph.scene_break_before:
             gap, lead = BIG_GAP, None
         quotes = tuple(p for p in pieces if p.quoted)
-        introduces = not quotes and LEADS_IN.search(text, paragraph.start, paragraph.end)
+        introduces = not quotes and (LEADS_IN.search(text, paragraph.start, paragraph.end) or
+                                     OPEN_TAG.search(text, max(paragraph.start, paragraph.end - 200), paragraph.end))
         if quotes:
             turns.append(Turn(paragraph.start, paragraph.end, quotes, gap, quotes[0].continues,
                               lead, previous if gap == 1 else None))
