@@ -38,6 +38,8 @@ QUOTE_MARK = re.compile(r"[\"“”]")
 """A double quote mark: where the narration around a pronoun stops."""
 RANK_ALONE = re.compile(r"(?i:the)\s+(?:" + "|".join(RANKS) + r")")
 """A rank standing for a name ("the Colonel"): when several people hold it, it names no one."""
+NARRATOR_OBJECT = re.compile(r"\b(?:me|my|myself)\b")
+"""The first-person narrator as object or possessor ("asked me", "my room")."""
 KIN_POSSESSORS = 5
 """How many recent people of the possessive's gender "her brother" may belong to."""
 UNKNOWN = "unknown"
@@ -328,6 +330,8 @@ def _is_subject(text: str, mention: Mention) -> bool:
 
     A clause subject inside a sentence is as much in focus as the sentence's first word.
     """
+    if mention.pronoun == "i" and mention.possessive:
+        return False
     if mention.pronoun or OPENS_SENTENCE.search(text, max(0, mention.start - 40), mention.start):
         return True
     if mention.possessive:
@@ -352,6 +356,9 @@ def make_context(text: str, turns: list[Turn], index: NameIndex, narration: list
     for lo, hi in narration:
         ctx.pending += [m for m in index.mentions(text, lo, hi) if m.names or m.pronoun in ("he", "she")
                         or (m.pronoun == "i" and narrator)]
+        if narrator:  # "came up to me": the narrator is in the scene, though not its subject
+            ctx.pending += [Mention(m.start(), m.end(), (), "i", True) for m in NARRATOR_OBJECT.finditer(text, lo, hi)]
+    ctx.pending.sort(key=lambda m: m.start)
     ctx.turns = _keep_reported_speech(ctx, turns)
     ctx.turn_starts = [turn.start for turn in ctx.turns]
     ctx.turn_set = set(ctx.turn_starts)
