@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from test_attribution import context
 
-from fullcast.conversation import cue_weight, line_costs, runs, settle_run, step_cost
+from fullcast.conversation import cue_weight, join_costs, line_costs, runs, settle_run, step_cost
 from fullcast.cues import Call
 
 EXCHANGE = '"A?"\n\n"B."\n\n"C?"\n\n"D."\n\n"E?"'
@@ -72,7 +72,14 @@ def test_a_line_that_names_someone_is_not_theirs() -> None:
 def test_a_short_aside_does_not_end_the_exchange_and_lets_the_speaker_go_on() -> None:
     ctx = context('"A?"\n\n"B."\n\nTara smiled.\n\n"C?"\n\nTara walked to the window and looked out at the rain for a while.\n\n"D."')
     assert runs(ctx) == [range(0, 3)]
-    assert step_cost("Tara", "Rupert", "Rupert", continues=False, aside=True) == 0.5
+    assert join_costs(ctx, 2) == (0.5, 1.0)
+    assert step_cost("Tara", "Rupert", "Rupert", continues=False, join=join_costs(ctx, 2)) == 0.5
+
+
+def test_bare_quotes_alternate_and_narration_at_the_join_lets_the_speaker_go_on() -> None:
+    ctx = context('"A?"\n\n"B."\n\n"C," she said, and paused.\n\n"D."\n\nTara sat down. "E."\n\n"F."')
+    assert [join_costs(ctx, t) for t in range(1, 6)] == [(2.0, 0.85), (2.0, 0.85), (0.9, 0.55), (0.5, 0.5),
+                                                        (2.0, 0.85)]
 
 
 def test_a_line_whose_tag_said_she_costs_more_for_a_man_even_without_a_call() -> None:
