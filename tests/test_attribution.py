@@ -188,6 +188,12 @@ def test_salience_counts_the_first_person_narrator_as_i() -> None:
     assert who(rule_salient(context('Rupert came in, and I sat down.\n\n"Well?"'), 0)) == "Rupert"
 
 
+def test_salience_counts_the_first_person_narrator_as_me() -> None:
+    text = 'Rupert sat down. Willow came up to me.\n\n"What is it, Willow?"'
+    assert who(rule_salient(context(text, narrator="Tara"), 0)) == "Tara"
+    assert who(rule_salient(context(text), 0)) == "Rupert"
+
+
 def test_chapter_driver_interrupted_quote_is_one_speaker() -> None:
     text = '"Don\'t," Willow said, "do this."\n\n"Why not?" asked Tara.\n\n"Because."'
     turns, narration = parse(text)

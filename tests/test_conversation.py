@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from test_attribution import context
 
-from fullcast.conversation import Cue, cue_weight, line_costs, runs, settle_run, step_cost
+from fullcast.conversation import PRONOUN_WEIGHT, Cue, cue_weight, join_costs, line_costs, runs, settle_run, step_cost
 from fullcast.cues import Call
 
 EXCHANGE = '"A?"\n\n"B."\n\n"C?"\n\n"D."\n\n"E?"'
@@ -80,7 +80,14 @@ def test_a_line_that_names_someone_is_not_theirs() -> None:
 def test_a_short_aside_does_not_end_the_exchange_and_lets_the_speaker_go_on() -> None:
     ctx = context('"A?"\n\n"B."\n\nTara smiled.\n\n"C?"\n\nTara walked to the window and looked out at the rain for a while.\n\n"D."')
     assert runs(ctx) == [range(0, 3)]
-    assert step_cost("Tara", "Rupert", "Rupert", continues=False, aside=True) == 0.5
+    assert join_costs(ctx, 2) == (0.5, 1.0)
+    assert step_cost("Tara", "Rupert", "Rupert", continues=False, join=join_costs(ctx, 2)) == 0.5
+
+
+def test_bare_quotes_alternate_and_narration_at_the_join_lets_the_speaker_go_on() -> None:
+    ctx = context('"A?"\n\n"B."\n\n"C," she said, and paused.\n\n"D."\n\nTara sat down. "E."\n\n"F."')
+    assert [join_costs(ctx, t) for t in range(1, 6)] == [(2.0, 0.85), (2.0, 0.85), (0.9, 0.55), (0.5, 0.5),
+                                                        (2.0, 0.85)]
 
 
 def test_a_line_whose_tag_said_she_costs_more_for_a_man_even_without_a_call() -> None:
@@ -92,5 +99,5 @@ def test_a_line_whose_tag_said_she_costs_more_for_a_man_even_without_a_call() ->
 def test_the_other_weighs_like_a_pronoun_but_says_no_gender() -> None:
     ctx = context(EXCHANGE)
     cue = Cue("Tara", cue_weight(Call("Tara", 'tag after: "said the other"', "other"), local=True), "other")
-    assert cue.weight == 1.6
-    assert line_costs(ctx, 2, cue, ["Tara", "Rupert"]) == {"Tara": 0.0, "Rupert": 1.6}
+    assert cue.weight == PRONOUN_WEIGHT
+    assert line_costs(ctx, 2, cue, ["Tara", "Rupert"]) == {"Tara": 0.0, "Rupert": PRONOUN_WEIGHT}

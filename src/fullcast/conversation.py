@@ -25,6 +25,15 @@ SAME_AGAIN = 2.0
 """Cost of the same person speaking two paragraphs running with no narration between (about 1 line in 20)."""
 THIRD_PARTY = 1.0
 """Cost of a line by neither of the two people who spoke just before (about 1 line in 7)."""
+JOIN_COSTS = {(False, False): (2.0, 0.85), (False, True): (0.9, 0.55), (True, False): (0.5, 0.5), (True, True): (0.4, 0.3)}
+"""(same person again, third party) costs by (this paragraph opens with narration, the one before ends with it).
+
+Measured over the joins of back-and-forth lines: bare quote after bare quote is the same person
+again about 1 time in 200 and a third party 1 in 9; after `"…," he said, and paused.` 1 in 13 and
+1 in 6; a paragraph opening with narration (`Tara sat down. "…"`) 1 in 5 and 1 in 5.
+"""
+WORD = re.compile(r"[^\W_]")
+"""A letter or digit: narration, not only punctuation, between quote and paragraph edge."""
 WRONG_GENDER = 6.0
 """Cost of giving a `he`/`she` line to someone of the other gender."""
 ADDRESSED = 2.0
@@ -39,7 +48,7 @@ SIR = re.compile(r"(?:,|\b(?:yes|no|thank you|indeed))\s+(?:(sir|my lord|my boy|
                  r"father|papa|uncle|brother|mister)|(madam|ma['’]am|madame|my lady|my (?:dear )?girl|miss|mother|mamma|"
                  r"mama|aunt|sister))\s*[,.!?;—-]", re.I)
 """A gendered form of address: "Thank you, sir." / "Yes, ma'am."."""
-PRONOUN_WEIGHT = 1.6
+PRONOUN_WEIGHT = 1.2
 """Most a call resting on a bare `he`/`she` costs to overrule: the exchange often knows better (about 1 in 5 is wrong)."""
 GUESS_WEIGHT = 0.8
 """Most a call made from the conversation (not from the line's own paragraph) costs to overrule."""
@@ -156,15 +165,33 @@ def line_costs(ctx: Context, t: int, cue: Cue | None, people: list[str]) -> dict
     return costs
 
 
-def step_cost(before: str | None, last: str | None, who: str, continues: bool, aside: bool = False) -> float:
-    """The cost of *who* speaking after *last*, who spoke after *before*: alternation is free."""
+def step_cost(before: str | None, last: str | None, who: str, continues: bool,
+              join: tuple[float, float] = (SAME_AGAIN, THIRD_PARTY)) -> float:
+    """The cost of *who* speaking after *last*, who spoke after *before*: alternation is free.
+
+    *join* holds what the same person again and a third party cost here (`join_costs`).
+    """
     if continues:
         return 0.0 if who == last else 8.0
     if who == last:
-        return SAME_ASIDE if aside else SAME_AGAIN
+        return join[0]
     if before is not None and who != before:
-        return THIRD_PARTY
+        return join[1]
     return 0.0
+
+
+def join_costs(ctx: Context, t: int) -> tuple[float, float]:
+    """What the same person again, and a third party, cost at turn *t*, by how it joins the turn before.
+
+    Bare quote after bare quote nearly always alternates; narration around the join
+    ("He paused." / "She smiled. 'Besides, …'") often means the same one goes on, or someone new.
+    """
+    turn, previous = ctx.turns[t], ctx.turns[t - 1]
+    if turn.gap > 0:
+        return SAME_ASIDE, THIRD_PARTY
+    opens = not turn.quotes or WORD.search(ctx.text, turn.start, turn.quotes[0].start - 1) is not None
+    ends = not previous.quotes or WORD.search(ctx.text, previous.quotes[-1].end + 1, previous.end) is not None
+    return JOIN_COSTS[opens, ends]
 
 
 def _decode(ctx: Context, run: range, cues: dict[int, Cue], people: list[str]) -> list[str]:
@@ -174,10 +201,11 @@ def _decode(ctx: Context, run: range, cues: dict[int, Cue], people: list[str]) -
     for t in run[1:]:
         continues = ctx.turns[t].continues
         here = line_costs(ctx, t, cues.get(t), people)
+        join = join_costs(ctx, t)
         step: dict[tuple[str | None, str], tuple[float, list[str]]] = {}
         for (before, last), (cost, path) in best.items():
             for p in people:
-                total = cost + step_cost(before, last, p, continues, ctx.turns[t].gap > 0) + here[p]
+                total = cost + step_cost(before, last, p, continues, join) + here[p]
                 if (last, p) not in step or total < step[(last, p)][0]:
                     step[(last, p)] = (total, path + [p])
         best = step

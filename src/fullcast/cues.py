@@ -36,6 +36,8 @@ REPORTED_CLAUSE = re.compile(r"\b(?:that|whether|than|if|how|why|what)\s+\Z", re
 """The word opening a reported clause ("knew that Anne was dearer", "wondered why Tara had come"), before its subject."""
 QUOTE_MARK = re.compile(r"[\"“”]")
 """A double quote mark: where the narration around a pronoun stops."""
+NARRATOR_OBJECT = re.compile(r"\b(?:me|my|myself)\b")
+"""The first-person narrator as object or possessor ("asked me", "my room")."""
 KIN_POSSESSORS = 5
 """How many recent people of the possessive's gender "her brother" may belong to."""
 UNKNOWN = "unknown"
@@ -359,6 +361,8 @@ def _is_subject(text: str, mention: Mention) -> bool:
 
     A clause subject inside a sentence is as much in focus as the sentence's first word.
     """
+    if mention.pronoun == "i" and mention.possessive:
+        return False
     if mention.pronoun or OPENS_SENTENCE.search(text, max(0, mention.start - 40), mention.start):
         return True
     if mention.possessive:
@@ -383,6 +387,9 @@ def make_context(text: str, turns: list[Turn], index: NameIndex, narration: list
     for lo, hi in narration:
         ctx.pending += [m for m in index.mentions(text, lo, hi) if m.names or m.pronoun in ("he", "she")
                         or (m.pronoun == "i" and narrator)]
+        if narrator:  # "came up to me": the narrator is in the scene, though not its subject
+            ctx.pending += [Mention(m.start(), m.end(), (), "i", True) for m in NARRATOR_OBJECT.finditer(text, lo, hi)]
+    ctx.pending.sort(key=lambda m: m.start)
     ctx.turns = _keep_reported_speech(ctx, turns)
     ctx.turn_starts = [turn.start for turn in ctx.turns]
     ctx.turn_set = set(ctx.turn_starts)
