@@ -301,3 +301,10 @@ def test_his_companion_is_someone_of_the_exchange_other_than_him() -> None:
     text = '"I fear so," Rupert said.\n\nTara could not say a word. Her companion added, "Well?"'
     ctx = context(text, {0: "Rupert"})
     assert who(rule_tag_before(ctx, 1, 0)) == "Rupert"
+
+
+def test_her_companion_after_narration_is_whoever_she_last_talked_with() -> None:
+    text = 'Tara, Willow and Rupert walked.\n\n"A," said Willow.\n\nRupert turned away, and Tara began to talk ' \
+           'of the trees.\n\n"Lovely," said her companion.'
+    ctx = context(text, {0: "Willow"})
+    assert who(rule_tag_after(ctx, 1, 0)) == "Willow"

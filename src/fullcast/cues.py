@@ -38,6 +38,8 @@ QUOTE_MARK = re.compile(r"[\"“”]")
 """A double quote mark: where the narration around a pronoun stops."""
 NARRATOR_OBJECT = re.compile(r"\b(?:me|my|myself)\b")
 """The first-person narrator as object or possessor ("asked me", "my room")."""
+COMPANION_GAP = 2
+"""Narration paragraphs across which "her companion" is still whoever she last talked with."""
 KIN_POSSESSORS = 5
 """How many recent people of the possessive's gender "her brother" may belong to."""
 UNKNOWN = "unknown"
@@ -253,7 +255,8 @@ def resolve_other(ctx: Context, mention: Mention, t: int) -> str | None:
     """"said the other" / "said his companion": someone of the exchange who is not the one just spoken of.
 
     That one is the possessor of "his companion", or whoever spoke the line before "the other". Whoever spoke
-    the line before, if not that one, else the speaker two lines back, else whoever was about most recently.
+    the line before (across a little narration for "his companion"), if not that one, else the speaker two lines
+    back, else whoever was about most recently.
     Unknown while that one is: the call waits for the conversation.
     """
     previous = ctx.speaker(t - 1) if t and ctx.turns[t].gap == 0 else None
@@ -262,6 +265,10 @@ def resolve_other(ctx: Context, mention: Mention, t: int) -> str | None:
         return None
     if previous and previous != one:
         return previous
+    # "her companion" after narration: whoever she last talked with, who has not left the scene
+    if mention.role == "companion" and t and ctx.turns[t].gap <= COMPANION_GAP and \
+            (last := ctx.speaker(t - 1)) and last != one:
+        return last
     if previous and t > 1 and ctx.turns[t - 1].gap == 0 and (back := ctx.speaker(t - 2)) and back != one:
         return back
     everyone = {p.name for p in ctx.index.people} - {one, ctx.narrator}
