@@ -57,7 +57,7 @@ def rule_tag_after(ctx: Context, t: int, q: int) -> Call | None:
     found = read_tag(ctx, lo, hi, leading=True)
     if not found:
         return None
-    subject, verb, kind = found
+    subject, _, kind = found
     if kind == "beat" and subject.pronoun:
         return None
     if subject.start - lo > LEAD_ON_CHARS and re.search(r"[,:—-]\s*$", ctx.text[lo:hi]):
@@ -74,7 +74,7 @@ def rule_tag_before(ctx: Context, t: int, q: int) -> Call | None:
     found = read_tag(ctx, lo, hi, leading=None if q else False)
     if not found:
         return None
-    subject, verb, kind = found
+    subject, _, kind = found
     if kind == "tag" and q == 0 and re.search(r"[.!?]\s*$", ctx.text[lo:hi]):
         kind = "beat"  # "Tara said nothing." is a finished sentence, not a tag leading into the quote
     cue = " ".join(ctx.text[lo:hi].split()[:6]).strip(" ,")

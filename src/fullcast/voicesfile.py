@@ -216,7 +216,7 @@ def _lines(reader: _Reader, node: Any) -> tuple[LineFix, ...]:
         found = reader.mapping(entry, where, ("match", "speaker", "chapter"))
         for key in ("match", "speaker"):
             if not found.get(key):
-                raise reader.fail(node, i, f"{where}.{key}", f"is required, e.g. {{match: \"Can't sleep either?\", speaker: Willow}}")
+                raise reader.fail(node, i, f"{where}.{key}", "is required, e.g. {match: \"Can't sleep either?\", speaker: Willow}")
         chapter = reader.value(entry, "chapter", f"{where}.chapter", _positive_int, "a chapter number") if "chapter" in found else None
         fixes.append(LineFix(str(found["match"]), str(found["speaker"]), chapter, where))
     return tuple(fixes)
