@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 from fullcast.attribution import (attribute_chapter, call_conversation, rule_addressed_after, rule_addressed_before,
-                                  rule_anchored_alternation, rule_continuation, rule_lead_in, rule_paragraph_beat,
-                                  rule_previous_beat, rule_salient, rule_tag_after, rule_tag_before, rule_turn_taking)
+                                  rule_anchored_alternation, rule_carried_over, rule_continuation, rule_lead_in,
+                                  rule_paragraph_beat, rule_previous_beat, rule_salient, rule_tag_after, rule_tag_before,
+                                  rule_turn_taking)
 from fullcast.cues import Call, Context, Turn, advance, make_context
 from fullcast.model import Gender
 from fullcast.names import Person, build_index
@@ -308,3 +309,11 @@ def test_her_companion_after_narration_is_whoever_she_last_talked_with() -> None
            'of the trees.\n\n"Lovely," said her companion.'
     ctx = context(text, {0: "Willow"})
     assert who(rule_tag_after(ctx, 1, 0)) == "Willow"
+
+
+def test_a_chapter_opening_with_a_quote_carries_on_the_last_speaker_of_the_one_before() -> None:
+    ctx = context('"And so it went on."\n\n"Did it?"')
+    assert rule_carried_over(ctx, 0) is None
+    ctx.carried = "Willow"
+    assert rule_carried_over(ctx, 0) == Call("Willow", "continuation: the line that ended the previous chapter goes on")
+    assert rule_carried_over(ctx, 1) is None

@@ -164,6 +164,17 @@ def test_cold_start_short_forms_join_the_fuller_discovered_name() -> None:
     assert [speaker for _, speaker in dialogue(script)] == ["Mr. Hale", "Giles Rupert", "Mr. Hale", "Giles Rupert"]
 
 
+def test_a_chapter_opening_with_a_quote_goes_on_with_the_line_that_ended_the_one_before() -> None:
+    first = chapter(1, '"Where were we?" asked Rupert.\n\n"At the harbour," said Tara. "It was night.')
+    second = chapter(2, '"The boats were out, and the lamps were lit."')
+    script = analyse_book(book(first, second), Config(characters=CAST, credits=NO_CREDITS))
+    assert dialogue(script)[-1] == ("The boats were out, and the lamps were lit.", "Tara")
+    assert script.segments[-1].rule == "continuation: the line that ended the previous chapter goes on"
+    after_narration = chapter(2, 'Morning came.\n\n"The boats were out."')
+    assert dialogue(analyse_book(book(first, after_narration), Config(characters=CAST, credits=NO_CREDITS)))[-1] == \
+        ("The boats were out.", "unknown")
+
+
 def test_unattributable_line_is_unknown() -> None:
     script = analyse_book(book(chapter(1, '"Anyone there?"')), Config(credits=NO_CREDITS))
     assert dialogue(script) == [("Anyone there?", "unknown")]

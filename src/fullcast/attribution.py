@@ -7,7 +7,7 @@ local, per quote       a speech tag after it, before it, or closing the paragrap
 (`rule_*(ctx, t, q)`)  ("Emma exclaimed,"); then a tag elsewhere in the paragraph (an
                        interrupted quote is one utterance); then an action beat
                        next to the quote ("Tara sighed, ...").
-conversation, per turn a quote continued from the previous paragraph; strict alternation
+conversation, per turn a quote continued from the previous paragraph (or chapter); strict alternation
 (`rule_*(ctx, t)`)     counted from the nearest line a tag names (not from a guess); the
                        subject of a short narration paragraph just before; the person the previous
                        line addressed by name; turn-taking (same speaker as two lines
@@ -143,6 +143,13 @@ def rule_continuation(ctx: Context, t: int) -> Call | None:
     return None
 
 
+def rule_carried_over(ctx: Context, t: int) -> Call | None:
+    """A chapter that opens with a quote, after one that ended on a line: the speaker of that line goes on."""
+    if t == 0 and ctx.carried and not ctx.turns[0].reported:
+        return Call(ctx.carried, "continuation: the line that ended the previous chapter goes on")
+    return None
+
+
 def rule_addressed_before(ctx: Context, t: int) -> Call | None:
     """The previous line addressed someone by name: they answer."""
     if t == 0 or ctx.turns[t].gap > VOCATIVE_GAP:
@@ -253,21 +260,22 @@ def rule_salient(ctx: Context, t: int) -> Call | None:
 
 
 LOCAL_RULES = (rule_tag_after, rule_tag_before, rule_lead_in)
-CONVERSATION_RULES = (rule_continuation, rule_anchored_alternation, rule_previous_beat, rule_addressed_before,
-                      rule_turn_taking, rule_paragraph_beat, rule_addressed_after, rule_salient)
+CONVERSATION_RULES = (rule_continuation, rule_carried_over, rule_anchored_alternation, rule_previous_beat,
+                      rule_addressed_before, rule_turn_taking, rule_paragraph_beat, rule_addressed_after, rule_salient)
 
 
 # --------------------------------------------------------------------------- driver
 
 
 def attribute_chapter(text: str, turns: list[Turn], index: NameIndex, narration: list[tuple[int, int]],
-                      narrator: str | None) -> list[list[Call]]:
+                      narrator: str | None, carried: str | None = None) -> list[list[Call]]:
     """A call for every quote of every turn, in reading order (empty lists for quote-less turns).
 
     First every turn gets what its own paragraph says (tags, beats); then the
     conversation rules fill the rest, in reading order, each seeing the calls before.
     """
     ctx = make_context(text, turns, index, narration, narrator)
+    ctx.carried = carried
     local = []
     for t in range(len(ctx.turns)):
         advance(ctx, ctx.turns[t].end)

@@ -92,6 +92,8 @@ class Context:
     """All turns of the chapter."""
     narrator: str | None = None
     """Who "I" is in narration, for a book told in the first person."""
+    carried: str | None = None
+    """Who spoke the line that ended the previous chapter, when this chapter opens with a quote."""
     calls: list[list[Call]] = field(default_factory=list)
     """Calls per turn, filled in reading order."""
     events: list[tuple[int, str]] = field(default_factory=list)

@@ -77,7 +77,9 @@ def analyse_book(book: Book, config: Config) -> Script:
     # a narrator nobody calls by name still says "I said": the narrator's voice reads those lines
     narrator = config.narrator.character or ((infer_narrator(cut, index) or NARRATOR) if first_person else None)
     thinker = config.monologue.speaker or (None if first_person else _point_of_view(cut, index)) or NARRATOR
-    parts = [_chapter_parts(c, v, index, narrator, thinker, first_person) for c, v in zip(cut, views)]
+    parts: list[list[_Part]] = []
+    for c, v in zip(cut, views):
+        parts.append(_chapter_parts(c, v, index, narrator, thinker, first_person, _carried(parts, c)))
     parts, warnings = apply_line_fixes(parts, config, cut)
     segments = _segments(book, config, cut, parts)
     speakers = _speakers(segments, index, cut)
@@ -146,14 +148,25 @@ def _point_of_view(cut: list[_ChapterPieces], index: NameIndex) -> str | None:
 # --------------------------------------------------------------------------- one chapter
 
 
+def _carried(done: list[list[_Part]], cut: _ChapterPieces) -> str | None:
+    """The speaker of the line that ends the previous chapter, when this one opens with a quote: the talk goes on."""
+    if not done or not done[-1] or done[-1][-1].kind is not SegmentKind.DIALOGUE:
+        return None
+    opens = next((pieces for pieces in cut.pieces if pieces), [])
+    return done[-1][-1].speaker if opens and opens[0].quoted else None
+
+
 def _chapter_parts(cut: _ChapterPieces, views: list[ParagraphView], index: NameIndex, narrator: str | None,
-                   thinker: str, first_person: bool) -> list[_Part]:
-    """Every piece of the chapter as a part with a kind, a speaker and a rule."""
+                   thinker: str, first_person: bool, carried: str | None = None) -> list[_Part]:
+    """Every piece of the chapter as a part with a kind, a speaker and a rule.
+
+    *carried* is who spoke last in the previous chapter, when it ended on a line and this one opens with one.
+    """
     chapter = cut.chapter
     monologue = {} if first_person else monologue_paragraphs(views)
     turns = _turns(cut)
     narration = [(p.start, p.end) for pieces in cut.pieces for p in pieces if not p.quoted]
-    calls = attribute_chapter(chapter.text, turns, index, narration, narrator)
+    calls = attribute_chapter(chapter.text, turns, index, narration, narrator, carried)
     by_piece: dict[int, tuple[Call, int]] = {}
     for t, (turn, turn_calls) in enumerate(zip(turns, calls)):
         for quote, call in zip(turn.quotes, turn_calls):
