@@ -101,3 +101,12 @@ def test_the_other_weighs_like_a_pronoun_but_says_no_gender() -> None:
     cue = Cue("Tara", cue_weight(Call("Tara", 'tag after: "said the other"', "other"), local=True), "other")
     assert cue.weight == PRONOUN_WEIGHT
     assert line_costs(ctx, 2, cue, ["Tara", "Rupert"]) == {"Tara": 0.0, "Rupert": PRONOUN_WEIGHT}
+
+
+def test_the_first_person_narrator_takes_part_in_an_exchange_no_tag_of_theirs_names() -> None:
+    ctx = context(EXCHANGE, narrator="Tara")
+    ctx.calls = [[Call("Rupert", 'tag after: "said Rupert"')], [], [Call("Rupert", 'tag after: "said Rupert"')],
+                 [], [Call("Rupert", 'tag after: "said Rupert"')]]
+    assert {t: c.speaker for t, c in settle_run(ctx, range(5), {0, 2, 4}).items()} == {1: "Tara", 3: "Tara"}
+    ctx.narrator = None
+    assert settle_run(ctx, range(5), {0, 2, 4}) == {}

@@ -137,6 +137,8 @@ def _people(ctx: Context, run: range, cues: dict[int, Cue]) -> list[str]:
             counts[cues[t].speaker] = counts.get(cues[t].speaker, 0.0) + 1.0 + cues[t].weight
         for name in ctx.addressees[t]:
             counts[name] = counts.get(name, 0.0) + 0.5
+    if ctx.narrator and ctx.narrator != UNKNOWN:  # a book told in the first person: "I" takes part in its talks
+        counts.setdefault(ctx.narrator, 0.1)
     return sorted(counts, key=lambda n: -counts[n])[:MAX_PEOPLE]
 
 
