@@ -152,6 +152,13 @@ def test_the_old_man_is_the_one_the_cast_calls_old() -> None:
     assert speaker('George stood.\n\n"Hi," said the old man.') == "Mr. Emerson"
 
 
+def test_the_old_man_in_the_narration_is_the_one_the_cast_calls_old_too() -> None:
+    index = build_index([Person("Mr. Emerson", M, True, ("Old Mr. Emerson",)), Person("George", M, True)])
+    ctx = context('George came in. The old man turned to him.\n\n"Well?" he asked.', index=index)
+    assert [name for _, name in ctx.events] == ["George", "Mr. Emerson", "Mr. Emerson"]  # the old man, he
+    assert resolve(ctx, read_tag(ctx, ctx.turns[0].quotes[0].end + 1, len(ctx.text), True)[0], 0) == "Mr. Emerson"
+
+
 def test_the_girl_is_no_one_the_cast_calls_mrs() -> None:
     index = build_index([Person("Daisy", F, True), Person("Mrs. Miller", F, True), Person("Rupert", M, True)])
 

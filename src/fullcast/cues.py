@@ -142,7 +142,7 @@ def resolve(ctx: Context, mention: Mention, t: int) -> str | None:
         return most_salient(ctx, mention.start, set(mention.names), set(), t)
     if mention.role == "person":
         fits = _fitting(ctx, mention, ctx.gendered[mention.pronoun or "he"])
-        if AGED_RE.search(ctx.text, mention.start, mention.end) and (old := fits & ctx.index.aged):
+        if old := _aged(ctx, mention, fits):
             # "the old lady" is the one the cast calls old, if she is about
             if who := most_salient(ctx, mention.start, old, set(ctx.addressees[t]), t):
                 return who
@@ -225,6 +225,11 @@ def _others_of_kind(ctx: Context, mention: Mention, para_start: int) -> set[str]
     if any(name == owner for name, _, _ in _recent(ctx, mention.start, para_start)):
         return set()
     return _fitting(ctx, mention, ctx.gendered["he" if gender is Gender.MALE else "she"])
+
+
+def _aged(ctx: Context, mention: Mention, fits: set[str]) -> set[str]:
+    """Those of *fits* the cast calls old, when the description says old ("the old lady"); else none."""
+    return fits & ctx.index.aged if AGED_RE.search(ctx.text, mention.start, mention.end) else set()
 
 
 def _fitting(ctx: Context, mention: Mention, people: set[str]) -> set[str]:
@@ -353,6 +358,9 @@ def advance(ctx: Context, pos: int) -> None:
             name = _pick(_recent(ctx, mention.start, mention.start), others, set(), None) or mention.names[0]
         elif mention.pronoun == "i":
             name = ctx.narrator
+        elif mention.role == "person" and (old := _aged(ctx, mention, ctx.gendered[mention.pronoun or "he"])):
+            name = _pick(_recent(ctx, mention.start, mention.start), old, set(), None) or \
+                (next(iter(old)) if len(old) == 1 else None)
         else:
             allowed = set(mention.names) or ctx.gendered.get(mention.pronoun or "", set())
             later = named_after(ctx.text, ctx.index, mention) if not mention.names else set()
