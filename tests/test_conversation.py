@@ -101,3 +101,13 @@ def test_the_other_weighs_like_a_pronoun_but_says_no_gender() -> None:
     cue = Cue("Tara", cue_weight(Call("Tara", 'tag after: "said the other"', "other"), local=True), "other")
     assert cue.weight == PRONOUN_WEIGHT
     assert line_costs(ctx, 2, cue, ["Tara", "Rupert"]) == {"Tara": 0.0, "Rupert": PRONOUN_WEIGHT}
+
+
+def test_a_paragraph_ending_on_someone_elses_tagged_line_is_answered_by_its_tail() -> None:
+    # "C?" answers Rupert; "D," said Willow is a line of its own, so "E?" answers Willow, not "C?"
+    ctx = context('"A?"\n\n"B."\n\n"C?" "D," said Willow.\n\n"E?"')
+    ctx.calls = [[Call("Tara", 'tag after: "said Tara"')], [Call("Rupert", 'tag after: "said Rupert"')],
+                 [Call("Rupert", "turn-taking: same speaker as 2 lines back"), Call("Willow", 'tag after: "said Willow"')],
+                 [Call("Willow", "turn-taking: same speaker as 2 lines back")]]
+    changed = settle_run(ctx, range(4), {0, 1})
+    assert {t: c.speaker for t, c in changed.items()} == {2: "Tara", 3: "Tara"}
