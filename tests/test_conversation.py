@@ -110,3 +110,13 @@ def test_the_first_person_narrator_takes_part_in_an_exchange_no_tag_of_theirs_na
     assert {t: c.speaker for t, c in settle_run(ctx, range(5), {0, 2, 4}).items()} == {1: "Tara", 3: "Tara"}
     ctx.narrator = None
     assert settle_run(ctx, range(5), {0, 2, 4}) == {}
+
+
+def test_a_paragraph_ending_on_someone_elses_tagged_line_is_answered_by_its_tail() -> None:
+    # "C?" answers Rupert; "D," said Willow is a line of its own, so "E?" answers Willow, not "C?"
+    ctx = context('"A?"\n\n"B."\n\n"C?" "D," said Willow.\n\n"E?"')
+    ctx.calls = [[Call("Tara", 'tag after: "said Tara"')], [Call("Rupert", 'tag after: "said Rupert"')],
+                 [Call("Rupert", "turn-taking: same speaker as 2 lines back"), Call("Willow", 'tag after: "said Willow"')],
+                 [Call("Willow", "turn-taking: same speaker as 2 lines back")]]
+    changed = settle_run(ctx, range(4), {0, 1})
+    assert {t: c.speaker for t, c in changed.items()} == {2: "Tara", 3: "Tara"}

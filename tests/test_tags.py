@@ -75,6 +75,13 @@ def test_a_verb_sharing_its_subject_or_after_an_aside() -> None:
     assert tag("They crowded round, while the redhead bowed, saying", leading=False) == ("the redhead", "saying", "tag")
 
 
+def test_a_name_after_a_relative_word_is_not_an_inverted_subject() -> None:
+    # "laughed, which Tara could not follow": Tara opens a clause of her own, she is not who laughed
+    assert tag(" Here a joke exploded, which Tara could not follow.") is None
+    assert tag(", laughed, while Tara looked on.") is None
+    assert tag(", cried poor Tara.") == ("Tara", "cried", "tag")
+
+
 def test_a_phrasal_speech_verb_needs_its_particle() -> None:
     assert tag(" Tara went into the room.") == ("Tara", "", "beat")
     assert tag(" Tara went on.") == ("Tara", "went", "tag")

@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from .conversation import runs, settle_run
+from .conversation import has_tail, runs, settle_run
 from .cues import UNKNOWN, Call, Context, Turn, advance, make_context, most_salient, quoted_names, resolve
 from .model import Gender
 from .names import Mention, NameIndex
@@ -301,7 +301,10 @@ def attribute_chapter(text: str, turns: list[Turn], index: NameIndex, narration:
 def _settle(ctx: Context) -> None:
     for run in runs(ctx):
         for t, call in settle_run(ctx, run, ctx.anchored).items():
-            ctx.calls[t] = [call] * max(1, len(ctx.turns[t].quotes))
+            # only the paragraph's first line: a later quote given to someone else is a line of its own
+            calls = ctx.calls[t]
+            ctx.calls[t] = [call if c.speaker == calls[0].speaker else c for c in calls] if has_tail(calls) else \
+                [call] * max(1, len(ctx.turns[t].quotes))
 
 
 def call_conversation(ctx: Context, t: int) -> Call:

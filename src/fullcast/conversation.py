@@ -107,18 +107,36 @@ def _joined(ctx: Context, t: int) -> bool:
 
 def settle_run(ctx: Context, run: range, local: set[int]) -> dict[int, Call]:
     """New calls for the turns of *run* whose cheapest consistent reading differs from their current call."""
-    cues = {t: _cue(ctx.calls[t], t in local) for t in run if ctx.calls[t] and ctx.calls[t][-1].speaker != UNKNOWN}
+    tails = {t: ctx.calls[t][-1].speaker for t in run if has_tail(ctx.calls[t])}
+    cues = {t: _cue(_opening(ctx.calls[t]) if t in tails else ctx.calls[t], t in local) for t in run
+            if ctx.calls[t] and ctx.calls[t][0 if t in tails else -1].speaker != UNKNOWN}
     people = _people(ctx, run, cues)
     if len(people) < 2:
         return {}
-    labels = _decode(ctx, run, cues, people)
+    labels = _decode(ctx, run, cues, people, tails)
     changed = {}
     for t, who in zip(run, labels):
         cue = cues.get(t)
         if cue is None or who != cue.speaker:
-            overruled = f' over {ctx.calls[t][-1].speaker} ({ctx.calls[t][-1].rule})' if cue else ""
+            head = ctx.calls[t][0 if t in tails else -1] if cue else None
+            overruled = f' over {head.speaker} ({head.rule})' if head else ""
             changed[t] = Call(who, _explain(ctx, run, labels, t) + overruled)
     return changed
+
+
+def has_tail(calls: list[Call]) -> bool:
+    """True when the paragraph's last quote is a line of its own: a tag names someone other than its first quote's."""
+    return len(calls) > 1 and calls[-1].speaker not in (UNKNOWN, calls[0].speaker) and calls[0].speaker != UNKNOWN \
+        and calls[-1].rule.startswith("tag") and not calls[-1].pronoun
+
+
+def _opening(calls: list[Call]) -> list[Call]:
+    """The calls of a paragraph's first line: up to the first quote given to someone else.
+
+    `"Perhaps." … "Yes, I see," Aunt Juley said` holds two lines: the first answers the line before,
+    and the line after answers the second (the paragraph's tail, which the exchange leaves as it is).
+    """
+    return calls[:next((i for i, c in enumerate(calls) if c.speaker != calls[0].speaker), len(calls))]
 
 
 def _cue(calls: list[Call], local: bool) -> Cue:
@@ -200,10 +218,17 @@ def join_costs(ctx: Context, t: int) -> tuple[float, float]:
     return JOIN_COSTS[opens, ends]
 
 
-def _decode(ctx: Context, run: range, cues: dict[int, Cue], people: list[str]) -> list[str]:
-    """The cheapest labelling of the run's turns (Viterbi over (previous, current) speaker pairs)."""
+def _decode(ctx: Context, run: range, cues: dict[int, Cue], people: list[str],
+            tails: dict[int, str] | None = None) -> list[str]:
+    """The cheapest labelling of the run's turns (Viterbi over (previous, current) speaker pairs).
+
+    A turn with a *tail* (a last line by someone else, `tails`) is labelled by its first line; the next turn
+    answers the tail.
+    """
+    tails = tails or {}
     first = line_costs(ctx, run[0], cues.get(run[0]), people)
     best: dict[tuple[str | None, str], tuple[float, list[str]]] = {(None, p): (first[p], [p]) for p in people}
+    best = _after_tail(best, tails.get(run[0]))
     for t in run[1:]:
         continues = ctx.turns[t].continues
         here = line_costs(ctx, t, cues.get(t), people)
@@ -214,8 +239,21 @@ def _decode(ctx: Context, run: range, cues: dict[int, Cue], people: list[str]) -
                 total = cost + step_cost(before, last, p, continues, join) + here[p]
                 if (last, p) not in step or total < step[(last, p)][0]:
                     step[(last, p)] = (total, path + [p])
-        best = step
+        best = _after_tail(step, tails.get(t))
     return min(best.values(), key=lambda v: v[0])[1]
+
+
+def _after_tail(best: dict[tuple[str | None, str], tuple[float, list[str]]],
+                tail: str | None) -> dict[tuple[str | None, str], tuple[float, list[str]]]:
+    """The Viterbi states once a turn's tail line by *tail* has spoken: *tail* is now the last speaker."""
+    if tail is None:
+        return best
+    moved: dict[tuple[str | None, str], tuple[float, list[str]]] = {}
+    for (before, last), value in best.items():
+        state = (before if last == tail else last, tail)
+        if state not in moved or value[0] < moved[state][0]:
+            moved[state] = value
+    return moved
 
 
 def _explain(ctx: Context, run: range, labels: list[str], t: int) -> str:

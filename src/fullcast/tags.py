@@ -32,7 +32,8 @@ ADVERBS_ONLY = re.compile(r"\s+(?:(?:\w+ly|thus|then|again|once|now|still|only|s
                           r"presently|in turn|in reply|in return|instantly|but|and|too),?\s+)*"
                           r"(?:(?:\w+ed|began|could not help|was|is)\s+(?:to\s+)?(?:\w+ly\s+)?)?")
 INVERSION_GAP = re.compile(r"(?:\s+(?:in|on|out|up|forth|back))?,?\s+(?:\w+ly\s+)?"
-                           r"(?:(?!(?:to|at|with|for|of|in|on|by|from|into|upon|and|but|as|that|then|after|before)\b)"
+                           r"(?:(?!(?:to|at|with|for|of|in|on|by|from|into|upon|and|but|as|that|then|after|before|which|who|whom|when|"
+                           r"where|while|if)\b)"
                            r"[a-z]+\s+){0,2}")
 PARENTHETICAL_VERBS = frozenset(("thought", "supposed", "wondered"))
 """Verbs of a narrator's aside inside a tag ("said Anne quickly--pertly, Marilla thought.")."""
