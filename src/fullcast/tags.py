@@ -30,7 +30,7 @@ VERB_RE = re.compile(r"\b(?:" + "|".join(rf"{v}(?=\s+(?:{PHRASAL[v]})\b)" if v i
                                          for v in sorted(SPEECH_VERB_SET, key=len, reverse=True)) + r")\b")
 ADVERBS_ONLY = re.compile(r"\s+(?:(?:\w+ly|thus|then|again|once|now|still|only|soon|first|at once|at last|at length|"
                           r"presently|in turn|in reply|in return|instantly|but|and|too),?\s+)*"
-                          r"(?:(?:\w+ed|began|could not help|was|is)\s+(?:to\s+)?(?:\w+ly\s+)?)?")
+                          r"(?:(?:\w+ed|began|could not help|was|is|would)\s+(?:to\s+)?(?:\w+ly\s+)?)?")
 INVERSION_GAP = re.compile(r"(?:\s+(?:in|on|out|up|forth|back))?,?\s+(?:\w+ly\s+)?"
                            r"(?:(?!(?:to|at|with|for|of|in|on|by|from|into|upon|and|but|as|that|then|after|before|which|who|whom|when|"
                            r"where|while|if)\b)"
