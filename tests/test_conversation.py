@@ -80,8 +80,8 @@ def test_a_line_that_names_someone_is_not_theirs() -> None:
 def test_a_short_aside_does_not_end_the_exchange_and_lets_the_speaker_go_on() -> None:
     ctx = context('"A?"\n\n"B."\n\nTara smiled.\n\n"C?"\n\nTara walked to the window and looked out at the rain for a while.\n\n"D."')
     assert runs(ctx) == [range(0, 3)]
-    assert join_costs(ctx, 2) == (0.5, 1.0)
-    assert step_cost("Tara", "Rupert", "Rupert", continues=False, join=join_costs(ctx, 2)) == 0.5
+    assert join_costs(ctx, 2) == (0.3, 1.0)
+    assert step_cost("Tara", "Rupert", "Rupert", continues=False, join=join_costs(ctx, 2)) == 0.3
 
 
 def test_bare_quotes_alternate_and_narration_at_the_join_lets_the_speaker_go_on() -> None:

@@ -38,6 +38,7 @@ def test_read_tag_forms() -> None:
     assert tag(" said to Tara.") is None
     assert tag(", asserted Rupert.") == ("Rupert", "asserted", "tag")
     assert tag(" Willow supplied.") == ("Willow", "supplied", "tag")
+    assert tag(" Willow would say, smiling.") == ("Willow", "say", "tag")
     assert tag(" was Tara's parting injunction.") == ("Tara", "", "tag")
     assert tag(" was uttered by Rupert.") == ("Rupert", "", "tag")
     assert tag(" came from Willow, who laughed.") == ("Willow", "", "tag")

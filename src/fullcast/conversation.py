@@ -54,8 +54,8 @@ GUESS_WEIGHT = 0.8
 """Most a call made from the conversation (not from the line's own paragraph) costs to overrule."""
 ASIDE_CHARS = 60
 """A narration paragraph shorter than this ("Groans.", "He smiled.") does not end the exchange."""
-SAME_ASIDE = 0.5
-"""Cost of the same person speaking again after such an aside: common ("He smiled. 'Besides, …'")."""
+SAME_ASIDE = 0.3
+"""Cost of the same person speaking again after such an aside: about 1 time in 3 ("He smiled. 'Besides, …'")."""
 MAX_PEOPLE = 6
 """Most people considered in one run: the ones its calls and vocatives name most."""
 WEIGHTS = (("tag", 20.0), ("reported", 0.8), ("beat", 2.5), ("vocative", 0.8), ("continuation", 0.8),
