@@ -120,3 +120,11 @@ def test_a_paragraph_ending_on_someone_elses_tagged_line_is_answered_by_its_tail
                  [Call("Willow", "turn-taking: same speaker as 2 lines back")]]
     changed = settle_run(ctx, range(4), {0, 1})
     assert {t: c.speaker for t, c in changed.items()} == {2: "Tara", 3: "Tara"}
+
+
+def test_someone_only_the_last_resort_put_forward_takes_no_part_in_the_exchange() -> None:
+    ctx = context('"A?" said Tara.\n\n"B."\n\n"C, Rupert," said Tara.')
+    ctx.calls = [[Call("Tara", 'tag after: "said Tara"')], [Call("Faith", "salience: most recent person in focus")],
+                 [Call("Tara", 'tag after: "said Tara"')]]
+    changed = settle_run(ctx, range(3), {0, 2})
+    assert {t: c.speaker for t, c in changed.items()} == {1: "Rupert"}

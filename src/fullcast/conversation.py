@@ -148,10 +148,14 @@ def _cue(calls: list[Call], local: bool) -> Cue:
 
 
 def _people(ctx: Context, run: range, cues: dict[int, Cue]) -> list[str]:
-    """Everyone the run's calls and vocatives name, most often named first."""
+    """Everyone the run's calls and vocatives name, most often named first.
+
+    Not someone only the last resort put forward (the person most recently mentioned): the narration
+    may mention people who take no part in the talk.
+    """
     counts: dict[str, float] = {}
     for t in run:
-        if t in cues:
+        if t in cues and not ctx.calls[t][-1].rule.startswith("salience"):
             counts[cues[t].speaker] = counts.get(cues[t].speaker, 0.0) + 1.0 + cues[t].weight
         for name in ctx.addressees[t]:
             counts[name] = counts.get(name, 0.0) + 0.5
