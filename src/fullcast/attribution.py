@@ -28,10 +28,11 @@ import re
 from dataclasses import replace
 
 from .conversation import has_tail, runs, settle_run
-from .cues import UNKNOWN, Call, Context, Turn, advance, make_context, most_salient, quoted_names, resolve
+from .cues import UNKNOWN, Call, Context, Turn, advance, make_context, most_salient, resolve
 from .model import Gender
 from .names import Mention, NameIndex
 from .tags import SENTENCE_END, read_tag, reporter, tag_window_after, tag_window_before
+from .vocatives import quoted_names
 
 PREVIOUS_BEAT_CHARS = 300
 """Only a short narration paragraph hands its subject to the next quote."""
@@ -272,7 +273,9 @@ def attribute_chapter(text: str, turns: list[Turn], index: NameIndex, narration:
     """A call for every quote of every turn, in reading order (empty lists for quote-less turns).
 
     First every turn gets what its own paragraph says (tags, beats); then the
-    conversation rules fill the rest, in reading order, each seeing the calls before.
+    conversation rules fill the rest, in reading order, each seeing the calls before; then each
+    exchange is read as a whole, its pronoun tags read again, and the exchange read once more.
+    *carried* is who spoke the line that ended the previous chapter, when this one opens with a quote.
     """
     ctx = make_context(text, turns, index, narration, narrator)
     ctx.carried = carried
@@ -288,17 +291,24 @@ def attribute_chapter(text: str, turns: list[Turn], index: NameIndex, narration:
         if not ctx.calls[t] and not ctx.turns[t].reported:
             ctx.calls[t] = _finish(local[t], call_conversation(ctx, t))
     _settle(ctx)
-    for t in range(len(ctx.turns)):
-        if t in ctx.anchored and any(c and c.pronoun for c in local[t]):
-            keep, ctx.calls[t] = ctx.calls[t], []
-            again = _local_calls(ctx, t)
-            ctx.calls[t] = _finish(again) if all(again) else keep
+    _read_pronouns_again(ctx, local)
     _settle(ctx)
     by_start = {turn.start: calls for turn, calls in zip(ctx.turns, ctx.calls)}
     return [by_start.get(turn.start, []) if turn.quotes else [] for turn in turns]
 
 
+def _read_pronouns_again(ctx: Context, local: list[list[Call | None]]) -> None:
+    """Resolve the pronoun tags again now that every line has a speaker: "she" answering an untagged line
+    is seldom the woman who spoke it, and the first reading could not know who that was."""
+    for t in range(len(ctx.turns)):
+        if t in ctx.anchored and any(c and c.pronoun for c in local[t]):
+            keep, ctx.calls[t] = ctx.calls[t], []
+            again = _local_calls(ctx, t)
+            ctx.calls[t] = _finish(again) if all(again) else keep
+
+
 def _settle(ctx: Context) -> None:
+    """Read every run of back-and-forth lines as a whole (`conversation.settle_run`) and take its calls."""
     for run in runs(ctx):
         for t, call in settle_run(ctx, run, ctx.anchored).items():
             # only the paragraph's first line: a later quote given to someone else is a line of its own

@@ -18,14 +18,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .cues import UNKNOWN, Call, Context, quoted_names
+from .cues import UNKNOWN, Call, Context
 from .model import Gender
+from .vocatives import quoted_names
 
 SAME_AGAIN = 2.0
 """Cost of the same person speaking two paragraphs running with no narration between (about 1 line in 20)."""
 THIRD_PARTY = 1.0
 """Cost of a line by neither of the two people who spoke just before (about 1 line in 7)."""
-JOIN_COSTS = {(False, False): (2.0, 0.85), (False, True): (0.9, 0.55), (True, False): (0.5, 0.5), (True, True): (0.4, 0.3)}
+JOIN_COSTS = {(False, False): (2.0, 0.85), (False, True): (0.9, 0.55),
+              (True, False): (0.5, 0.5), (True, True): (0.4, 0.3)}
 """(same person again, third party) costs by (this paragraph opens with narration, the one before ends with it).
 
 Measured over the joins of back-and-forth lines: bare quote after bare quote is the same person

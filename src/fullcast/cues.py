@@ -15,8 +15,8 @@ from dataclasses import dataclass, field, replace
 from .model import Gender
 from .names import AGED_RE, KIN_ROLES, MAIDEN_RE, SPEECH_VERB_SET, Mention, NameIndex, kin_candidates
 from .quotes import Piece
-from .tags import OPENS_SENTENCE, SENTENCE_END, reporter
-from .vocatives import addressees
+from .tags import OPENS_SENTENCE, reporter
+from .vocatives import addressees, named_after, quoted_names
 
 SUBJECT_REACH = 2
 """How many recent people a pronoun in the narration looks back over for a sentence subject."""
@@ -30,12 +30,8 @@ VERB_FOLLOWS = re.compile(
 """A finite verb right after a name, so the name is the subject of its clause."""
 SPEECH_VERB_BEFORE = re.compile(r"\b(?:" + "|".join(SPEECH_VERB_SET) + r")\s+(?:\w+ly\s+)?\Z")
 """A speech verb right before a name: "said Mr. Elton" names the subject of an inverted tag."""
-LEADING_CLAUSE = re.compile(r"[\s\"'“”‘’_]*(?:as|when|while|though|although|if|before|after|since|until|once|because)\b", re.I)
-"""A sentence opening with a subordinate clause, where a pronoun may point ahead to a name."""
 REPORTED_CLAUSE = re.compile(r"\b(?:that|whether|than|if|how|why|what)\s+\Z", re.I)
 """The word opening a reported clause ("knew that Anne was dearer", "wondered why Tara had come"), before its subject."""
-QUOTE_MARK = re.compile(r"[\"“”]")
-"""A double quote mark: where the narration around a pronoun stops."""
 NARRATOR_OBJECT = re.compile(r"\b(?:me|my|myself)\b")
 """The first-person narrator as object or possessor ("asked me", "my room")."""
 COMPANION_GAP = 2
@@ -180,34 +176,6 @@ def _conversation(ctx: Context, t: int, reach: int = 4) -> set[str]:
         if name := ctx.speaker(k):
             found.add(name)
     return found
-
-
-def named_after(text: str, index: NameIndex, pronoun: Mention) -> set[str]:
-    """People the rest of the pronoun's sentence names: in "she said to Edna" she is not Edna.
-
-    A pronoun does not mean a name it governs; not so when it sits in an opening subordinate clause
-    ("As she spoke, Edna rose."), which may point ahead to the name. The sentence ends at a quote.
-    """
-    lo = max(0, pronoun.start - 200)
-    starts = [lo] + [m.end() for m in SENTENCE_END.finditer(text, lo, pronoun.start)]
-    starts += [m.end() for m in QUOTE_MARK.finditer(text, starts[-1], pronoun.start)]
-    if LEADING_CLAUSE.match(text, starts[-1]):
-        return set()
-    end = SENTENCE_END.search(text, pronoun.end, pronoun.end + 300)
-    hi = end.end() if end else pronoun.end + 300
-    hi = quote.start() if (quote := QUOTE_MARK.search(text, pronoun.end, hi)) else hi
-    return {m.names[0] for m in index.mentions(text, pronoun.end, hi, pronouns=False) if len(m.names) == 1}
-
-
-def quoted_names(ctx: Context, t: int) -> set[str]:
-    """People turn *t*'s quotes name without addressing them: "Mr. Weston is such a good man" is not Mr. Weston."""
-    if t not in ctx.named:
-        names: set[str] = set()
-        for q in ctx.turns[t].quotes:
-            names |= {m.names[0] for m in ctx.index.mentions(ctx.text, q.start, q.end, pronouns=False)
-                      if len(m.names) == 1}
-        ctx.named[t] = names - set(ctx.addressees[t])
-    return ctx.named[t]
 
 
 def _others_of_kind(ctx: Context, mention: Mention, para_start: int) -> set[str]:

@@ -5,6 +5,7 @@ such as "Oh" or "dear", before a comma or the end), unless the shape says it is 
 called: a name that is a sentence of its own ("Who came? Willow."), a subject set off by an
 aside ("Willow, I dare say, knows"), a name in a list, or one after someone else's title.
 The conversation rules use the answer: the one called answers, and does not speak the line.
+It also says whom a line or a tag's sentence names without calling them: they are not its speaker.
 """
 
 from __future__ import annotations
@@ -14,12 +15,17 @@ import re
 from typing import TYPE_CHECKING
 
 from .model import Gender
-from .names import HONORIFICS, SPEECH_VERB_SET, Mention, normalise
+from .names import HONORIFICS, SPEECH_VERB_SET, Mention, NameIndex, normalise
 from .quotes import Piece
+from .tags import SENTENCE_END
 
 if TYPE_CHECKING:
     from .cues import Context, Turn
 
+LEADING_CLAUSE = re.compile(r"[\s\"'“”‘’_]*(?:as|when|while|though|although|if|before|after|since|until|once|because)\b", re.I)
+"""A sentence opening with a subordinate clause, where a pronoun may point ahead to a name."""
+QUOTE_MARK = re.compile(r"[\"“”]")
+"""A double quote mark: where the narration around a pronoun stops."""
 VOCATIVE_BEFORE = re.compile(
     r"(?:^|[,;!?.]\s*|\b(?:hi|hello|hullo|hey|oh|ah|dear|dearest|my dear|look|listen|please|well|now|yes|no|"
     r"thank you|thanks|goodbye|good-bye|good morning|good night|good evening|you|me)\s+)$", re.I)
@@ -116,3 +122,31 @@ def _last_named(ctx: Context, pos: int, names: tuple[str, ...], reach: int = 300
         if len(m.names) == 1 and m.names[0] in names:
             return m.names[0]
     return names[0]
+
+
+def named_after(text: str, index: NameIndex, pronoun: Mention) -> set[str]:
+    """People the rest of the pronoun's sentence names: in "she said to Edna" she is not Edna.
+
+    A pronoun does not mean a name it governs; not so when it sits in an opening subordinate clause
+    ("As she spoke, Edna rose."), which may point ahead to the name. The sentence ends at a quote.
+    """
+    lo = max(0, pronoun.start - 200)
+    starts = [lo] + [m.end() for m in SENTENCE_END.finditer(text, lo, pronoun.start)]
+    starts += [m.end() for m in QUOTE_MARK.finditer(text, starts[-1], pronoun.start)]
+    if LEADING_CLAUSE.match(text, starts[-1]):
+        return set()
+    end = SENTENCE_END.search(text, pronoun.end, pronoun.end + 300)
+    hi = end.end() if end else pronoun.end + 300
+    hi = quote.start() if (quote := QUOTE_MARK.search(text, pronoun.end, hi)) else hi
+    return {m.names[0] for m in index.mentions(text, pronoun.end, hi, pronouns=False) if len(m.names) == 1}
+
+
+def quoted_names(ctx: Context, t: int) -> set[str]:
+    """People turn *t*'s quotes name without addressing them: "Mr. Weston is such a good man" is not Mr. Weston."""
+    if t not in ctx.named:
+        names: set[str] = set()
+        for q in ctx.turns[t].quotes:
+            names |= {m.names[0] for m in ctx.index.mentions(ctx.text, q.start, q.end, pronouns=False)
+                      if len(m.names) == 1}
+        ctx.named[t] = names - set(ctx.addressees[t])
+    return ctx.named[t]
