@@ -95,6 +95,11 @@ def test_continuation_of_an_open_quote() -> None:
 def test_previous_short_narration_paragraph_puts_its_subject_forward() -> None:
     ctx = context('"Hello."\n\nRupert smiled.\n\n"What makes you say that?"', known={0: "Tara"})
     assert who(rule_previous_beat(ctx, 1)) == "Rupert"
+    few = "The rain had stopped and the street was quiet. " * 8  # a few sentences still hand it on
+    ctx = context(f'"Hello."\n\n{few}Rupert smiled.\n\n"What makes you say that?"', known={0: "Tara"})
+    assert who(rule_previous_beat(ctx, 1)) == "Rupert"
+    ctx = context(f'"Hello."\n\n{few * 2}Rupert smiled.\n\n"What makes you say that?"', known={0: "Tara"})
+    assert rule_previous_beat(ctx, 1) is None
 
 
 def test_the_first_person_narrators_gesture_before_a_line_names_no_one() -> None:

@@ -34,8 +34,8 @@ from .names import Mention, NameIndex
 from .tags import SENTENCE_END, read_tag, reporter, tag_window_after, tag_window_before
 from .vocatives import quoted_names
 
-PREVIOUS_BEAT_CHARS = 300
-"""Only a short narration paragraph hands its subject to the next quote."""
+PREVIOUS_BEAT_CHARS = 500
+"""Only a narration paragraph of a few sentences hands its subject to the next quote."""
 MAX_GAP = 0
 """Narration paragraphs that may separate two turns for turn-taking: any narration breaks the alternation."""
 ANCHOR_REACH = 6
