@@ -23,10 +23,10 @@ from .model import Gender
 from .vocatives import quoted_names
 
 SAME_AGAIN = 2.0
-"""Cost of the same person speaking two paragraphs running with no narration between (about 1 line in 20)."""
+"""Cost of the same person speaking two bare quotes running (about 1 pair in 200)."""
 THIRD_PARTY = 1.0
-"""Cost of a line by neither of the two people who spoke just before (about 1 line in 7)."""
-JOIN_COSTS = {(False, False): (2.0, 0.85), (False, True): (0.9, 0.55),
+"""Cost of a line by neither of the two people who spoke just before, across a short aside."""
+JOIN_COSTS = {(False, False): (SAME_AGAIN, 0.85), (False, True): (0.9, 0.55),
               (True, False): (0.5, 0.5), (True, True): (0.4, 0.3)}
 """(same person again, third party) costs by (this paragraph opens with narration, the one before ends with it).
 
