@@ -245,7 +245,27 @@ def test_a_fathers_line_when_the_cast_links_no_father_is_a_man_about() -> None:
     ctx = make_context(text, turns, index, narration, None)
     advance(ctx, len(text))
     assert who(rule_tag_after(ctx, 1, 0)) == "Mr. Bennet"
-    assert rule_tag_after(ctx, 2, 0) is None  # a woman's mother is a woman: not to be told from the daughter
+    # a woman's mother is a woman too: the one about the cast calls Mrs., not the daughter herself
+    assert who(rule_tag_after(ctx, 2, 0)) == "Mrs. Bennet"
+
+
+def test_a_kin_tag_with_no_one_linked_or_married_about_names_no_one() -> None:
+    index = build_index([Person("Lizzy", F, True), Person("Kitty", F, True), Person("Mrs. Bennet", F, True)])
+    text = 'Kitty sat with Lizzy.\n\n"Is it true?" asked Lizzy.\n\n"It is," said her sister.\n\n"Oh!" said her mother.'
+    turns, narration = parse(text)
+    ctx = make_context(text, turns, index, narration, None)
+    advance(ctx, len(text))
+    assert rule_tag_after(ctx, 1, 0) is None  # which of the two women is the possessor?
+    assert rule_tag_after(ctx, 2, 0) is None  # no married woman about: Mrs. Bennet has not been named
+
+
+def test_a_kin_tag_may_describe_the_relative() -> None:
+    index = build_index([Person("Jane", F, True, ("Miss Bennet",)), Person("Mrs. Bennet", F, True)])
+    text = 'Jane looked up.\n\n"Is it true?" asked Jane.\n\n"It is," continued her philosophic mother.'
+    turns, narration = parse(text)
+    ctx = make_context(text, turns, index, narration, None)
+    advance(ctx, len(text))
+    assert who(rule_tag_after(ctx, 1, 0)) == "Mrs. Bennet"
 
 
 def test_tag_naming_a_description_means_the_fitting_person_in_focus() -> None:

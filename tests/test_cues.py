@@ -82,6 +82,15 @@ def test_pronoun_in_an_exchange_means_someone_taking_part() -> None:
     assert resolve(ctx, she, 2) == "Faith"
 
 
+def test_a_subject_of_the_narration_since_the_last_line_is_in_view() -> None:
+    text = ('"Go in," said Tara.\n\n"Wait," said Faith. Willow slowly climbed the steps and looked down at Tara.'
+            '\n\n"I think you are wrong," she said.')
+    ctx = context(text)
+    ctx.calls[0], ctx.calls[1] = [Call("Tara", "given")], [Call("Faith", "given")]
+    she = pronouns(ctx.text, "she")[-1]
+    assert resolve(ctx, she, 2) == "Willow"
+
+
 def test_a_name_called_in_a_line_puts_that_person_in_focus() -> None:
     ctx = context('Rupert looked at Tara.\n\n"Come in, Willow," he called.\n\nShe smiled. "Thanks."')
     she = pronouns(ctx.text, "she")[0]

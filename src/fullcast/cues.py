@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from .model import Gender
-from .names import AGED_RE, KIN_ROLES, MAIDEN_RE, SPEECH_VERB_SET, Mention, NameIndex, kin_candidates
+from .names import AGED_RE, KIN_ROLES, MAIDEN_RE, SPEECH_VERB_SET, Mention, NameIndex, kin_candidates, may_be
 from .quotes import Piece
 from .tags import OPENS_SENTENCE, reporter
 from .vocatives import addressees, named_after, quoted_names
@@ -34,6 +34,9 @@ REPORTED_CLAUSE = re.compile(r"\b(?:that|whether|than|if|how|why|what)\s+\Z", re
 """The word opening a reported clause ("knew that Anne was dearer", "wondered why Tara had come"), before its subject."""
 NARRATOR_OBJECT = re.compile(r"\b(?:me|my|myself)\b")
 """The first-person narrator as object or possessor ("asked me", "my room")."""
+LEAVES = re.compile(r"[\w.' ]*?\s(?:(?:went|walked|hurried|ran|stepped)\s+(?:out|away|off)|left|withdrew|departed|"
+                    r"disappeared|vanished)\b")
+"""A subject leaving the scene ("as Willow went out"): no longer there to speak."""
 COMPANION_GAP = 2
 """Narration paragraphs across which "her companion" is still whoever she last talked with."""
 KIN_POSSESSORS = 5
@@ -162,7 +165,7 @@ def resolve(ctx: Context, mention: Mention, t: int) -> str | None:
     who = most_salient(ctx, mention.start, fits, exclude, t, subjects_first=True)
     present = _conversation(ctx, t) & fits - exclude
     # "she asked" in an exchange means a woman taking part in it, not one the narration only mentioned
-    if who and present and who not in present and not _named_in_paragraph(ctx, turn, mention.start, {who}):
+    if who and present and who not in present and not _subject_since_last_line(ctx, t, mention.start, who):
         return most_salient(ctx, mention.start, present, exclude, t, subjects_first=True)
     return who
 
@@ -221,9 +224,15 @@ def resolve_kin(ctx: Context, mention: Mention, t: int) -> str | None:
         if len(tried) == KIN_POSSESSORS:
             break
     kin_gender = "he" if KIN_ROLES[mention.role or ""] is Gender.MALE else "she"
-    if not tried or ctx.gendered[kin_gender] is fits:
+    if not tried:
+        return None
+    role = mention.role or ""
+    people = ctx.gendered[kin_gender]
+    if people is fits and role not in ("mother", "wife", "grandmother"):
         return None  # "said her sister": a woman about, but which of them is the possessor?
-    return most_salient(ctx, mention.start, ctx.gendered[kin_gender], set(ctx.addressees[t]), t)
+    if people is fits:  # "said her mother", no mother linked: a married woman about, not the possessor
+        people = {n for n in people - {tried[0]} if may_be(ctx.index, n, role)}
+    return most_salient(ctx, mention.start, people, set(ctx.addressees[t]), t)
 
 
 def resolve_other(ctx: Context, mention: Mention, t: int) -> str | None:
@@ -261,6 +270,18 @@ def _possessor(ctx: Context, mention: Mention, t: int, previous: str | None) -> 
     if previous in fits:
         return previous
     return _pick(_recent(ctx, mention.start, ctx.turns[t].start), fits, set(), None, True, ctx.narrator)
+
+
+def _subject_since_last_line(ctx: Context, t: int, pos: int, who: str) -> bool:
+    """True when the narration since the previous line has *who* as a sentence subject before *pos*, not leaving.
+
+    "Mary slowly mounted the steps, looking down upon Katharine. 'I think…' she said": Mary is the one in view,
+    though not one of the last speakers; "…, as Willow went out. 'Well?' she asked" is not Willow.
+    """
+    lo = ctx.turns[t - 1].quotes[-1].end if t and ctx.turns[t - 1].quotes else (ctx.turns[t - 1].end if t else 0)
+    i = bisect.bisect_left(ctx.event_starts, lo)
+    return any(name == who and start in ctx.subjects and not LEAVES.match(ctx.text, start, start + 50)
+               for start, name in ctx.events[i:] if start < pos)
 
 
 def _named_in_paragraph(ctx: Context, turn: Turn, pos: int, fits: set[str]) -> bool:

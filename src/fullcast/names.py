@@ -102,7 +102,7 @@ AGED_RE = re.compile(r"\b(?:old|elderly|aged|grand\w*|granny)\b", re.I)
 """Words marking someone old, in an alias or a description ("the old lady")."""
 MAIDEN_RE = re.compile(r"\b(?:girl|lass|young\s+(?:lady|woman))\b", re.I)
 """Descriptions that fit an unmarried woman, not a Mrs."""
-KIN_RE = re.compile(r"\b([Hh]is|[Hh]er)\s+(" + "|".join(KIN_ROLES) + r")\b")
+KIN_RE = re.compile(r"\b([Hh]is|[Hh]er)\s+(?:[a-z]+\s+){0,2}?(" + "|".join(KIN_ROLES) + r")\b")
 
 
 @dataclass(frozen=True)
@@ -379,11 +379,21 @@ def _elder(person: Person) -> bool:
     return all(len(k) == 2 and k[0] in ("mr", "mrs") for k in keys if k)
 
 
+def may_be(index: NameIndex, name: str, role: str) -> bool:
+    """Whether *name* may be anyone's *role* judging by who is a Mrs.: a wife or mother is, a sister is not."""
+    person = next((p for p in index.people if p.name == name), None)
+    return person is not None and _may_be(person, role)
+
+
+def _may_be(kin: Person, role: str) -> bool:
+    if role in ("wife", "mother", "grandmother"):
+        return _married(kin)
+    return not (role in ("sister", "daughter", "niece") and _married(kin))
+
+
 def _generation_fits(owner: Person, kin: Person, role: str) -> bool:
-    """Whether *kin* may be *owner*'s *role* judging by who is a Mrs.: a wife or mother is, a sister is not."""
-    if role in ("wife", "mother", "grandmother") and not _married(kin):
-        return False
-    if role in ("sister", "daughter", "niece") and _married(kin):
+    """Whether *kin* may be *owner*'s *role* judging by who is a Mrs. (`_may_be`) and who the cast calls only Mr."""
+    if not _may_be(kin, role):
         return False
     if role == "husband":
         return _married(owner)
