@@ -221,9 +221,9 @@ def test_a_finished_sentence_before_the_quote_is_not_its_tag() -> None:
     assert calls[0][0] == Call("Willow", 'tag after: "Willow said."')
 
 
-def test_tag_after_ignores_a_pronoun_beat() -> None:
+def test_a_pronoun_beat_after_the_quote_rests_on_the_pronoun() -> None:
     ctx = context('Tara sat.\n\n"Well?" She looked up.')
-    assert rule_tag_after(ctx, 0, 0) is None
+    assert rule_tag_after(ctx, 0, 0) == Call("Tara", 'beat after: "She looked up."', "she")
     assert who(rule_tag_after(context('"Well?" Tara looked up.'), 0, 0)) == "Tara"
 
 

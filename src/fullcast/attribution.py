@@ -50,17 +50,15 @@ VOCATIVE_GAP = 1
 
 
 def rule_tag_after(ctx: Context, t: int, q: int) -> Call | None:
-    """`"…," Tara replied` / `"…," said she` / `"…" Tara looked up`: the narration that follows the quote.
+    """`"…," Tara replied` / `"…," said she` / `"…" Tara looked up` / `"…" She looked up`: the narration after the quote.
 
-    A beat with only a pronoun ("…" He looked up.) is too weak a cue here; the conversation decides.
+    A beat with only a pronoun rests on that pronoun, so the exchange may still overrule it.
     """
     lo, hi = tag_window_after(ctx, t, q)
     found = read_tag(ctx, lo, hi, leading=True)
     if not found:
         return None
     subject, _, kind = found
-    if kind == "beat" and subject.pronoun:
-        return None
     if subject.start - lo > LEAD_ON_CHARS and re.search(r"[,:—-]\s*$", ctx.text[lo:hi]):
         return None  # `"…" And gathering her work, she was hastening away, when Elizabeth called out,`: the next quote's
     cue = " ".join(ctx.text[lo:hi].split()[:6]).strip(" ,")
