@@ -227,6 +227,16 @@ def test_a_pronoun_beat_after_the_quote_rests_on_the_pronoun() -> None:
     assert who(rule_tag_after(context('"Well?" Tara looked up.'), 0, 0)) == "Tara"
 
 
+def test_words_to_oneself_are_no_turn_of_the_exchange() -> None:
+    # a pronoun tag rests on the pronoun, so the exchange may overrule it; words said to oneself may not be
+    assert rule_tag_after(context('Tara sat.\n\n"How queer," she said.'), 0, 0) == \
+        Call("Tara", 'tag after: "she said."', "she")
+    assert rule_tag_after(context('Tara sat.\n\n"How queer," she said to herself.'), 0, 0) == \
+        Call("Tara", 'tag after: "she said to herself."')
+    assert rule_tag_after(context('Tara sat.\n\n"How queer," she thought.'), 0, 0) == \
+        Call("Tara", 'tag after: "she thought."')
+
+
 def test_tag_naming_a_family_role_resolves_through_the_possessor() -> None:
     index = build_index([Person("Jane", F, True, ("Miss Bennet",)), Person("Mrs. Bennet", F, True),
                          Person("Mr. Bennet", M, True)])

@@ -44,6 +44,8 @@ LEAD_ON_CHARS = 40
 """A tag further than this after a quote, in narration that runs on into the next quote, introduces that one."""
 VOCATIVE_GAP = 1
 """Narration paragraphs that may separate a line from the one it answers by name."""
+TO_ONESELF = re.compile(r"\b(?:thought|reflected|mused|wondered|(?:her|him)self)\b")
+"""A tag for words not said to anyone: "she said to herself", "he thought", "she answered herself"."""
 
 
 # --------------------------------------------------------------------------- local rules
@@ -62,7 +64,7 @@ def rule_tag_after(ctx: Context, t: int, q: int) -> Call | None:
     if subject.start - lo > LEAD_ON_CHARS and re.search(r"[,:—-]\s*$", ctx.text[lo:hi]):
         return None  # `"…" And gathering her work, she was hastening away, when Elizabeth called out,`: the next quote's
     cue = " ".join(ctx.text[lo:hi].split()[:6]).strip(" ,")
-    return _subject_call(ctx, t, subject, kind, f'after: "{cue}"')
+    return _subject_call(ctx, t, subject, kind, f'after: "{cue}"', ctx.text[lo:hi])
 
 
 def rule_tag_before(ctx: Context, t: int, q: int) -> Call | None:
@@ -77,7 +79,7 @@ def rule_tag_before(ctx: Context, t: int, q: int) -> Call | None:
     if kind == "tag" and q == 0 and re.search(r"[.!?]\s*$", ctx.text[lo:hi]):
         kind = "beat"  # "Tara said nothing." is a finished sentence, not a tag leading into the quote
     cue = " ".join(ctx.text[lo:hi].split()[:6]).strip(" ,")
-    return _subject_call(ctx, t, subject, kind, f'before: "{cue}"')
+    return _subject_call(ctx, t, subject, kind, f'before: "{cue}"', ctx.text[lo:hi])
 
 
 def rule_lead_in(ctx: Context, t: int, q: int) -> Call | None:
@@ -109,11 +111,15 @@ def rule_paragraph_beat(ctx: Context, t: int) -> Call | None:
     return None
 
 
-def _subject_call(ctx: Context, t: int, subject: Mention, kind: str, where: str) -> Call | None:
-    """The call a tag or beat makes through its subject; for a `he`/`she` tag no one fits, only that gender."""
+def _subject_call(ctx: Context, t: int, subject: Mention, kind: str, where: str, window: str = "") -> Call | None:
+    """The call a tag or beat makes through its subject; for a `he`/`she` tag no one fits, only that gender.
+
+    A tag saying the speaker talks or thinks to themselves ("she said to herself", "he thought") is no turn of an
+    exchange: its call stands as firmly as a name would.
+    """
     rule = f'{"tag" if kind == "tag" else "beat"} {where}'
     if who := resolve(ctx, subject, t):
-        return Call(who, rule, _bare(subject))
+        return Call(who, rule, None if kind == "tag" and TO_ONESELF.search(" ".join(window.split()[:6])) else _bare(subject))
     if kind == "tag" and (pronoun := _bare(subject)) in ("he", "she"):
         return Call(UNKNOWN, rule, pronoun)
     return None
