@@ -56,6 +56,8 @@ def test_subjects_of_clauses_and_inverted_tags() -> None:
     assert subjects == ["Faith", "Rupert", "Willow"]
     ctx = context('Tara, helped by Willow, laughed.')
     assert [name for start, name in ctx.events if start in ctx.subjects] == ["Tara"]
+    ctx = context('Faith smiled, remembering how often Willow had teased her.')
+    assert [name for start, name in ctx.events if start in ctx.subjects] == ["Faith"]
     ctx = context('Faith decided that Willow was tired.\n\n"Rest," she said.')
     assert [name for start, name in ctx.events if start in ctx.subjects] == ["Faith", "Faith"]
     she = pronouns(ctx.text, "she")[-1]

@@ -30,7 +30,7 @@ VERB_FOLLOWS = re.compile(
 """A finite verb right after a name, so the name is the subject of its clause."""
 SPEECH_VERB_BEFORE = re.compile(r"\b(?:" + "|".join(SPEECH_VERB_SET) + r")\s+(?:\w+ly\s+)?\Z")
 """A speech verb right before a name: "said Mr. Elton" names the subject of an inverted tag."""
-REPORTED_CLAUSE = re.compile(r"\b(?:that|whether|than|if|how|why|what)\s+\Z", re.I)
+REPORTED_CLAUSE = re.compile(r"\b(?:that|whether|than|if|how|why|what)\s+(?:(?:often|much|far|\w+ly)\s+)?\Z", re.I)
 """The word opening a reported clause ("knew that Anne was dearer", "wondered why Tara had come"), before its subject."""
 NARRATOR_OBJECT = re.compile(r"\b(?:me|my|myself)\b")
 """The first-person narrator as object or possessor ("asked me", "my room")."""
@@ -377,7 +377,7 @@ def _is_subject(text: str, mention: Mention) -> bool:
         return True
     # "She decided that Margaret was hysterical": the subject of a reported thought is not in focus
     return VERB_FOLLOWS.match(text, mention.end) is not None and not REPORTED_CLAUSE.search(
-        text, max(0, mention.start - 12), mention.start)
+        text, max(0, mention.start - 24), mention.start)
 
 
 def make_context(text: str, turns: list[Turn], index: NameIndex, narration: list[tuple[int, int]],
