@@ -33,6 +33,12 @@ def test_titles_spacing_and_short_forms() -> None:
         ("Jackson", ("Mr. Sillerton Jackson",)), ("Sillerton", ("Mr. Sillerton Jackson",))]
 
 
+def test_a_name_after_a_title_of_the_other_gender_is_someone_else() -> None:
+    # "Sillerton" is a man of the cast: "Mrs. Sillerton Rushworth" is another person; "Mr. Sillerton" is him
+    assert found("Mrs. Sillerton Rushworth smiled at Mr. Sillerton.") == [
+        ("Mr. Sillerton", ("Mr. Sillerton Jackson",), None, False)]
+
+
 def test_a_married_woman_named_after_her_husband_does_not_take_his_first_name() -> None:
     index = build_index([Person("John Dashwood", M, True), Person("Fanny", F, True, ("Mrs. John Dashwood",))])
     assert index.owners["john"] == ("John Dashwood",)

@@ -74,6 +74,8 @@ PROPER_NAME = rf"(?:(?:{TITLE_PATTERN})\.?\s+)?{NAME_TOKEN}(?:\s+{NAME_TOKEN})?"
 VERB_PATTERN = "|".join(sorted(SPEECH_VERB_SET, key=len, reverse=True))
 TAG_AFTER_QUOTE = re.compile(rf"^[\s,.!?;:—-]*(?:(?P<pre>{PROPER_NAME})\s+(?:\w+ly\s+)?(?:{VERB_PATTERN})\b"
                              rf"|(?:{VERB_PATTERN})\s+(?P<post>{PROPER_NAME})\b)")
+OTHER_TITLE = re.compile(r"\b(Mrs|Miss|Mr|Lady|Lord|Sir|Madame|Monsieur)\.?\s+\Z")
+"""A gendered title right before a name the index matched without it."""
 POSSESSIVE = re.compile(r"['’]s\b| s\b(?=\s+[a-z])")
 """`Tara's`, and `Henry s` in texts that lost their apostrophes."""
 FIRST_PRONOUN = re.compile(r"\b(?:(he|his|him|himself)|she|her|hers|herself)\b", re.I)
@@ -168,11 +170,20 @@ class NameIndex:
         m = GENERIC_RE.fullmatch(normalise(alias))
         return KINDS[m.group(1)] if m else Gender.UNKNOWN
 
+    def _titled_otherwise(self, text: str, mention: Mention) -> bool:
+        """ "Thorley" in "Mrs. Thorley Rushworth" is not a man the cast calls Thorley: the title says another person."""
+        title = OTHER_TITLE.search(text, max(0, mention.start - 8), mention.start)
+        if not title or len(mention.names) != 1:
+            return False
+        gender = Gender.FEMALE if title.group(1).casefold() in FEMALE_TITLES else Gender.MALE
+        return self.gender(mention.names[0]) not in (gender, Gender.UNKNOWN)
+
     def mentions(self, text: str, start: int, end: int, pronouns: bool = True) -> list[Mention]:
         """Names, aliases and (optionally) personal pronouns in `text[start:end]`, in order."""
         found = [Mention(m.start(), m.end(), self.owners.get(key := normalise(m.group()), ()), None,
                          POSSESSIVE.match(text, m.end()) is not None, None, key in self.generic)
                  for m in self.pattern.finditer(text, start, end)] if self.owners else []
+        found = [m for m in found if not self._titled_otherwise(text, m)]
         if pronouns:
             for m in PRONOUN_RE.finditer(text, start, end):
                 word = m.group()
