@@ -39,6 +39,13 @@ def test_a_name_after_a_title_of_the_other_gender_is_someone_else() -> None:
         ("Mr. Sillerton", ("Mr. Sillerton Jackson",), None, False)]
 
 
+def test_a_made_up_short_form_inside_a_longer_unknown_name_is_no_mention() -> None:
+    index = build_index([Person("Mr. Turner", M, True, ("Banner Club Proprietor",)), Person("Willow", F, True)])
+    text = "He went to the Banner Club, where Banner said Willow Rosenberg was."
+    assert [(text[m.start:m.end], m.names) for m in index.mentions(text, 0, len(text), False)] == [
+        ("Banner", ("Mr. Turner",)), ("Willow", ("Willow",))]  # the cast's own "Willow" keeps her full name's mentions
+
+
 def test_a_married_woman_named_after_her_husband_does_not_take_his_first_name() -> None:
     index = build_index([Person("John Dashwood", M, True), Person("Fanny", F, True, ("Mrs. John Dashwood",))])
     assert index.owners["john"] == ("John Dashwood",)

@@ -76,6 +76,8 @@ TAG_AFTER_QUOTE = re.compile(rf"^[\s,.!?;:—-]*(?:(?P<pre>{PROPER_NAME})\s+(?:\
                              rf"|(?:{VERB_PATTERN})\s+(?P<post>{PROPER_NAME})\b)")
 OTHER_TITLE = re.compile(r"\b(Mrs|Miss|Mr|Lady|Lord|Sir|Madame|Monsieur)\.?\s+\Z")
 """A gendered title right before a name the index matched without it."""
+NEXT_NAME = re.compile(r" ([A-Z][a-z]+)\b")
+"""A capitalised word right after a name, on the same line."""
 POSSESSIVE = re.compile(r"['’]s\b| s\b(?=\s+[a-z])")
 """`Tara's`, and `Henry s` in texts that lost their apostrophes."""
 FIRST_PRONOUN = re.compile(r"\b(?:(he|his|him|himself)|she|her|hers|herself)\b", re.I)
@@ -160,6 +162,8 @@ class NameIndex:
     """Women the cast calls Mrs.: no one's "the girl"."""
     polite: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Title-and-surname alias -> everyone it may address: "Mr. Emerson" to his son too, who has no title."""
+    derived: frozenset[str] = frozenset()
+    """The normalised aliases made from the cast's ("Banner" of "Banner Club Proprietor"), not written in it."""
 
     def gender(self, name: str) -> Gender:
         """The gender of *name*, unknown for strangers."""
@@ -178,12 +182,21 @@ class NameIndex:
         gender = Gender.FEMALE if title.group(1).casefold() in FEMALE_TITLES else Gender.MALE
         return self.gender(mention.names[0]) not in (gender, Gender.UNKNOWN)
 
+    def _longer_name(self, text: str, mention: Mention) -> bool:
+        """ "Banner" (of the cast's "Banner Club Proprietor") in "the Banner Club": a word the index made up, inside
+        a longer name the cast does not know."""
+        key = normalise(text[mention.start:mention.end])
+        if " " in key or mention.possessive or key not in self.derived:
+            return False
+        after = NEXT_NAME.match(text, mention.end)
+        return bool(after) and normalise(after.group(1)) not in self.owners and after.group(1) not in NOT_NAMES
+
     def mentions(self, text: str, start: int, end: int, pronouns: bool = True) -> list[Mention]:
         """Names, aliases and (optionally) personal pronouns in `text[start:end]`, in order."""
         found = [Mention(m.start(), m.end(), self.owners.get(key := normalise(m.group()), ()), None,
                          POSSESSIVE.match(text, m.end()) is not None, None, key in self.generic)
                  for m in self.pattern.finditer(text, start, end)] if self.owners else []
-        found = [m for m in found if not self._titled_otherwise(text, m)]
+        found = [m for m in found if not self._titled_otherwise(text, m) and not self._longer_name(text, m)]
         if pronouns:
             for m in PRONOUN_RE.finditer(text, start, end):
                 word = m.group()
@@ -234,8 +247,9 @@ def build_index(people: list[Person]) -> NameIndex:
     generic = frozenset(k for k in owners if GENERIC_RE.fullmatch(k))
     aged = frozenset(p.name for p in people if any(AGED_RE.search(a) for a in (p.name, *p.aliases)))
     married = frozenset(p.name for p in people if _married(p))
+    derived_keys = frozenset(set(owners) - given)
     return NameIndex(tuple(people), {k: tuple(v) for k, v in owners.items()}, pattern, generic, aged, married,
-                     _polite_forms(people, owners))
+                     _polite_forms(people, owners), derived_keys)
 
 
 def _polite_forms(people: list[Person], owners: dict[str, list[str]]) -> dict[str, tuple[str, ...]]:
