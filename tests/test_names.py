@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from fullcast.model import Gender
-from fullcast.names import Person, build_index, discover, guess_gender, kin_candidates, normalise, partial_owners
+from fullcast.names import (Person, build_index, discover, guess_gender, kin_candidates, normalise, partial_owners,
+                            with_ordinary_words)
 
 F, M = Gender.FEMALE, Gender.MALE
 PEOPLE = [Person("Tara", F, True, ("Tara Maclay", "the blonde")), Person("Mr. Sillerton Jackson", M, True),
@@ -44,6 +45,14 @@ def test_a_made_up_short_form_inside_a_longer_unknown_name_is_no_mention() -> No
     text = "He went to the Banner Club, where Banner said Willow Rosenberg was."
     assert [(text[m.start:m.end], m.names) for m in index.mentions(text, 0, len(text), False)] == [
         ("Banner", ("Mr. Turner",)), ("Willow", ("Willow",))]  # the cast's own "Willow" keeps her full name's mentions
+
+
+def test_a_one_word_name_that_is_also_an_ordinary_word_is_no_name_opening_a_question() -> None:
+    story = "I may go. You may stay. It may rain. We may see. They may not. " * 2
+    index = with_ordinary_words(build_index([Person("May", F, True)]), story)
+    text = '"May I come in?" May came in. "Yes," said May.'
+    assert [text[m.start:m.end] for m in index.mentions(text, 0, len(text), False)] == ["May", "May"]
+    assert [m.start for m in index.mentions(text, 0, len(text), False)] == [17, 42]
 
 
 def test_a_married_woman_named_after_her_husband_does_not_take_his_first_name() -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .model import Gender
 
@@ -76,6 +76,10 @@ TAG_AFTER_QUOTE = re.compile(rf"^[\s,.!?;:—-]*(?:(?P<pre>{PROPER_NAME})\s+(?:\
                              rf"|(?:{VERB_PATTERN})\s+(?P<post>{PROPER_NAME})\b)")
 OTHER_TITLE = re.compile(r"\b(Mrs|Miss|Mr|Lady|Lord|Sir|Madame|Monsieur)\.?\s+\Z")
 """A gendered title right before a name the index matched without it."""
+SENTENCE_OPENING = re.compile(r"(?:[.!?;:\"“‘'—]\s*|^\s*|\n\s*)\Z")
+"""What stands before a word opening a sentence."""
+AUXILIARY_QUESTION = re.compile(r"\s+(?:I|you|we|he|she|it|they|not)\b")
+"""A subject pronoun right after a sentence's first word: that word is a verb ("May I", "Will you")."""
 NEXT_NAME = re.compile(r" ([A-Z][a-z]+)\b")
 """A capitalised word right after a name, on the same line."""
 POSSESSIVE = re.compile(r"['’]s\b| s\b(?=\s+[a-z])")
@@ -164,6 +168,8 @@ class NameIndex:
     """Title-and-surname alias -> everyone it may address: "Mr. Emerson" to his son too, who has no title."""
     derived: frozenset[str] = frozenset()
     """The normalised aliases made from the cast's ("Banner" of "Banner Club Proprietor"), not written in it."""
+    words: frozenset[str] = frozenset()
+    """One-word aliases the story also uses as ordinary words ("May", "Small"): at a sentence start, not names."""
 
     def gender(self, name: str) -> Gender:
         """The gender of *name*, unknown for strangers."""
@@ -191,12 +197,19 @@ class NameIndex:
         after = NEXT_NAME.match(text, mention.end)
         return bool(after) and normalise(after.group(1)) not in self.owners and after.group(1) not in NOT_NAMES
 
+    def _ordinary_word(self, text: str, mention: Mention) -> bool:
+        """ "May I come in?": a one-word alias the story also writes in lower case, opening a question."""
+        return normalise(text[mention.start:mention.end]) in self.words and \
+            SENTENCE_OPENING.search(text, max(0, mention.start - 4), mention.start) is not None and \
+            AUXILIARY_QUESTION.match(text, mention.end) is not None
+
     def mentions(self, text: str, start: int, end: int, pronouns: bool = True) -> list[Mention]:
         """Names, aliases and (optionally) personal pronouns in `text[start:end]`, in order."""
         found = [Mention(m.start(), m.end(), self.owners.get(key := normalise(m.group()), ()), None,
                          POSSESSIVE.match(text, m.end()) is not None, None, key in self.generic)
                  for m in self.pattern.finditer(text, start, end)] if self.owners else []
-        found = [m for m in found if not self._titled_otherwise(text, m) and not self._longer_name(text, m)]
+        found = [m for m in found if not self._titled_otherwise(text, m) and not self._longer_name(text, m)
+                 and not self._ordinary_word(text, m)]
         if pronouns:
             for m in PRONOUN_RE.finditer(text, start, end):
                 word = m.group()
@@ -327,6 +340,17 @@ def discover(text_windows: list[str], index: NameIndex) -> Counter[str]:
             continue
         found[name] += 1
     return found
+
+
+ORDINARY_USES = 5
+"""Times a one-word alias must appear in lower case for the story to use it as an ordinary word."""
+
+
+def with_ordinary_words(index: NameIndex, text: str) -> NameIndex:
+    """*index* knowing which of its one-word aliases the story also uses in lower case, often ("may", "small")."""
+    single = {k for k in index.owners if " " not in k and k.isalpha()}
+    counts = Counter(w for w in re.findall(r"\b[a-z]+\b", text) if w in single)
+    return replace(index, words=frozenset(k for k in single if counts[k] >= ORDINARY_USES))
 
 
 def partial_owners(name: str, people: tuple[Person, ...]) -> list[str]:

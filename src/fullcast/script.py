@@ -19,7 +19,7 @@ from .config import Config, LineFix
 from .errors import ConfigError, closest
 from .model import NARRATOR, Book, Chapter, Gender, Pause, Script, Segment, SegmentKind, Speaker
 from .monologue import ParagraphView, is_first_person_book, italic_thoughts, monologue_paragraphs
-from .names import SPEECH_VERB_SET, NameIndex, Person, build_index, discover, guess_gender, normalise, partial_owners
+from .names import SPEECH_VERB_SET, NameIndex, Person, build_index, discover, guess_gender, normalise, partial_owners, with_ordinary_words
 from .narrator import infer_narrator
 from .quotes import Piece, QuoteStyle, decide_style, has_words, split_paragraph, spoken, trim
 
@@ -130,7 +130,7 @@ def _people(config: Config, cut: list[_ChapterPieces]) -> NameIndex:
             continue
         people.append(Person(name, guess_gender(name, texts), False, ()))
     people = [replace(p, aliases=p.aliases + tuple(extra.get(p.name, ()))) for p in people]
-    return build_index(people)
+    return with_ordinary_words(build_index(people), texts)
 
 
 def _point_of_view(cut: list[_ChapterPieces], index: NameIndex) -> str | None:
