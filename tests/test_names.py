@@ -55,6 +55,11 @@ def test_a_one_word_name_that_is_also_an_ordinary_word_is_no_name_opening_a_ques
     assert [m.start for m in index.mentions(text, 0, len(text), False)] == [17, 42]
 
 
+def test_a_particle_is_no_first_name() -> None:
+    index = build_index([Person("Professor De Worms", M, True)])
+    assert "de" not in index.owners and index.owners["worms"] == ("Professor De Worms",)
+
+
 def test_a_married_woman_named_after_her_husband_does_not_take_his_first_name() -> None:
     index = build_index([Person("John Dashwood", M, True), Person("Fanny", F, True, ("Mrs. John Dashwood",))])
     assert index.owners["john"] == ("John Dashwood",)

@@ -299,6 +299,9 @@ def _short_forms(names: dict[str, None]) -> list[str]:
         if title and title.rstrip(".") == "Mrs":  # "Mrs. John Dashwood": John is her husband
             forms += [core[-1], f"{title} {core[-1]}"]
             continue
+        if core[0].casefold() in PARTICLES:  # "Professor De Worms" is not "De"
+            forms += [core[-1]] + ([f"{title} {core[-1]}"] if title else [])
+            continue
         forms += [core[-1], core[0]] + ([f"{title} {core[-1]}", f"{title} {core[0]}"] if title else [])
     return forms
 
