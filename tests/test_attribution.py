@@ -8,7 +8,8 @@ from fullcast.attribution import (attribute_chapter, call_conversation, rule_add
                                   rule_anchored_alternation, rule_carried_over, rule_continuation, rule_lead_in,
                                   rule_paragraph_beat, rule_previous_beat, rule_salient, rule_tag_after, rule_tag_before,
                                   rule_turn_taking)
-from fullcast.cues import Call, Context, Turn, advance, make_context
+from fullcast.context import Call, Context, Turn
+from fullcast.cues import advance, make_context
 from fullcast.model import Gender
 from fullcast.names import Person, build_index
 from fullcast.quotes import QuoteStyle, split_paragraph

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from test_attribution import context
 
+from fullcast.context import Call
 from fullcast.conversation import PRONOUN_WEIGHT, Cue, cue_weight, join_costs, line_costs, runs, settle_run, step_cost
-from fullcast.cues import Call
 
 EXCHANGE = '"A?"\n\n"B."\n\n"C?"\n\n"D."\n\n"E?"'
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from fullcast.cues import (Call, Context, Turn, addressees, advance, make_context, named_after, quoted_names,
-                           resolve)
+from fullcast.context import Call, Context, Turn
+from fullcast.cues import advance, make_context, resolve
+from fullcast.vocatives import addressees, named_after, quoted_names
 from fullcast.tags import read_tag
 from fullcast.model import Gender
 from fullcast.names import Mention, NameIndex, Person, build_index

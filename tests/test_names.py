@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from fullcast.model import Gender
-from fullcast.names import (Person, build_index, discover, guess_gender, kin_candidates, normalise, partial_owners,
-                            with_ordinary_words)
+from fullcast.names import Person, build_index, discover, guess_gender, normalise, partial_owners, with_ordinary_words
 
 F, M = Gender.FEMALE, Gender.MALE
 PEOPLE = [Person("Tara", F, True, ("Tara Maclay", "the blonde")), Person("Mr. Sillerton Jackson", M, True),
@@ -142,35 +141,6 @@ def test_a_family_role_is_a_mention_of_its_own() -> None:
     m = KIN.mentions("said her mother, and his wife", 0, 29)
     assert [(x.start, x.end, x.pronoun, x.role, x.possessive) for x in m] == \
         [(5, 15, "her", "mother", False), (21, 29, "his", "wife", False)]
-
-
-def test_kin_by_surname_with_mrs_marking_the_generation() -> None:
-    assert kin_candidates(KIN, "Jane", "mother") == ["Mrs. Bennet"]
-    assert kin_candidates(KIN, "Jane", "father") == ["Mr. Bennet"]
-    assert kin_candidates(KIN, "Mr. Bennet", "wife") == ["Mrs. Bennet"]
-    assert kin_candidates(KIN, "Mrs. Bennet", "husband") == ["Mr. Bennet"]
-    assert kin_candidates(KIN, "Mrs. Bennet", "daughter") == ["Jane"]
-    assert kin_candidates(KIN, "Lydia", "father") == []  # a Mrs. took her husband's surname
-
-
-def test_a_man_known_only_as_mr_surname_is_the_elder_generation() -> None:
-    index = build_index([Person("Newland Archer", M, True, ("Newland", "Archer")), Person("Mr. Archer", M, True),
-                         Person("Dallas", M, True)])
-    assert kin_candidates(index, "Newland Archer", "son") == []  # "Mr. Archer" is his father, not his son
-    assert kin_candidates(index, "Newland Archer", "father") == ["Mr. Archer"]
-    assert kin_candidates(index, "Mr. Archer", "son") == ["Newland Archer"]
-
-
-def test_kin_named_by_an_alias() -> None:
-    assert kin_candidates(KIN, "Lucy", "mother") == ["Mrs. Honeychurch"]
-
-
-def test_kin_named_by_the_cast_name_itself_and_not_by_an_article() -> None:
-    index = build_index([Person("Helen", F, True, ("Helen Schlegel",)), Person("Aunt Juley", F, True, ("Mrs. Munt",)),
-                         Person("The Old Mr. Emerson", M, True, ("Mr. Emerson",)), Person("The Son", M, True),
-                         Person("George Emerson", M, True)])
-    assert kin_candidates(index, "Helen", "aunt") == ["Aunt Juley"]
-    assert kin_candidates(index, "The Old Mr. Emerson", "son") == ["George Emerson"]
 
 
 def test_a_description_is_a_gendered_mention_unless_an_alias_claims_it() -> None:

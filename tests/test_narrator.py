@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from fullcast.cues import Turn
+from fullcast.context import Turn
 from fullcast.model import Gender
 from fullcast.names import Person, build_index
 from fullcast.narrator import infer_narrator, said_by_i

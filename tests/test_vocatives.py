@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from test_cues import F, M, context
 
-from fullcast.cues import Turn
+from fullcast.context import Turn
 from fullcast.names import Person, build_index
 from fullcast.vocatives import addressees
 

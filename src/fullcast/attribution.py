@@ -19,7 +19,8 @@ Finally `conversation` reads each run of back-and-forth lines as a whole, so a
 misread pronoun or a guess cannot flip the alternation that the named tags set.
 
 Every rule is readable and testable alone; the reading of tags and beats it relies on lives in
-`tags`, vocatives in `vocatives`, who a name or pronoun means in `cues`.
+`tags`, vocatives in `vocatives`, who a name or pronoun means in `cues` (relatives in `kin`), and what they all
+look at in `context`.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from .context import UNKNOWN, Call, Context, Turn
 from .conversation import has_tail, runs, settle_run
-from .cues import UNKNOWN, Call, Context, Turn, advance, make_context, most_salient, resolve
+from .cues import advance, make_context, most_salient, resolve
 from .model import Gender
 from .names import Mention, NameIndex
 from .tags import SENTENCE_END, read_tag, reporter, tag_window_after, tag_window_before

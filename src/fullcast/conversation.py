@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .cues import UNKNOWN, Call, Context
+from .context import UNKNOWN, Call, Context
 from .model import Gender
 from .vocatives import quoted_names
 

@@ -1,6 +1,6 @@
-"""What the attribution rules know about a chapter, and who a name, a pronoun or a vocative means.
+"""Who a name, a pronoun or a vocative means, and which people the narration has in view.
 
-The rules ask these questions of the `Context`; tag reading lives in `tags`, vocatives in `vocatives`. The
+The rules ask these questions of the `Context` (`context`); tag reading lives in `tags`, vocatives in `vocatives`. The
 answers come with the mention that carried them, so every call can be explained. Pronouns and shared aliases resolve to
 the most recently mentioned fitting person (narration mentions and earlier speakers
 both count), which is what a reader does without thinking.
@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
+from .context import Context, Turn
+from .kin import kin_candidates, may_be
 from .model import Gender
-from .names import AGED_RE, KIN_ROLES, MAIDEN_RE, SPEECH_VERB_SET, Mention, NameIndex, kin_candidates, may_be
-from .quotes import Piece
+from .names import AGED_RE, KIN_ROLES, MAIDEN_RE, SPEECH_VERB_SET, Mention, NameIndex
 from .tags import OPENS_SENTENCE, reporter
 from .vocatives import addressees, named_after, quoted_names
 
@@ -41,92 +42,6 @@ COMPANION_GAP = 2
 """Narration paragraphs across which "her companion" is still whoever she last talked with."""
 KIN_POSSESSORS = 5
 """How many recent people of the possessive's gender "her brother" may belong to."""
-UNKNOWN = "unknown"
-"""Speaker of a line nobody could be found for; cast.py gives it an auto voice."""
-
-@dataclass(frozen=True)
-class Turn:
-    """A paragraph holding quotations, in the context of its conversation."""
-
-    start: int
-    """Offset of the paragraph in the chapter text."""
-    end: int
-    """Offset just past the paragraph."""
-    quotes: tuple[Piece, ...]
-    """Its quoted pieces, in order."""
-    gap: int
-    """Narration paragraphs since the previous turn; large after a scene break or at a chapter start."""
-    continues: bool = False
-    """The first quote carries on the previous turn's open quotation."""
-    lead: tuple[int, int] | None = None
-    """The narration paragraph just before, when it ends by introducing this quote ("Emma exclaimed,")."""
-    before: tuple[int, int] | None = None
-    """The narration paragraph just before, when there is exactly one since the previous turn."""
-    reported: bool = False
-    """A narration paragraph that may report speech ("Mr. Bennet replied that he had not."): a turn without quotes."""
-
-
-@dataclass(frozen=True)
-class Call:
-    """Who speaks a quote, and why."""
-
-    speaker: str
-    """Person's name, or `unknown`."""
-    rule: str
-    """The rule and its cue, e.g. `tag after: "Tara replied"`."""
-    pronoun: str | None = None
-    """`he` or `she` when the cue named the speaker only by that pronoun, so the whole exchange may settle who;
-    `other` for "said the other", which says no gender."""
-
-
-@dataclass
-class Context:
-    """What the rules may look at: the chapter, the people, and the calls made so far."""
-
-    text: str
-    """The chapter's source text."""
-    index: NameIndex
-    """Everyone who may speak."""
-    turns: list[Turn]
-    """All turns of the chapter."""
-    narrator: str | None = None
-    """Who "I" is in narration, for a book told in the first person."""
-    carried: str | None = None
-    """Who spoke the line that ended the previous chapter, when this chapter opens with a quote."""
-    calls: list[list[Call]] = field(default_factory=list)
-    """Calls per turn, filled in reading order."""
-    events: list[tuple[int, str]] = field(default_factory=list)
-    """People the narration has referred to so far, (offset, name), pronouns resolved ("I" is the narrator)."""
-    turn_set: set[int] = field(default_factory=set)
-    """`turn_starts` as a set: speaker events sit at these offsets."""
-    subjects: set[int] = field(default_factory=set)
-    """Offsets of the events that are subjects ("She", a name opening a sentence or clause: `_is_subject`)."""
-    event_starts: list[int] = field(default_factory=list)
-    """Offsets of `events`, for bisecting."""
-    pending: list[Mention] = field(default_factory=list)
-    """Narration mentions not yet turned into events."""
-    cursor: int = 0
-    """How many of `pending` have been turned into events."""
-    gendered: dict[str, set[str]] = field(default_factory=dict)
-    """`he` / `she` -> the people that pronoun may mean (never the first-person narrator)."""
-    addressees: list[tuple[str, ...]] = field(default_factory=list)
-    """People each turn addresses by name (vocatives)."""
-    turn_starts: list[int] = field(default_factory=list)
-    """Start offsets of `turns`, for bisecting."""
-    named: dict[int, set[str]] = field(default_factory=dict)
-    """People each turn's quotes name without addressing them, filled as `quoted_names` asks."""
-    voiced: dict[int, str] = field(default_factory=dict)
-    """`he`/`she` for turns whose tag said only that, though no one of that gender was about to resolve it to."""
-    anchored: set[int] = field(default_factory=set)
-    """Turns whose speaker their own paragraph names (a tag or beat), not guessed from the conversation."""
-
-    def speaker(self, t: int) -> str | None:
-        """The known main speaker of turn *t*, if any."""
-        if 0 <= t < len(self.calls) and self.calls[t] and self.calls[t][-1].speaker != UNKNOWN:
-            return self.calls[t][-1].speaker
-        return None
-
-
 # --------------------------------------------------------------------------- reading the narration
 
 
@@ -263,8 +178,7 @@ def _possessor(ctx: Context, mention: Mention, t: int, previous: str | None) -> 
     """Whose "his companion" it is: the fitting person this paragraph names before it, or who spoke the line
     before, or the one most recently in focus."""
     fits = ctx.gendered["he" if mention.pronoun == "his" else "she"]
-    i = bisect.bisect_left(ctx.event_starts, ctx.turns[t].start)
-    here = [name for start, name in ctx.events[i:] if start < mention.start and name in fits]
+    here = [name for _, name in _events_between(ctx, ctx.turns[t].start, mention.start) if name in fits]
     if here:
         return here[-1]
     if previous in fits:
@@ -279,15 +193,18 @@ def _subject_since_last_line(ctx: Context, t: int, pos: int, who: str) -> bool:
     though not one of the last speakers; "…, as Willow went out. 'Well?' she asked" is not Willow.
     """
     lo = ctx.turns[t - 1].quotes[-1].end if t and ctx.turns[t - 1].quotes else (ctx.turns[t - 1].end if t else 0)
-    i = bisect.bisect_left(ctx.event_starts, lo)
     return any(name == who and start in ctx.subjects and not LEAVES.match(ctx.text, start, start + 50)
-               for start, name in ctx.events[i:] if start < pos)
+               for start, name in _events_between(ctx, lo, pos))
 
 
 def _named_in_paragraph(ctx: Context, turn: Turn, pos: int, fits: set[str]) -> bool:
     """True when the narration of this paragraph names a fitting person before *pos*."""
-    i = bisect.bisect_left(ctx.event_starts, turn.start)
-    return any(name in fits for start, name in ctx.events[i:] if start < pos)
+    return any(name in fits for _, name in _events_between(ctx, turn.start, pos))
+
+
+def _events_between(ctx: Context, lo: int, hi: int) -> list[tuple[int, str]]:
+    """The narration's people referred to from offset *lo* up to *hi*, in order."""
+    return ctx.events[bisect.bisect_left(ctx.event_starts, lo):bisect.bisect_left(ctx.event_starts, hi)]
 
 
 def most_salient(ctx: Context, pos: int, allowed: set[str], exclude: set[str], t: int,

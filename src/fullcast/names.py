@@ -180,36 +180,32 @@ class NameIndex:
         m = GENERIC_RE.fullmatch(normalise(alias))
         return KINDS[m.group(1)] if m else Gender.UNKNOWN
 
-    def _titled_otherwise(self, text: str, mention: Mention) -> bool:
-        """ "Thorley" in "Mrs. Thorley Rushworth" is not a man the cast calls Thorley: the title says another person."""
-        title = OTHER_TITLE.search(text, max(0, mention.start - 8), mention.start)
-        if not title or len(mention.names) != 1:
-            return False
-        gender = Gender.FEMALE if title.group(1).casefold() in FEMALE_TITLES else Gender.MALE
-        return self.gender(mention.names[0]) not in (gender, Gender.UNKNOWN)
+    def _someone_else(self, text: str, lo: int, hi: int, key: str) -> bool:
+        """True when the alias matched at `text[lo:hi]` is not this person after all:
 
-    def _longer_name(self, text: str, mention: Mention) -> bool:
-        """ "Banner" (of the cast's "Banner Club Proprietor") in "the Banner Club": a word the index made up, inside
-        a longer name the cast does not know."""
-        key = normalise(text[mention.start:mention.end])
-        if " " in key or mention.possessive or key not in self.derived:
-            return False
-        after = NEXT_NAME.match(text, mention.end)
-        return bool(after) and normalise(after.group(1)) not in self.owners and after.group(1) not in NOT_NAMES
-
-    def _ordinary_word(self, text: str, mention: Mention) -> bool:
-        """ "May I come in?": a one-word alias the story also writes in lower case, opening a question."""
-        return normalise(text[mention.start:mention.end]) in self.words and \
-            SENTENCE_OPENING.search(text, max(0, mention.start - 4), mention.start) is not None and \
-            AUXILIARY_QUESTION.match(text, mention.end) is not None
+        - a made-up short form inside a longer name the cast does not know ("Banner" of the cast's
+          "Banner Club Proprietor", in "the Banner Club");
+        - a one-word name the story also uses as an ordinary word, opening a question ("May I come in?");
+        - a name right after a title of the other gender ("Thorley" in "Mrs. Thorley Rushworth").
+        """
+        if key in self.derived and " " not in key and POSSESSIVE.match(text, hi) is None and \
+                (after := NEXT_NAME.match(text, hi)) and normalise(after.group(1)) not in self.owners and \
+                after.group(1) not in NOT_NAMES:
+            return True
+        if key in self.words and SENTENCE_OPENING.search(text, max(0, lo - 4), lo) and AUXILIARY_QUESTION.match(text, hi):
+            return True
+        owners = self.owners.get(key, ())
+        if len(owners) == 1 and (title := OTHER_TITLE.search(text, max(0, lo - 8), lo)):
+            gender = Gender.FEMALE if title.group(1).casefold() in FEMALE_TITLES else Gender.MALE
+            return self.gender(owners[0]) not in (gender, Gender.UNKNOWN)
+        return False
 
     def mentions(self, text: str, start: int, end: int, pronouns: bool = True) -> list[Mention]:
         """Names, aliases and (optionally) personal pronouns in `text[start:end]`, in order."""
-        found = [Mention(m.start(), m.end(), self.owners.get(key := normalise(m.group()), ()), None,
-                         POSSESSIVE.match(text, m.end()) is not None, None, key in self.generic)
-                 for m in self.pattern.finditer(text, start, end)] if self.owners else []
-        found = [m for m in found if not self._titled_otherwise(text, m) and not self._longer_name(text, m)
-                 and not self._ordinary_word(text, m)]
+        found = [Mention(m.start(), m.end(), self.owners.get(key, ()), None, POSSESSIVE.match(text, m.end()) is not None,
+                         None, key in self.generic)
+                 for m in self.pattern.finditer(text, start, end) if self.owners
+                 and not self._someone_else(text, m.start(), m.end(), key := normalise(m.group()))]
         if pronouns:
             for m in PRONOUN_RE.finditer(text, start, end):
                 word = m.group()
@@ -259,7 +255,8 @@ def build_index(people: list[Person]) -> NameIndex:
     pattern = re.compile(r"(?<![\w’'])(?:" + "|".join(parts) + r")(?![\w])") if parts else re.compile(r"(?!x)x")
     generic = frozenset(k for k in owners if GENERIC_RE.fullmatch(k))
     aged = frozenset(p.name for p in people if any(AGED_RE.search(a) for a in (p.name, *p.aliases)))
-    married = frozenset(p.name for p in people if _married(p))
+    # a woman the cast calls Mrs.: her surname is her husband's
+    married = frozenset(p.name for p in people if any(normalise(a).startswith("mrs ") for a in (p.name, *p.aliases)))
     derived_keys = frozenset(set(owners) - given)
     return NameIndex(tuple(people), {k: tuple(v) for k, v in owners.items()}, pattern, generic, aged, married,
                      _polite_forms(people, owners), derived_keys)
@@ -398,57 +395,3 @@ def guess_gender(name: str, text: str) -> Gender:
     if female > 1.5 * male:
         return Gender.FEMALE
     return Gender.UNKNOWN
-
-
-def kin_candidates(index: NameIndex, possessor: str, role: str) -> list[str]:
-    """People who may be *possessor*'s *role* ("brother"): the right gender, and an alias naming the role
-    ("Lucy's Mother", "Aunt Juley") or else the possessor's surname, when who is a Mrs. fits the role."""
-    gender = KIN_ROLES[role]
-    owner = next((p for p in index.people if p.name == possessor), None)
-    if owner is None:
-        return []
-    fits = [p for p in index.people if p.name != possessor and p.gender is gender]
-    first = {normalise(a).split()[0] for a in (owner.name, *owner.aliases) if a.split()} - set(ARTICLES)
-    named = [p.name for p in fits if any(role in (w := normalise(a).split()) and (w[0].removesuffix("'s") in first or
-                                                                                   w[0] == role)
-                                          for a in (p.name, *p.aliases))]
-    if named:
-        return named
-    surnames = {w[-1] for a in (owner.name, *owner.aliases) if len(w := normalise(a).split()) > 1}
-    kin = [p for p in fits if any(len(w := normalise(a).split()) > 1 and w[-1] in surnames
-                                  for a in (p.name, *p.aliases)) and _generation_fits(owner, p, role)]
-    return [p.name for p in kin]
-
-
-def _married(person: Person) -> bool:
-    """A woman the cast calls Mrs.: her surname is her husband's."""
-    return any(normalise(a).startswith("mrs ") for a in (person.name, *person.aliases))
-
-
-def _elder(person: Person) -> bool:
-    """Someone the cast knows only by a title and surname ("Mr. Archer"): of the elder generation in a family."""
-    keys = [normalise(a).split() for a in (person.name, *person.aliases)]
-    return all(len(k) == 2 and k[0] in ("mr", "mrs") for k in keys if k)
-
-
-def may_be(index: NameIndex, name: str, role: str) -> bool:
-    """Whether *name* may be anyone's *role* judging by who is a Mrs.: a wife or mother is, a sister is not."""
-    person = next((p for p in index.people if p.name == name), None)
-    return person is not None and _may_be(person, role)
-
-
-def _may_be(kin: Person, role: str) -> bool:
-    if role in ("wife", "mother", "grandmother"):
-        return _married(kin)
-    return not (role in ("sister", "daughter", "niece") and _married(kin))
-
-
-def _generation_fits(owner: Person, kin: Person, role: str) -> bool:
-    """Whether *kin* may be *owner*'s *role* judging by who is a Mrs. (`_may_be`) and who the cast calls only Mr."""
-    if not _may_be(kin, role):
-        return False
-    if role == "husband":
-        return _married(owner)
-    if role in ("son", "daughter", "nephew", "niece") and _elder(kin) and not _elder(owner):
-        return False  # "Mr. Archer" is Newland Archer's father, not his son
-    return not (role in ("brother", "sister", "father", "mother") and _married(owner))

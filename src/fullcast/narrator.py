@@ -11,9 +11,10 @@ import re
 from collections import Counter
 from typing import Protocol
 
-from .cues import Context, Turn, addressees
+from .context import Context, Turn
 from .names import SPEECH_VERBS, NameIndex
 from .quotes import Piece
+from .vocatives import addressees
 
 VERBS = "|".join(SPEECH_VERBS)
 I_AFTER = re.compile(rf"^[\s,.!?;:—-]*(?:I\s+(?:\w+ly\s+)?(?:{VERBS})\b|(?:{VERBS})\s+I\b)")

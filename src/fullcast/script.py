@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 
 from .attribution import attribute_chapter
-from .cues import Call, Turn
+from .context import Call, Turn
 from .config import Config, LineFix
 from .errors import ConfigError, closest
 from .model import NARRATOR, Book, Chapter, Gender, Pause, Script, Segment, SegmentKind, Speaker

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from .names import SPEECH_VERB_SET, Mention
 
 if TYPE_CHECKING:
-    from .cues import Context, Turn
+    from .context import Context, Turn
 
 BODY_PARTS = frozenset(
     "jaw eyes eye eyebrows eyebrow brows brow face voice lips lip mouth hand hands head gaze expression features "

@@ -20,7 +20,7 @@ from .quotes import Piece
 from .tags import SENTENCE_END
 
 if TYPE_CHECKING:
-    from .cues import Context, Turn
+    from .context import Context, Turn
 
 LEADING_CLAUSE = re.compile(r"[\s\"'“”‘’_]*(?:as|when|while|though|although|if|before|after|since|until|once|because)\b", re.I)
 """A sentence opening with a subordinate clause, where a pronoun may point ahead to a name."""

@@ -1,0 +1,55 @@
+"""Family roles: who may be whose relative ("her mother", "his son"), judged from the cast's names alone.
+
+A tag such as "said her mother" names someone through a possessor. The cast rarely says who is
+whose mother, but its names do: an alias that names the role ("Lucy's Mother", "Aunt Juley"), a
+shared surname, a Mrs. (married: a wife or mother, never a sister) and a man known only as
+Mr. Surname (the elder generation of his family).
+"""
+
+from __future__ import annotations
+
+from .names import ARTICLES, KIN_ROLES, NameIndex, Person, normalise
+
+
+def kin_candidates(index: NameIndex, possessor: str, role: str) -> list[str]:
+    """People who may be *possessor*'s *role* ("brother"): the right gender, and an alias naming the role
+    ("Lucy's Mother", "Aunt Juley") or else the possessor's surname, when who is a Mrs. fits the role."""
+    gender = KIN_ROLES[role]
+    owner = next((p for p in index.people if p.name == possessor), None)
+    if owner is None:
+        return []
+    fits = [p for p in index.people if p.name != possessor and p.gender is gender]
+    first = {normalise(a).split()[0] for a in (owner.name, *owner.aliases) if a.split()} - set(ARTICLES)
+    named = [p.name for p in fits if any(role in (w := normalise(a).split()) and (w[0].removesuffix("'s") in first or
+                                                                                   w[0] == role)
+                                          for a in (p.name, *p.aliases))]
+    if named:
+        return named
+    surnames = {w[-1] for a in (owner.name, *owner.aliases) if len(w := normalise(a).split()) > 1}
+    kin = [p for p in fits if any(len(w := normalise(a).split()) > 1 and w[-1] in surnames
+                                  for a in (p.name, *p.aliases)) and _generation_fits(index, owner, p, role)]
+    return [p.name for p in kin]
+
+
+def _elder(person: Person) -> bool:
+    """Someone the cast knows only by a title and surname ("Mr. Archer"): of the elder generation in a family."""
+    keys = [normalise(a).split() for a in (person.name, *person.aliases)]
+    return all(len(k) == 2 and k[0] in ("mr", "mrs") for k in keys if k)
+
+
+def may_be(index: NameIndex, name: str, role: str) -> bool:
+    """Whether *name* may be anyone's *role* judging by who is a Mrs.: a wife or mother is, a sister is not."""
+    if role in ("wife", "mother", "grandmother"):
+        return name in index.married
+    return not (role in ("sister", "daughter", "niece") and name in index.married)
+
+
+def _generation_fits(index: NameIndex, owner: Person, kin: Person, role: str) -> bool:
+    """Whether *kin* may be *owner*'s *role* judging by who is a Mrs. (`may_be`) and who the cast calls only Mr."""
+    if not may_be(index, kin.name, role):
+        return False
+    if role == "husband":
+        return owner.name in index.married
+    if role in ("son", "daughter", "nephew", "niece") and _elder(kin) and not _elder(owner):
+        return False  # "Mr. Archer" is Newland Archer's father, not his son
+    return not (role in ("brother", "sister", "father", "mother") and owner.name in index.married)
