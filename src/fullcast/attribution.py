@@ -66,7 +66,7 @@ def rule_tag_after(ctx: Context, t: int, q: int) -> Call | None:
     if subject.start - lo > LEAD_ON_CHARS and re.search(r"[,:—-]\s*$", ctx.text[lo:hi]):
         return None  # `"…" And gathering her work, she was hastening away, when Elizabeth called out,`: the next quote's
     cue = " ".join(ctx.text[lo:hi].split()[:6]).strip(" ,")
-    return _subject_call(ctx, t, subject, kind, f'after: "{cue}"', ctx.text[lo:hi])
+    return _subject_call(ctx, t, subject, kind, f'after: "{cue}"')
 
 
 def rule_tag_before(ctx: Context, t: int, q: int) -> Call | None:
@@ -81,7 +81,7 @@ def rule_tag_before(ctx: Context, t: int, q: int) -> Call | None:
     if kind == "tag" and q == 0 and re.search(r"[.!?]\s*$", ctx.text[lo:hi]):
         kind = "beat"  # "Tara said nothing." is a finished sentence, not a tag leading into the quote
     cue = " ".join(ctx.text[lo:hi].split()[:6]).strip(" ,")
-    return _subject_call(ctx, t, subject, kind, f'before: "{cue}"', ctx.text[lo:hi])
+    return _subject_call(ctx, t, subject, kind, f'before: "{cue}"')
 
 
 def rule_lead_in(ctx: Context, t: int, q: int) -> Call | None:
@@ -113,7 +113,7 @@ def rule_paragraph_beat(ctx: Context, t: int) -> Call | None:
     return None
 
 
-def _subject_call(ctx: Context, t: int, subject: Mention, kind: str, where: str, window: str = "") -> Call | None:
+def _subject_call(ctx: Context, t: int, subject: Mention, kind: str, where: str) -> Call | None:
     """The call a tag or beat makes through its subject; for a `he`/`she` tag no one fits, only that gender.
 
     A tag saying the speaker talks or thinks to themselves ("she said to herself", "he thought") is no turn of an
@@ -121,7 +121,7 @@ def _subject_call(ctx: Context, t: int, subject: Mention, kind: str, where: str,
     """
     rule = f'{"tag" if kind == "tag" else "beat"} {where}'
     if who := resolve(ctx, subject, t):
-        return Call(who, rule, None if kind == "tag" and TO_ONESELF.search(" ".join(window.split()[:6])) else _bare(subject))
+        return Call(who, rule, None if kind == "tag" and TO_ONESELF.search(where) else _bare(subject))
     if kind == "tag" and (pronoun := _bare(subject)) in ("he", "she"):
         return Call(UNKNOWN, rule, pronoun)
     return None

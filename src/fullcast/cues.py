@@ -126,7 +126,8 @@ def _fitting(ctx: Context, mention: Mention, people: set[str]) -> set[str]:
 def resolve_kin(ctx: Context, mention: Mention, t: int) -> str | None:
     """"said her brother": the most recent fitting possessor who has someone in that role, then the likeliest one.
 
-    When the cast links no one in that role, a role of the other gender ("said her father") means a man about.
+    When the cast links no one in that role, a role of the other gender ("said her father") means a man about, and
+    "said her mother" (or wife) a married woman about who is not the possessor.
     """
     fits = ctx.gendered["he" if mention.pronoun == "his" else "she"]
     tried: list[str] = []
@@ -141,12 +142,11 @@ def resolve_kin(ctx: Context, mention: Mention, t: int) -> str | None:
     kin_gender = "he" if KIN_ROLES[mention.role or ""] is Gender.MALE else "she"
     if not tried:
         return None
-    role = mention.role or ""
-    people = ctx.gendered[kin_gender]
-    if people is fits and role not in ("mother", "wife", "grandmother"):
-        return None  # "said her sister": a woman about, but which of them is the possessor?
-    if people is fits:  # "said her mother", no mother linked: a married woman about, not the possessor
-        people = {n for n in people - {tried[0]} if may_be(ctx.index, n, role)}
+    role, people = mention.role or "", ctx.gendered[kin_gender]
+    if people is fits:  # a woman's sister is a woman too: which of those about is the possessor?
+        if role not in ("mother", "wife", "grandmother"):
+            return None
+        people = {n for n in people - {tried[0]} if may_be(ctx.index, n, role)}  # a Mrs. about, not the possessor
     return most_salient(ctx, mention.start, people, set(ctx.addressees[t]), t)
 
 
