@@ -54,6 +54,17 @@ def test_a_one_word_name_that_is_also_an_ordinary_word_is_no_name_opening_a_ques
     assert [m.start for m in index.mentions(text, 0, len(text), False)] == [17, 42]
 
 
+def test_a_first_name_and_the_surname_after_it_are_one_mention_of_the_first_names_owner() -> None:
+    index = build_index([Person("Miss Welland", F, True, ("May Wellend",)), Person("Mrs. Augusta Welland", F, True),
+                         Person("Colonel Fitzwilliam", M, True, ("Fitzwilliam",)), Person("Mr. Darcy", M, True, ("Darcy",))])
+    text = "May Welland smiled; Welland's wife too. Fitzwilliam Darcy, Fitzwilliam."
+    assert [(text[m.start:m.end], m.names, m.possessive) for m in index.mentions(text, 0, len(text), False)] == [
+        ("May Welland", ("Miss Welland",), False), ("Welland", ("Mrs. Augusta Welland",), True),
+        # "Fitzwilliam" is the Colonel's surname, no one's first name: two people, as written
+        ("Fitzwilliam", ("Colonel Fitzwilliam",), False), ("Darcy", ("Mr. Darcy",), False),
+        ("Fitzwilliam", ("Colonel Fitzwilliam",), False)]
+
+
 def test_a_particle_is_no_first_name() -> None:
     index = build_index([Person("Professor De Worms", M, True)])
     assert "de" not in index.owners and index.owners["worms"] == ("Professor De Worms",)

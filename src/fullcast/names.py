@@ -19,6 +19,7 @@ from .model import Gender
 TITLES = ("Mr", "Mrs", "Miss", "Ms", "Mx", "Dr", "Lady", "Lord", "Sir", "Madam", "Madame", "Mme", "Mlle",
           "Colonel", "Col", "Captain", "Capt", "Major", "General", "Professor", "Prof", "Aunt", "Uncle",
           "Father", "Mother", "Sister", "Brother", "Mademoiselle", "Monsieur", "Count", "Countess", "Baron")
+TITLE_KEYS = frozenset(t.casefold() for t in TITLES)
 HONORIFICS = frozenset("mr mrs miss ms mx lady lord sir madam madame mme mlle mademoiselle monsieur".split())
 """Titles that alone may only address someone politely ("Yes, Sir."): such a vocative names no one."""
 POLITE_TITLES = {"mr": Gender.MALE, "miss": Gender.FEMALE}
@@ -170,6 +171,8 @@ class NameIndex:
     """The normalised aliases made from the cast's ("Banner" of "Banner Club Proprietor"), not written in it."""
     words: frozenset[str] = frozenset()
     """One-word aliases the story also uses as ordinary words ("May", "Small"): at a sentence start, not names."""
+    given: frozenset[str] = frozenset()
+    """First names: the untitled first word of someone's longer alias ("may" of "May Wellend")."""
 
     def gender(self, name: str) -> Gender:
         """The gender of *name*, unknown for strangers."""
@@ -200,12 +203,29 @@ class NameIndex:
             return self.gender(owners[0]) not in (gender, Gender.UNKNOWN)
         return False
 
+    def _full_names(self, found: list[Mention], text: str) -> list[Mention]:
+        """Join a first name and the surname right after it into one mention of the first name's owner:
+        "May Welland" is May, not the Mrs. Welland whom the cast alone calls "Welland"."""
+        joined: list[Mention] = []
+        for x in found:
+            last = joined[-1] if joined else None
+            if last and last.names and x.names and not last.possessive and text[last.end:x.start] == " " \
+                    and " " not in normalise(text[x.start:x.end]):
+                names = tuple(n for n in last.names if n in x.names)
+                if names or normalise(text[last.start:last.end]) in self.given:
+                    joined[-1] = replace(last, end=x.end, names=names or last.names, possessive=x.possessive,
+                                         generic=False)
+                    continue
+            joined.append(x)
+        return joined
+
     def mentions(self, text: str, start: int, end: int, pronouns: bool = True) -> list[Mention]:
         """Names, aliases and (optionally) personal pronouns in `text[start:end]`, in order."""
         found = [Mention(m.start(), m.end(), self.owners.get(key, ()), None, POSSESSIVE.match(text, m.end()) is not None,
                          None, key in self.generic)
                  for m in self.pattern.finditer(text, start, end) if self.owners
                  and not self._someone_else(text, m.start(), m.end(), key := normalise(m.group()))]
+        found = self._full_names(found, text)
         if pronouns:
             for m in PRONOUN_RE.finditer(text, start, end):
                 word = m.group()
@@ -258,8 +278,10 @@ def build_index(people: list[Person]) -> NameIndex:
     # a woman the cast calls Mrs.: her surname is her husband's
     married = frozenset(p.name for p in people if any(normalise(a).startswith("mrs ") for a in (p.name, *p.aliases)))
     derived_keys = frozenset(set(owners) - given)
+    first_names = frozenset(words[0] for p in people for a in (p.name, *p.aliases)
+                            if len(words := normalise(a).split()) > 1 and words[0] not in TITLE_KEYS | set(ARTICLES))
     return NameIndex(tuple(people), {k: tuple(v) for k, v in owners.items()}, pattern, generic, aged, married,
-                     _polite_forms(people, owners), derived_keys)
+                     _polite_forms(people, owners), derived_keys, given=first_names)
 
 
 def _polite_forms(people: list[Person], owners: dict[str, list[str]]) -> dict[str, tuple[str, ...]]:
