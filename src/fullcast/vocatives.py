@@ -35,6 +35,8 @@ NESTED_TAG = re.compile(r"[,!?.—-]\s*['’‘\"”]\s+(?:\w+\s+){0,2}?(?:" + "
 """A speech tag after a closing inner quote mark inside a quotation: `,' she says`, the speaker quoting someone."""
 VOCATIVE_AFTER = re.compile(r"^(?:[,!?.;]|\s*$|\s+(?:don't|do|please)\b)")
 """What may come just after a name called: punctuation, the quote's end, or a plea ("Willow, please")."""
+SELF_INTRODUCTION = re.compile(r"\b(?:[Mm]y\s+name\s+is|[Mm]y\s+name's|I\s+am|I'm|[Cc]all\s+me)\s+\Z")
+"""Words before a speaker's own name: "My name is Mrs. Munt", "I am Tara"."""
 TITLE_BEFORE = re.compile(r"\b(Mr|Mrs|Miss|Ms|Dr|Mme|Mlle|Madame|Monsieur|Lady|Lord|Sir)\.?\s+\Z")
 """A title just before a name the cast knows without it: "Mrs. Churchill" where the cast has a Churchill."""
 TITLE_GENDER = {"mrs": Gender.FEMALE, "miss": Gender.FEMALE, "ms": Gender.FEMALE, "mme": Gender.FEMALE,
@@ -142,11 +144,15 @@ def named_after(text: str, index: NameIndex, pronoun: Mention) -> set[str]:
 
 
 def quoted_names(ctx: Context, t: int) -> set[str]:
-    """People turn *t*'s quotes name without addressing them: "Mr. Weston is such a good man" is not Mr. Weston."""
+    """People turn *t*'s quotes name without addressing them: "Mr. Weston is such a good man" is not Mr. Weston.
+
+    A speaker introducing themselves ("My name is Mrs. Munt") names no one else.
+    """
     if t not in ctx.named:
         names: set[str] = set()
         for q in ctx.turns[t].quotes:
             names |= {m.names[0] for m in ctx.index.mentions(ctx.text, q.start, q.end, pronouns=False)
-                      if len(m.names) == 1}
+                      if len(m.names) == 1 and (m.possessive or not SELF_INTRODUCTION.search(
+                          ctx.text, max(q.start, m.start - 16), m.start))}
         ctx.named[t] = names - set(ctx.addressees[t])
     return ctx.named[t]
