@@ -74,6 +74,8 @@ def test_pronoun_is_not_someone_its_clause_names() -> None:
     first, second = pronouns(text, "she")
     assert named_after(text, INDEX, first) == set()
     assert named_after(text, INDEX, second) == {"Tara"}
+    text = '"Yes," she said to Tara, with a warmth which brought the old Willow to mind.'
+    assert named_after(text, INDEX, pronouns(text, "she")[0]) == {"Tara"}
 
 
 def test_pronoun_in_an_exchange_means_someone_taking_part() -> None:

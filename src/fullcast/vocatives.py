@@ -126,11 +126,16 @@ def _last_named(ctx: Context, pos: int, names: tuple[str, ...], reach: int = 300
     return names[0]
 
 
+RELATIVE_CLAUSE = re.compile(r"\b(?:which|who|whom|whose)\b")
+"""A relative clause opening: "with a warmth which brought the former Willoughby to mind" may name the speaker."""
+
+
 def named_after(text: str, index: NameIndex, pronoun: Mention) -> set[str]:
     """People the rest of the pronoun's sentence names: in "she said to Edna" she is not Edna.
 
     A pronoun does not mean a name it governs; not so when it sits in an opening subordinate clause
-    ("As she spoke, Edna rose."), which may point ahead to the name. The sentence ends at a quote.
+    ("As she spoke, Edna rose."), which may point ahead to the name. The sentence ends at a quote, and the
+    part that counts at a relative clause.
     """
     lo = max(0, pronoun.start - 200)
     starts = [lo] + [m.end() for m in SENTENCE_END.finditer(text, lo, pronoun.start)]
@@ -140,6 +145,7 @@ def named_after(text: str, index: NameIndex, pronoun: Mention) -> set[str]:
     end = SENTENCE_END.search(text, pronoun.end, pronoun.end + 300)
     hi = end.end() if end else pronoun.end + 300
     hi = quote.start() if (quote := QUOTE_MARK.search(text, pronoun.end, hi)) else hi
+    hi = clause.start() if (clause := RELATIVE_CLAUSE.search(text, pronoun.end, hi)) else hi
     return {m.names[0] for m in index.mentions(text, pronoun.end, hi, pronouns=False) if len(m.names) == 1}
 
 
