@@ -27,7 +27,10 @@ VERB_FOLLOWS = re.compile(
     r"took|gave|made|got|stood|sat|felt|knew|thought|began|ran|left|put|held|told|found|heard|kept|let|met|rose|"
     r"spoke|shook|drew|threw|wrote|broke|brought|caught|fell|flung|hung|lay|led|meant|sent|set|shut|sprang|struck|"
     r"swore|tore|understood|woke|bent|burst|chose|clung|crept|drank|drove|fled|forgot|grew|hid|knelt|laid|lost|"
-    r"shot|sought|strode|swept|swung|thrust|wept|withdrew|smiles|laughs|says|looks|turns|goes|comes)\b")
+    r"shot|sought|strode|swept|swung|thrust|wept|withdrew|shrank|shrunk|sank|sang|rang|swam|stole|froze|wore|bore|"
+    r"rode|shone|bit|slid|lit|fed|read|slept|leant|lent|spent|built|bought|fought|taught|paid|sold|bound|spun|won|"
+    r"became|forgave|ate|flew|blew|mistook|awoke|beheld|bade|arose|stuck|stung|spat|hit|hurt|sped|"
+    r"smiles|laughs|says|looks|turns|goes|comes)\b")
 """A finite verb right after a name, so the name is the subject of its clause."""
 SPEECH_VERB_BEFORE = re.compile(r"\b(?:" + "|".join(SPEECH_VERB_SET) + r")\s+(?:\w+ly\s+)?\Z")
 """A speech verb right before a name: "said Mr. Elton" names the subject of an inverted tag."""
