@@ -89,6 +89,13 @@ def test_pronoun_in_an_exchange_means_someone_taking_part() -> None:
     assert resolve(ctx, she, 2) == "Faith"
 
 
+def test_a_short_pause_in_the_narration_does_not_end_the_exchange() -> None:
+    for pause, speaker in (("Rupert looked at Willow.", "Tara"), ("Rupert looked at Willow. " * 12, "Willow")):
+        ctx = context(f'"Hi," said Tara.\n\n"Hello," said Rupert.\n\n{pause}\n\n"Well?" she asked.')
+        ctx.calls[0], ctx.calls[1] = [Call("Tara", "given")], [Call("Rupert", "given")]
+        assert resolve(ctx, pronouns(ctx.text, "she")[-1], 2) == speaker
+
+
 def test_a_subject_of_the_narration_since_the_last_line_is_in_view() -> None:
     text = ('"Go in," said Tara.\n\n"Wait," said Faith. Willow slowly climbed the steps and looked down at Tara.'
             '\n\n"I think you are wrong," she said.')

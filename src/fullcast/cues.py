@@ -41,6 +41,8 @@ NARRATOR_OBJECT = re.compile(r"\b(?:me|my|myself)\b")
 LEAVES = re.compile(r"[\w.' ]*?\s(?:(?:went|walked|hurried|ran|stepped)\s+(?:out|away|off)|left|withdrew|departed|"
                     r"disappeared|vanished)\b")
 """A subject leaving the scene ("as Willow went out"): no longer there to speak."""
+PAUSE_CHARS = 250
+"""Narration shorter than this between two lines is a pause in the exchange, not its end."""
 COMPANION_GAP = 2
 """Narration paragraphs across which "her companion" is still whoever she last talked with."""
 KIN_POSSESSORS = 5
@@ -89,10 +91,15 @@ def resolve(ctx: Context, mention: Mention, t: int) -> str | None:
 
 
 def _conversation(ctx: Context, t: int, reach: int = 4) -> set[str]:
-    """The speakers of the lines just before turn *t* in the same exchange (no narration paragraph between)."""
+    """The speakers of the lines just before turn *t* in the same exchange.
+
+    A narration paragraph ends the exchange, unless it is one short paragraph just before *t* ("Miss Bartlett
+    was silent. …"): the same two go on talking.
+    """
     found: set[str] = set()
     for k in range(t - 1, max(-1, t - 1 - reach), -1):
-        if ctx.turns[k + 1].gap > 0:
+        aside = k == t - 1 and ctx.turns[t].start - ctx.turns[k].end < PAUSE_CHARS
+        if ctx.turns[k + 1].gap > (1 if aside else 0):
             break
         if name := ctx.speaker(k):
             found.add(name)
@@ -335,3 +342,5 @@ def _keep_reported_speech(ctx: Context, turns: list[Turn]) -> list[Turn]:
         kept.append(replace(turn, gap=turn.gap + carry) if carry else turn)
         carry = 0
     return kept
+
+
