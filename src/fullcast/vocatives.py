@@ -35,6 +35,10 @@ NESTED_TAG = re.compile(r"[,!?.—-]\s*['’‘\"”]\s+(?:\w+\s+){0,2}?(?:" + "
 """A speech tag after a closing inner quote mark inside a quotation: `,' she says`, the speaker quoting someone."""
 VOCATIVE_AFTER = re.compile(r"^(?:[,!?.;]|\s*$|\s+(?:don't|do|please)\b)")
 """What may come just after a name called: punctuation, the quote's end, or a plea ("Willow, please")."""
+SELF_TALK_TAG = re.compile(r"\W*(?:(?:he|she|I|[A-Z][a-z]+)\s+(?:\w+ly\s+)?(?:thought|reflected|mused|(?:said|muttered|murmured|"
+                        r"whispered)\s+to\s+(?:her|him|my)self)|(?:thought|reflected|mused)\s+(?:he|she|I|[A-Z][a-z]+)|"
+                        r"(?:said|muttered|murmured|whispered)\s+(?:he|she|I|[A-Z][a-z]+)\s+to\s+(?:her|him|my)self)\b")
+"""A tag of words said or thought to oneself, just after a quote: `," she reflected`, `said he to himself`."""
 SELF_INTRODUCTION = re.compile(r"\b(?:[Mm]y\s+name\s+is|[Mm]y\s+name's|I\s+am|I'm|[Cc]all\s+me)\s+\Z")
 """Words before a speaker's own name: "My name is Mrs. Munt", "I am Tara"."""
 TITLE_BEFORE = re.compile(r"\b(Mr|Mrs|Miss|Ms|Dr|Mme|Mlle|Madame|Monsieur|Lady|Lord|Sir)\.?\s+\Z")
@@ -57,7 +61,20 @@ LIST_JOIN = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
 
 
 def addressees(ctx: Context, turn: Turn) -> tuple[str, ...]:
-    """People named as vocatives inside the turn's quotes ("Hi Willow", "you, Willow.")."""
+    """People named as vocatives inside the turn's quotes ("Hi Willow", "you, Willow.").
+
+    None in words said to oneself ("Marilla Cuthbert, you're in for it," she reflected): those call the speaker.
+    """
+    return () if _to_oneself(ctx, turn) else vocatives(ctx, turn)
+
+
+def _to_oneself(ctx: Context, turn: Turn) -> bool:
+    """True when the turn's narration says its words are thought or said to oneself."""
+    return any(SELF_TALK_TAG.match(ctx.text, q.end + 1, q.end + 60) for q in turn.quotes)
+
+
+def vocatives(ctx: Context, turn: Turn) -> tuple[str, ...]:
+    """People named as vocatives inside the turn's quotes, whoever is meant by them."""
     found: list[str] = []
     for quote in turn.quotes:
         if NESTED_TAG.search(ctx.text, quote.start, quote.end):
@@ -160,5 +177,5 @@ def quoted_names(ctx: Context, t: int) -> set[str]:
             names |= {m.names[0] for m in ctx.index.mentions(ctx.text, q.start, q.end, pronouns=False)
                       if len(m.names) == 1 and (m.possessive or not SELF_INTRODUCTION.search(
                           ctx.text, max(q.start, m.start - 16), m.start))}
-        ctx.named[t] = names - set(ctx.addressees[t])
+        ctx.named[t] = names - set(vocatives(ctx, ctx.turns[t]))
     return ctx.named[t]
