@@ -55,8 +55,8 @@ def test_subjects_of_clauses_and_inverted_tags() -> None:
     ctx = context('Faith saw Tara, and Willow laughed. "Go," cried Rupert to Tara\'s sister.')
     subjects = sorted(name for start, name in ctx.events if start in ctx.subjects)
     assert subjects == ["Faith", "Rupert", "Willow"]
-    ctx = context('From being a woman with a mission, Willow shrank to a child; Tara rode on.')
-    assert [name for start, name in ctx.events if start in ctx.subjects] == ["Willow", "Tara"]
+    ctx = context('From being a woman with a mission, Willow shrank to a child; Tara rode on, and Faith just smiled.')
+    assert [name for start, name in ctx.events if start in ctx.subjects] == ["Willow", "Tara", "Faith"]
     ctx = context('Tara, helped by Willow, laughed.')
     assert [name for start, name in ctx.events if start in ctx.subjects] == ["Tara"]
     ctx = context('Faith smiled, remembering how often Willow had teased her.')

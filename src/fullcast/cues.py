@@ -22,7 +22,8 @@ from .vocatives import addressees, named_after, quoted_names
 SUBJECT_REACH = 2
 """How many recent people a pronoun in the narration looks back over for a sentence subject."""
 VERB_FOLLOWS = re.compile(
-    r"(?:\s+(?:\w+ly|only|still|also|again|then|now|never|not|too|at once|at last|herself|himself))*\s+"
+    r"(?:\s+(?:\w+ly|only|still|also|again|then|now|never|not|too|at once|at last|herself|himself|first|just|even|"
+    r"always|often|already|almost|ever|soon|once|instantly|presently|suddenly|quite))*\s+"
     r"(?:\w+ed|was|were|had|did|could|would|should|might|must|will|shall|can|may|is|has|does|said|saw|came|went|"
     r"took|gave|made|got|stood|sat|felt|knew|thought|began|ran|left|put|held|told|found|heard|kept|let|met|rose|"
     r"spoke|shook|drew|threw|wrote|broke|brought|caught|fell|flung|hung|lay|led|meant|sent|set|shut|sprang|struck|"
