@@ -198,17 +198,6 @@ def test_quoted_names_are_the_people_a_line_talks_about_not_to() -> None:
     assert quoted_names(ctx, 0) == {"Rupert"}
 
 
-def test_words_said_to_oneself_call_no_one_else() -> None:
-    for tag, called in (("she said", ("Tara",)), ("she reflected", ()), ("said Faith to herself", ())):
-        ctx = context(f'Tara sat down.\n\n"Tara, you are in for it," {tag}.')
-        assert (addressees(ctx, ctx.turns[0]), quoted_names(ctx, 0)) == (called, set())
-
-
-def test_a_speaker_introducing_themselves_names_no_one_else() -> None:
-    ctx = context('"I am Willow\'s friend. My name\nis Tara. Call me Faith, I\'m Rupert."')
-    assert quoted_names(ctx, 0) == {"Willow"}
-
-
 def test_a_rank_shared_by_two_means_the_one_about_else_no_one() -> None:
     two = build_index([Person("Colonel Brandon", M, True), Person("Colonel Fussell", M, True),
                        Person("Tara", F, True)])

@@ -38,6 +38,7 @@ def test_read_tag_forms() -> None:
     assert tag(" Tara's calm answers were infuriating.") is None
     assert tag(" said to Tara.") is None
     assert tag(", asserted Rupert.") == ("Rupert", "asserted", "tag")
+    assert tag(" Rupert came in, and his wife was exclaiming,") == ("his wife", "exclaiming", "tag")
     assert tag(" Willow supplied.") == ("Willow", "supplied", "tag")
     assert tag(" Willow would say, smiling.") == ("Willow", "say", "tag")
     assert tag(" was Tara's parting injunction.") == ("Tara", "", "tag")

@@ -6,7 +6,7 @@ from test_cues import F, M, context
 
 from fullcast.context import Turn
 from fullcast.names import Person, build_index
-from fullcast.vocatives import addressees
+from fullcast.vocatives import addressees, quoted_names
 
 
 def test_vocatives() -> None:
@@ -51,3 +51,14 @@ def test_a_polite_vocative_addresses_the_relative_the_narration_named_last() -> 
     ctx = context('Lucy met George.\n\n"Thank you, Mr. Emerson."\n\nLucy met Mr. Emerson.\n\n"Thank you, Mr. Emerson."'
                   '\n\n"Oh, Lucy."', index=index)
     assert [addressees(ctx, turn) for turn in ctx.turns] == [("George Emerson",), ("Mr. Emerson",), ("Lucy",)]
+
+
+def test_words_said_to_oneself_call_no_one_else() -> None:
+    for tag, called in (("she said", ("Tara",)), ("she reflected", ()), ("said Faith to herself", ())):
+        ctx = context(f'Tara sat down.\n\n"Tara, you are in for it," {tag}.')
+        assert (addressees(ctx, ctx.turns[0]), quoted_names(ctx, 0)) == (called, set())
+
+
+def test_a_speaker_introducing_themselves_names_no_one_else() -> None:
+    ctx = context('"I am Willow\'s friend. My name\nis Tara. Call me Faith, I\'m Rupert."')
+    assert quoted_names(ctx, 0) == {"Willow"}

@@ -132,7 +132,7 @@ def _verb_subjects(text: str, lo: int, hi: int, mentions: list[Mention]) -> list
     for verb in VERB_RE.finditer(text, lo, hi):
         before = next((m for m in reversed(mentions) if m.end <= verb.start()), None)
         if before and not before.possessive and ADVERBS_ONLY.fullmatch(text, before.end, verb.start()) and \
-                (not before.role or OPENS_SENTENCE.search(text, max(0, before.start - 40), before.start)) and \
+                (not before.role or ROLE_SLOT.search(text, max(0, before.start - 40), before.start)) and \
                 (not COORDINATED.search(text, before.end, verb.start()) or _subject_slot(text, lo, before)):
             found.append((before, verb.group(), False))
             continue
