@@ -23,6 +23,11 @@ def test_curly_quotes_and_nested_single_quotes_stay_inside() -> None:
     assert pieces(text) == [("Q", "Here? Willow, 'here' is a whore house!"), ("N", " Tara spun around.")]
 
 
+def test_a_straight_mark_before_punctuation_closes_even_after_a_space() -> None:
+    assert pieces('"Don t cry "; and she wept. ". . . ." he sang.') == [
+        ("Q", "Don t cry "), ("N", "; and she wept. "), ("Q", ". . . ."), ("N", " he sang.")]
+
+
 def test_doubled_mark_counts_once() -> None:
     text = '"This sort of lifestyle?" Willow fired back, ""What are you insinuating?"'
     assert pieces(text) == [("Q", "This sort of lifestyle?"), ("N", " Willow fired back, "),

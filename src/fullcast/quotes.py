@@ -46,6 +46,7 @@ DOUBLE_MARKS = re.compile(r"[\"“”„]+")
 SINGLE_MARKS = re.compile(r"[‘’']")
 DASHES = re.compile(r"(?:—|―|–|--)")
 OPENERS = " \t\n([{—–-/"
+CLOSERS = ",;:!?)]}"
 WORD = re.compile(r"[^\W_]")
 EMPHASIS = re.compile(r"</?(?:i|em|b|strong)>|(?<!\w)[*_]+(?=\w)|(?<=\w)[*_]+(?!\w)|(?<!\w)[*_]+(?!\w)", re.I)
 STRAY_MARKS = re.compile(
@@ -121,6 +122,8 @@ def _orientation(text: str, lo: int, hi: int, start: int, end: int) -> str:
     """Open, close or toggle for a straight mark, from its neighbours."""
     before = text[lo - 1] if lo > start else " "
     after = text[hi] if hi < end else " "
+    if after in CLOSERS:  # `crying "; and`: punctuation after it closes a quote, whatever stands before
+        return "close"
     if before in OPENERS and after not in " \t\n":
         return "open"
     if before not in OPENERS and (after in " \t\n" or not WORD.match(after)):
