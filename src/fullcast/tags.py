@@ -39,7 +39,7 @@ PARENTHETICAL_VERBS = frozenset(("thought", "supposed", "wondered"))
 """Verbs of a narrator's aside inside a tag ("said Anne quickly--pertly, Marilla thought.")."""
 COORDINATED = re.compile(r"\b(?:and|but)\b")
 SUBJECT_SLOT = re.compile(r"(?:[.!?;:,—(]\s*|--\s*|\b(?:and|but|then|so|now|yet)\s+)\Z", re.I)
-ROLE_SLOT = re.compile(r"(?:[.!?;\"”’]\s+|\n\s*\n\s*|\A\s*|[,;]\s*(?:and|but|then|while)\s+)\Z")
+ROLE_SLOT = re.compile(r"(?:[.!?;\"”’]\s+|\n\s*\n\s*|\A\s*|[,;]\s*(?:and|but|then|while)\s+|\b(?:when|while|as|till|until)\s+)\Z")
 SUBORDINATE_SLOT = re.compile(r"\b(?:when|while|whilst|as|till|until|for|that|where)\s+\Z", re.I)
 CLAUSE_LINK = re.compile(r"(?:,|\b(?:and|but|then|who|whose\s+\w+(?:\s+\w+)?)|\b(by|of|with))\s*,?\s*(?:(?:\w+ly|now|"
                          r"then|again|at once|at last|at length|presently|in turn),?\s+)*(?:(?:\w+ed|began|could not help|"
