@@ -260,6 +260,16 @@ def test_a_fathers_line_when_the_cast_links_no_father_is_a_man_about() -> None:
     assert who(rule_tag_after(ctx, 2, 0)) == "Mrs. Bennet"
 
 
+def test_a_parents_line_when_the_cast_links_no_parent_is_the_elder_generation_about() -> None:
+    index = build_index([Person("Lizzy", F, True), Person("Mr. Bennet", M, True), Person("Mr. Bingley", M, True,
+                                                                                       ("Bingley", "Charles"))])
+    text = 'Mr. Bennet met Lizzy, and Mr. Bingley bowed.\n\n"Is it true?" asked Lizzy.\n\n"It is," said her father.'
+    turns, narration = parse(text)
+    ctx = make_context(text, turns, index, narration, None)
+    advance(ctx, len(text))
+    assert who(rule_tag_after(ctx, 1, 0)) == "Mr. Bennet"  # known only as Mr. Bennet: of the elder generation
+
+
 def test_a_kin_tag_with_no_one_linked_or_married_about_names_no_one() -> None:
     index = build_index([Person("Lizzy", F, True), Person("Kitty", F, True), Person("Mrs. Bennet", F, True)])
     text = 'Kitty sat with Lizzy.\n\n"Is it true?" asked Lizzy.\n\n"It is," said her sister.\n\n"Oh!" said her mother.'

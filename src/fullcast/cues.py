@@ -13,7 +13,7 @@ import re
 from dataclasses import replace
 
 from .context import Context, Turn
-from .kin import kin_candidates, may_be
+from .kin import elder_generation, kin_candidates, may_be
 from .model import Gender
 from .names import AGED_RE, KIN_ROLES, MAIDEN_RE, SPEECH_VERB_SET, Mention, NameIndex
 from .tags import OPENS_SENTENCE, reporter
@@ -158,6 +158,9 @@ def resolve_kin(ctx: Context, mention: Mention, t: int) -> str | None:
         if role not in ("mother", "wife", "grandmother"):
             return None
         people = {n for n in people - {tried[0]} if may_be(ctx.index, n, role)}  # a Mrs. about, not the possessor
+    if role in ("father", "mother", "uncle", "aunt") and (elders := elder_generation(ctx.index, people)):
+        if who := most_salient(ctx, mention.start, elders, set(ctx.addressees[t]), t):
+            return who  # "her father": a Mr. Bennet about, whom the cast knows only by title and surname
     return most_salient(ctx, mention.start, people, set(ctx.addressees[t]), t)
 
 

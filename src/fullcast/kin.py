@@ -37,6 +37,11 @@ def _elder(person: Person) -> bool:
     return all(len(k) == 2 and k[0] in ("mr", "mrs") for k in keys if k)
 
 
+def elder_generation(index: NameIndex, names: set[str]) -> set[str]:
+    """Those of *names* the cast knows only by title and surname: someone's father or mother, more likely than not."""
+    return {p.name for p in index.people if p.name in names and _elder(p)}
+
+
 def may_be(index: NameIndex, name: str, role: str) -> bool:
     """Whether *name* may be anyone's *role* judging by who is a Mrs.: a wife or mother is, a sister is not."""
     if role in ("wife", "mother", "grandmother"):
