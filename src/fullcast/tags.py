@@ -45,6 +45,10 @@ CLAUSE_LINK = re.compile(r"(?:,|\b(?:and|but|then|who|whose\s+\w+(?:\s+\w+)?)|\b
                          r"then|again|at once|at last|at length|presently|in turn),?\s+)*(?:(?:\w+ed|began|could not help|"
                          r"was|had|seemed)\s+(?:to\s+)?(?:\w+ly\s+)?)?\Z")
 RELATIVE_FOLLOWS = re.compile(r"[^.!?;:\"“”]{0,40}?,\s*(?:who|whose)\b")
+HEARD_SAYING = re.compile(r"\b(?:heard|hear|hears|hearing|overheard|overhear)\s+(him|her)\s+(?:(?:\w+ly|almost|"
+                          r"afterwards|aloud)\s+)*(say|exclaim|cry|add|whisper|murmur|mutter|reply|answer|ask|remark|"
+                          r"observe|repeat|saying|exclaiming|crying|adding|whispering|murmuring|muttering|asking)\b")
+"""A speaker heard by someone else: the pronoun after "heard" is the subject of the speech verb."""
 SPOKEN_BY = re.compile(r"[\s,.!?;:—–-]*(?:(?:was|were)\s+(?:((?:\w+\s+){0,3}?(?:by|of))\s+)?|"
                        r"((?:(?:came|burst|broke)\s+(?:forth\s+)?)?from)\s+)")
 """Narration right after a quote naming who said it without a verb: "was Emma's conclusion", "was uttered by",
@@ -102,6 +106,8 @@ def read_tag(ctx: Context, lo: int, hi: int, leading: bool | None) -> tuple[Ment
     mentions = [m for m in ctx.index.mentions(ctx.text, lo, hi)
                 if m.pronoun not in ("him", "her") or m.possessive or m.role]
     tags = _verb_subjects(ctx.text, lo, hi, mentions)
+    if heard := _heard_saying(ctx.text, lo, hi):
+        tags = sorted(heard + tags, key=lambda found: found[0].start)
     if leading is None:
         leads_in = re.search(r"[,:—-]\s*$", ctx.text[lo:hi]) is not None
         tags = tags[:1] + [tag for tag in tags[1:] if leads_in and tag[0].names and not tag[2]
@@ -117,6 +123,12 @@ def read_tag(ctx: Context, lo: int, hi: int, leading: bool | None) -> tuple[Ment
     if subject.possessive and not _body_part_follows(ctx.text, subject.end, hi):
         return None
     return subject, "", "beat"
+
+
+def _heard_saying(text: str, lo: int, hi: int) -> list[tuple[Mention, str, bool]]:
+    """`she heard him say` / `to hear her exclaim`: the one heard speaks, not the one hearing."""
+    return [(Mention(m.start(1), m.end(1), (), "he" if m.group(1).lower() == "him" else "she"), m.group(2), False)
+            for m in HEARD_SAYING.finditer(text, lo, hi)]
 
 
 def _verb_subjects(text: str, lo: int, hi: int, mentions: list[Mention]) -> list[tuple[Mention, str, bool]]:
