@@ -18,6 +18,11 @@ def test_vocatives() -> None:
     assert addressees(ctx, two) == ()
 
 
+def test_a_name_called_with_an_endearment() -> None:
+    ctx = context('"Rupert dear, look at me." "Willow dearest--" "Tara dear is late."')
+    assert [addressees(ctx, Turn(0, 0, (q,), 0)) for q in ctx.turns[0].quotes] == [("Rupert",), ("Willow",), ()]
+
+
 def test_a_name_on_its_own_as_a_sentence_answers_and_does_not_call() -> None:
     ctx = context('"Who came? Willow." "Tara? She left." "Yes, Willow." "Rupert!" "Rupert!" Tara repeated.')
     assert [addressees(ctx, Turn(0, 0, (q,), 0)) for q in ctx.turns[0].quotes] == [(), (), ("Willow",), ("Rupert",),

@@ -33,8 +33,9 @@ VOCATIVE_BEFORE = re.compile(
 NESTED_TAG = re.compile(r"[,!?.—-]\s*['’‘\"”]\s+(?:\w+\s+){0,2}?(?:" + "|".join(sorted(SPEECH_VERB_SET, key=len, reverse=True))
                         + r")\b")
 """A speech tag after a closing inner quote mark inside a quotation: `,' she says`, the speaker quoting someone."""
-VOCATIVE_AFTER = re.compile(r"^(?:[,!?.;]|\s*$|\s+(?:don't|do|please)\b)")
-"""What may come just after a name called: punctuation, the quote's end, or a plea ("Willow, please")."""
+VOCATIVE_AFTER = re.compile(r"^(?:[,!?.;]|\s*$|\s+(?:don't|do|please)\b|\s+(?:dear|dearest|darling)(?:[,!?.;—]|--|\s*$))")
+"""What may come just after a name called: punctuation, the quote's end, a plea ("Willow, please"), an endearment
+("Henry dear,")."""
 SELF_TALK_TAG = re.compile(r"\W*(?:(?:he|she|I|[A-Z][a-z]+)\s+(?:\w+ly\s+)?(?:thought|reflected|mused|(?:said|muttered|murmured|"
                         r"whispered)\s+to\s+(?:her|him|my)self)|(?:thought|reflected|mused)\s+(?:he|she|I|[A-Z][a-z]+)|"
                         r"(?:said|muttered|murmured|whispered)\s+(?:he|she|I|[A-Z][a-z]+)\s+to\s+(?:her|him|my)self)\b")
