@@ -51,6 +51,11 @@ def test_a_name_before_a_verb_is_a_subject_too() -> None:
     assert resolve(ctx, she, 0) == "Willow"
 
 
+def test_a_pronoun_with_no_one_before_it_means_the_next_fitting_person_named() -> None:
+    ctx = context('He had finished his breakfast. Tara knelt by him. Later Rupert smiled.')
+    assert ctx.events == [(0, "Rupert"), (31, "Tara"), (56, "Rupert")]
+
+
 def test_subjects_of_clauses_and_inverted_tags() -> None:
     ctx = context('Faith saw Tara, and Willow laughed. "Go," cried Rupert to Tara\'s sister.')
     subjects = sorted(name for start, name in ctx.events if start in ctx.subjects)

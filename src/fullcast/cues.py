@@ -42,6 +42,8 @@ NARRATOR_OBJECT = re.compile(r"\b(?:me|my|myself)\b")
 LEAVES = re.compile(r"[\w.' ]*?\s(?:(?:went|walked|hurried|ran|stepped)\s+(?:out|away|off)|left|withdrew|departed|"
                     r"disappeared|vanished)\b")
 """A subject leaving the scene ("as Willow went out"): no longer there to speak."""
+AHEAD_CHARS = 1500
+"""How far ahead a pronoun with no one before it looks for the person it means."""
 PAUSE_CHARS = 250
 """Narration shorter than this between two lines is a pause in the exchange, not its end."""
 COMPANION_GAP = 2
@@ -89,6 +91,17 @@ def resolve(ctx: Context, mention: Mention, t: int) -> str | None:
     if who and present and who not in present and not _subject_since_last_line(ctx, t, mention.start, who):
         return most_salient(ctx, mention.start, present, exclude, t, subjects_first=True)
     return who
+
+
+def _named_ahead(ctx: Context, pos: int, fits: set[str]) -> str | None:
+    """The first fitting person the narration names after *pos* (the mention being read), when no one before it
+    fits: a chapter may open "He had finished his breakfast" and name him a paragraph later."""
+    for m in ctx.pending[ctx.cursor:]:
+        if m.start > pos + AHEAD_CHARS:
+            break
+        if len(m.names) == 1 and m.names[0] in fits:
+            return m.names[0]
+    return None
 
 
 def _conversation(ctx: Context, t: int, reach: int = 4) -> set[str]:
@@ -284,7 +297,8 @@ def advance(ctx: Context, pos: int) -> None:
         else:
             allowed = set(mention.names) or ctx.gendered.get(mention.pronoun or "", set())
             later = named_after(ctx.text, ctx.index, mention) if not mention.names else set()
-            name = _pick(_recent(ctx, mention.start, mention.start), allowed, later, None, True, ctx.narrator)
+            name = _pick(_recent(ctx, mention.start, mention.start), allowed, later, None, True, ctx.narrator) or \
+                (_named_ahead(ctx, mention.start, allowed) if mention.pronoun in ("he", "she") else None)
         if name:
             ctx.events.append((mention.start, name))
             ctx.event_starts.append(mention.start)
