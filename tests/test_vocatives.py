@@ -67,3 +67,4 @@ def test_words_said_to_oneself_call_no_one_else() -> None:
 def test_a_speaker_introducing_themselves_names_no_one_else() -> None:
     ctx = context('"I am Willow\'s friend. My name\nis Tara. Call me Faith, I\'m Rupert."')
     assert quoted_names(ctx, 0) == {"Willow"}
+    assert quoted_names(context('"Rupert is my name, and Tara is my friend. Faith. That is my name."'), 0) == {"Tara"}

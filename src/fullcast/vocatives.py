@@ -42,6 +42,8 @@ SELF_TALK_TAG = re.compile(r"\W*(?:(?:he|she|I|[A-Z][a-z]+)\s+(?:\w+ly\s+)?(?:th
 """A tag of words said or thought to oneself, just after a quote: `," she reflected`, `said he to himself`."""
 SELF_INTRODUCTION = re.compile(r"\b(?:[Mm]y\s+name\s+is|[Mm]y\s+name's|I\s+am|I'm|[Cc]all\s+me)\s+\Z")
 """Words before a speaker's own name: "My name is Mrs. Munt", "I am Tara"."""
+OWN_NAME_AFTER = re.compile(r"[\s,.;:!—-]*(?:(?:[Tt]hat|[Tt]his|[Ss]uch)\s+is\s+|(?:is|'s)\s+)my\s+name\b")
+"""Words after a speaker's own name: "Mr. Thaddeus Sholto. That is my name."."""
 TITLE_BEFORE = re.compile(r"\b(Mr|Mrs|Miss|Ms|Dr|Mme|Mlle|Madame|Monsieur|Lady|Lord|Sir)\.?\s+\Z")
 """A title just before a name the cast knows without it: "Mrs. Churchill" where the cast has a Churchill."""
 TITLE_GENDER = {"mrs": Gender.FEMALE, "miss": Gender.FEMALE, "ms": Gender.FEMALE, "mme": Gender.FEMALE,
@@ -167,6 +169,12 @@ def named_after(text: str, index: NameIndex, pronoun: Mention) -> set[str]:
     return {m.names[0] for m in index.mentions(text, pronoun.end, hi, pronouns=False) if len(m.names) == 1}
 
 
+def _introduces_oneself(text: str, quote: Piece, m: Mention) -> bool:
+    """True for the speaker's own name: "My name is Mrs. Munt", "Mr. Thaddeus Sholto. That is my name."."""
+    return not m.possessive and (SELF_INTRODUCTION.search(text, max(quote.start, m.start - 16), m.start) is not None
+                                 or OWN_NAME_AFTER.match(text, m.end, quote.end) is not None)
+
+
 def quoted_names(ctx: Context, t: int) -> set[str]:
     """People turn *t*'s quotes name without addressing them: "Mr. Weston is such a good man" is not Mr. Weston.
 
@@ -176,7 +184,6 @@ def quoted_names(ctx: Context, t: int) -> set[str]:
         names: set[str] = set()
         for q in ctx.turns[t].quotes:
             names |= {m.names[0] for m in ctx.index.mentions(ctx.text, q.start, q.end, pronouns=False)
-                      if len(m.names) == 1 and (m.possessive or not SELF_INTRODUCTION.search(
-                          ctx.text, max(q.start, m.start - 16), m.start))}
+                      if len(m.names) == 1 and not _introduces_oneself(ctx.text, q, m)}
         ctx.named[t] = names - set(vocatives(ctx, ctx.turns[t]))
     return ctx.named[t]
