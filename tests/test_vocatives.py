@@ -56,6 +56,9 @@ def test_a_polite_vocative_addresses_the_relative_the_narration_named_last() -> 
     ctx = context('Lucy met George.\n\n"Thank you, Mr. Emerson."\n\nLucy met Mr. Emerson.\n\n"Thank you, Mr. Emerson."'
                   '\n\n"Oh, Lucy."', index=index)
     assert [addressees(ctx, turn) for turn in ctx.turns] == [("George Emerson",), ("Mr. Emerson",), ("Lucy",)]
+    pages = "Lucy walked on and on. " * 200  # George was named pages ago, and no one else since
+    ctx = context(f'Lucy met George.\n\n{pages}\n\n"Thank you, Mr. Emerson."', index=index)
+    assert addressees(ctx, ctx.turns[0]) == ("George Emerson",)
 
 
 def test_words_said_to_oneself_call_no_one_else() -> None:

@@ -132,7 +132,7 @@ def _in_a_list(text: str, mentions: list[Mention], k: int) -> bool:
     return hi - lo >= 2 and len({mentions[i].names for i in range(lo, hi + 1)}) > 1
 
 
-def _last_named(ctx: Context, pos: int, names: tuple[str, ...], reach: int = 3000) -> str:
+def _last_named(ctx: Context, pos: int, names: tuple[str, ...], reach: int = 8000) -> str:
     """Which of *names* the narration named last before *pos*: "Mr. Emerson" said to George while he is about.
 
     The first name, the alias's own owner, when the narration has named none of them lately.
