@@ -62,6 +62,8 @@ def test_subjects_of_clauses_and_inverted_tags() -> None:
     assert subjects == ["Faith", "Rupert", "Willow"]
     ctx = context('From being a woman with a mission, Willow shrank to a child; Tara rode on, and Faith just smiled.')
     assert [name for start, name in ctx.events if start in ctx.subjects] == ["Willow", "Tara", "Faith"]
+    ctx = context("Faith sat down; yet Willow's spirits rose.")
+    assert [name for start, name in ctx.events if start in ctx.subjects] == ["Faith", "Willow"]
     ctx = context('Tara, helped by Willow, laughed.')
     assert [name for start, name in ctx.events if start in ctx.subjects] == ["Tara"]
     ctx = context('Faith smiled, remembering how often Willow had teased her.')

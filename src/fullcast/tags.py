@@ -62,7 +62,7 @@ THEIR_WORDS = re.compile(r"[\s,.!?;:—–-]*(?:was|were)\s+(?:(?:then|therefore
 WORDS_WERE = re.compile(r"\b(his|her)\s+(?:[a-z]+\s+){0,2}?(?:reply|answer|rejoinder|retort|remark|response|exclamation|"
                         r"comment|observation|greeting|address|words)(?:\s+[a-z]+){0,3}?\s+(?:was|were)[\s,:—-]*\Z")
 """`his next words were, "…"`: the same, leading into the quote."""
-OPENS_SENTENCE = re.compile(r"(?:[.!?;\"”’]\s+|\n\s*\n\s*|\A\s*)(?:(?:and|but|then|so|now|here|there)\s+)?\Z", re.I)
+OPENS_SENTENCE = re.compile(r"(?:[.!?;\"”’]\s+|\n\s*\n\s*|\A\s*)(?:(?:and|but|then|so|now|here|there|yet),?\s+)?\Z", re.I)
 
 
 def tag_window_after(ctx: Context, t: int, q: int) -> tuple[int, int]:
