@@ -41,6 +41,7 @@ def test_read_tag_forms() -> None:
     assert tag(" Rupert came in, and his wife was exclaiming,") == ("his wife", "exclaiming", "tag")
     assert tag(" She sat down, when her father continued,") == ("her father", "continued", "tag")
     assert tag(" Then Tara heard him murmur:", False) == ("him", "murmur", "tag")  # the one heard speaks
+    assert tag(" Rupert sat down, her saying in a whisper,", False) == ("her", "saying", "tag")
     assert tag(" Willow supplied.") == ("Willow", "supplied", "tag")
     assert tag(" Willow would say, smiling.") == ("Willow", "say", "tag")
     assert tag(" was Tara's parting injunction.") == ("Tara", "", "tag")

@@ -143,7 +143,8 @@ def _verb_subjects(text: str, lo: int, hi: int, mentions: list[Mention]) -> list
         found.insert(0, (first, "", False))  # `"…" was Emma's conclusion` / `"…" came from Sir Thomas`
     for verb in VERB_RE.finditer(text, lo, hi):
         before = next((m for m in reversed(mentions) if m.end <= verb.start()), None)
-        if before and not before.possessive and ADVERBS_ONLY.fullmatch(text, before.end, verb.start()) and \
+        if before and (not before.possessive or _gerund_of(before, verb.group())) and \
+                ADVERBS_ONLY.fullmatch(text, before.end, verb.start()) and \
                 (not before.role or ROLE_SLOT.search(text, max(0, before.start - 40), before.start)) and \
                 (not COORDINATED.search(text, before.end, verb.start()) or _subject_slot(text, lo, before)):
             found.append((before, verb.group(), False))
@@ -155,6 +156,11 @@ def _verb_subjects(text: str, lo: int, hi: int, mentions: list[Mention]) -> list
                 (subject := _clause_subject(text, lo, verb.start(), mentions)):
             found.append((subject, verb.group(), False))
     return found
+
+
+def _gerund_of(owner: Mention, verb: str) -> bool:
+    """`her saying`, `his adding`: a possessive pronoun before a speech verb in -ing is who speaks."""
+    return owner.pronoun in ("his", "her") and not owner.names and verb.endswith("ing")
 
 
 def _clause_subject(text: str, lo: int, verb: int, mentions: list[Mention]) -> Mention | None:
