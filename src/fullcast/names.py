@@ -55,7 +55,8 @@ SPEECH_VERBS = (
     "commented confessed cooed demurred exclaimed expostulated inquires enquires "
     "sang asserted supplied flashed subjoined questioned uttered reiterated confided speculated proclaimed "
     "bawled corroborated reassured enunciated opined interpreted conjectured spluttered howled vociferated "
-    "asseverated prattled fumed chanted greeted accosted advised informed remarking"
+    "asseverated prattled fumed chanted greeted accosted advised informed remarking addressed repeating muttering "
+    "continuing announcing mourned acquiesced remonstrated proposed rambled"
 ).split()
 SPEECH_VERB_SET = frozenset(SPEECH_VERBS)
 NOT_NAMES = frozenset(
