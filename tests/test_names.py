@@ -143,6 +143,13 @@ def test_a_rank_alone_does_not_swallow_the_fuller_name_it_begins() -> None:
         ("Duchess of Harley", ("Duchess Of Harley",)), ("the duchess", ("Duchess Of Harley", "Duchess Of Monmouth"))]
 
 
+def test_a_rank_alone_is_said_to_the_face_as_written() -> None:
+    index = build_index([Person("Duchess Of Harley", F, True)])
+    text = '"Yes, Duchess," said the Duchess Of Berwick to a duchess.'
+    assert [(text[m.start:m.end], m.names) for m in index.mentions(text, 0, len(text), pronouns=False)] == [
+        ("Duchess", ("Duchess Of Harley",))]
+
+
 KIN = build_index([Person("Jane", F, True, ("Miss Bennet",)), Person("Mrs. Bennet", F, True),
                    Person("Mr. Bennet", M, True), Person("Lydia", F, True, ("Mrs. Wickham",)),
                    Person("Lucy", F, True), Person("Mrs. Honeychurch", F, True, ("Lucy's Mother",))])

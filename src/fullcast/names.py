@@ -312,7 +312,7 @@ def _short_forms(names: dict[str, None]) -> list[str]:
         title = words[0] if words and words[0].rstrip(".") in TITLES else None
         rank = RANK_SPELLINGS.get(words[0].rstrip("."), words[0].rstrip(".")) if words else ""
         if rank in RANKS and len(words) > 1:
-            forms.append(f"the {rank}")  # "Colonel Ducroix" is "the Colonel" in tags, "Duchess Of Harley" "the Duchess"
+            forms += [f"the {rank}", rank]  # "Colonel Ducroix" is "the Colonel" in tags, and "Colonel" to his face
         core = [w for w in words[1 if title else 0:] if re.fullmatch(NAME_TOKEN, w) and w not in NOT_NAMES]
         if len(core) < 2 or len(core) != len(words) - (1 if title else 0):
             continue
@@ -337,8 +337,11 @@ def _alias_pattern(alias: str) -> str:
     words = alias.replace(".", ". ").split()
     body = r"\.?\s+".join(f"(?i:{re.escape(w)})" if w.casefold() in PARTICLES and i else re.escape(w.rstrip("."))
                            for i, w in enumerate(words))
+    fuller_name = r"(?!\s+(?:[Oo]f\s+)?[A-Z])"
     if len(words) == 2 and words[0].casefold() in ARTICLES and words[1] in RANKS:
-        return f"(?i:{body})" + r"(?!\s+(?:[Oo]f\s+)?[A-Z])"
+        return f"(?i:{body}){fuller_name}"
+    if alias in RANKS:  # "Duchess," said to her face, as written
+        return body + fuller_name
     if alias[:1].islower() or (len(words) > 1 and words[0].casefold() in ARTICLES):
         return f"(?i:{body})"
     return body
