@@ -56,6 +56,14 @@ def test_a_pronoun_with_no_one_before_it_means_the_next_fitting_person_named() -
     assert ctx.events == [(0, "Rupert"), (31, "Tara"), (56, "Rupert")]
 
 
+def test_a_person_named_just_before_a_pronoun_beats_a_subject_long_before() -> None:
+    ctx = context("Tara saw Willow. She laughed.")
+    assert ctx.events[-1] == (17, "Tara")  # a subject as close as the other mention still comes first
+    pause = "The rain fell on the roofs and the gardens all afternoon. " * 6
+    ctx = context(f"Tara sat down. {pause}An air of evasion marked Willow. She explained again.")
+    assert ctx.events[-1][1] == "Willow"
+
+
 def test_subjects_of_clauses_and_inverted_tags() -> None:
     ctx = context('Faith saw Tara, and Willow laughed. "Go," cried Rupert to Tara\'s sister.')
     subjects = sorted(name for start, name in ctx.events if start in ctx.subjects)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import replace
+from typing import NamedTuple
 
 from .context import Context, Turn
 from .kin import elder_generation, kin_candidates, may_be
@@ -18,6 +19,18 @@ from .model import Gender
 from .names import AGED_RE, KIN_ROLES, MAIDEN_RE, SPEECH_VERB_SET, Mention, NameIndex
 from .tags import OPENS_SENTENCE, reporter
 from .vocatives import addressees, named_after, quoted_names
+
+class Seen(NamedTuple):
+    """Someone the narration or the talk brought into view before a given point."""
+
+    name: str
+    inside: bool
+    """In the current paragraph."""
+    subject: bool
+    """A sentence subject or the speaker of a line."""
+    ago: int
+    """Characters back from the point."""
+
 
 SUBJECT_REACH = 2
 """How many recent people a pronoun in the narration looks back over for a sentence subject."""
@@ -46,6 +59,8 @@ AHEAD_CHARS = 1500
 """How far ahead a pronoun with no one before it looks for the person it means."""
 PAUSE_CHARS = 250
 """Narration shorter than this between two lines is a pause in the exchange, not its end."""
+JUST_NAMED_CHARS = 300
+"""About a sentence: a person named this close before a pronoun is the one it means, unless a subject is as close."""
 COMPANION_GAP = 2
 """Narration paragraphs across which "her companion" is still whoever she last talked with."""
 KIN_POSSESSORS = 5
@@ -132,7 +147,7 @@ def _others_of_kind(ctx: Context, mention: Mention, para_start: int) -> set[str]
         gender = ctx.index.kind_gender(ctx.text[mention.start:mention.end])
     if not mention.generic or gender is Gender.UNKNOWN:
         return set()
-    if any(name == owner for name, _, _ in _recent(ctx, mention.start, para_start)):
+    if any(x.name == owner for x in _recent(ctx, mention.start, para_start)):
         return set()
     return _fitting(ctx, mention, ctx.gendered["he" if gender is Gender.MALE else "she"])
 
@@ -155,7 +170,7 @@ def resolve_kin(ctx: Context, mention: Mention, t: int) -> str | None:
     """
     fits = ctx.gendered["he" if mention.pronoun == "his" else "she"]
     tried: list[str] = []
-    for name, _, _ in _recent(ctx, mention.start, ctx.turns[t].start):
+    for name in (x.name for x in _recent(ctx, mention.start, ctx.turns[t].start)):
         if name not in fits or name in tried:
             continue
         tried.append(name)
@@ -246,24 +261,29 @@ def most_salient(ctx: Context, pos: int, allowed: set[str], exclude: set[str], t
     return _pick(_recent(ctx, pos, turn.start), allowed, exclude, previous, subjects_first, ctx.narrator)
 
 
-def _pick(recent: list[tuple[str, bool, bool]], allowed: set[str], exclude: set[str], previous: str | None,
+def _pick(recent: list[Seen], allowed: set[str], exclude: set[str], previous: str | None,
           subjects_first: bool = False, narrator: str | None = None) -> str | None:
     """The first fitting person in *recent*, passing over *previous* unless they are in this paragraph or alone.
 
     With *subjects_first*, a recent sentence subject beats a later mention in another role, but not
-    across the narrator as subject: in "I stopped to speak with Montoya." Montoya is the one in focus.
+    across the narrator as subject: in "I stopped to speak with Montoya." Montoya is the one in focus;
+    nor when that mention is just before and the subject long before: "An air of evasion characterised
+    Mr. Bast. He explained again" is Mr. Bast.
     """
-    fits = [(name, inside, subject) for name, inside, subject in recent if name in allowed and name not in exclude]
+    fits = [x for x in recent if x.name in allowed and x.name not in exclude]
     if subjects_first:
-        barrier = next((k for k, (name, _, subject) in enumerate(recent) if name == narrator and subject), len(recent))
-        subjects = [x for x in recent[:barrier] if x[0] in allowed and x[0] not in exclude][:SUBJECT_REACH]
-        if found := next((n for n, _, subject in subjects if subject), None):
+        barrier = next((k for k, x in enumerate(recent) if x.name == narrator and x.subject), len(recent))
+        subjects = [x for x in recent[:barrier] if x.name in allowed and x.name not in exclude][:SUBJECT_REACH]
+        if len(subjects) == 2 and not subjects[0].subject and subjects[1].subject and \
+                subjects[0].ago < JUST_NAMED_CHARS < subjects[1].ago - subjects[0].ago:
+            return subjects[0].name
+        if found := next((x.name for x in subjects if x.subject), None):
             return found
-    return next((n for n, inside, _ in fits if n != previous or inside), None) or next((n for n, _, _ in fits), None)
+    return next((x.name for x in fits if x.name != previous or x.inside), None) or next((x.name for x in fits), None)
 
 
-def _recent(ctx: Context, pos: int, para_start: int, limit: int = 40) -> list[tuple[str, bool, bool]]:
-    """People by recency before *pos*: (name, inside the current paragraph, a subject or speaker).
+def _recent(ctx: Context, pos: int, para_start: int, limit: int = 40) -> list[Seen]:
+    """People by recency before *pos*: (name, inside the current paragraph, a subject or speaker, how long ago).
 
     Narration mentions, the speakers of earlier lines and the people those lines call by name all count.
     """
@@ -276,7 +296,8 @@ def _recent(ctx: Context, pos: int, para_start: int, limit: int = 40) -> list[tu
         # a name called in a line ("Come in, Willow") brings that person into the scene, as a mention would
         events += [(ctx.turns[k].start + 1, name) for name in ctx.addressees[k]]
     events.sort(key=lambda e: -e[0])
-    return [(name, start >= para_start, start in ctx.subjects or start in ctx.turn_set) for start, name in events]
+    return [Seen(name, start >= para_start, start in ctx.subjects or start in ctx.turn_set, pos - start)
+            for start, name in events]
 
 
 def advance(ctx: Context, pos: int) -> None:
