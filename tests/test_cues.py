@@ -104,6 +104,13 @@ def test_pronoun_in_an_exchange_means_someone_taking_part() -> None:
     assert resolve(ctx, she, 2) == "Faith"
 
 
+def test_a_pronoun_in_an_exchange_may_mean_someone_named_just_before() -> None:
+    pause = "The rain fell on the roofs and the gardens all afternoon. " * 6
+    ctx = context(f'"Hi," said Tara.\n\n"Hello," said Rupert. {pause}He looked at Willow.\n\n"Well?" she asked.')
+    ctx.calls[0], ctx.calls[1] = [Call("Tara", "given")], [Call("Rupert", "given")]
+    assert resolve(ctx, pronouns(ctx.text, "she")[-1], 2) == "Willow"
+
+
 def test_a_short_pause_in_the_narration_does_not_end_the_exchange() -> None:
     for pause, speaker in (("Rupert looked at Willow.", "Tara"), ("Rupert looked at Willow. " * 12, "Willow")):
         ctx = context(f'"Hi," said Tara.\n\n"Hello," said Rupert.\n\n{pause}\n\n"Well?" she asked.')

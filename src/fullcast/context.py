@@ -77,6 +77,8 @@ class Context:
     """Offsets of `events`, for bisecting."""
     pending: list[Mention] = field(default_factory=list)
     """Narration mentions not yet turned into events."""
+    pending_starts: list[int] = field(default_factory=list)
+    """Offsets of `pending`, for bisecting."""
     cursor: int = 0
     """How many of `pending` have been turned into events."""
     gendered: dict[str, set[str]] = field(default_factory=dict)

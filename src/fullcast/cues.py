@@ -102,8 +102,10 @@ def resolve(ctx: Context, mention: Mention, t: int) -> str | None:
     exclude = set(ctx.addressees[t]) | quoted_names(ctx, t) | named_after(ctx.text, ctx.index, mention)
     who = most_salient(ctx, mention.start, fits, exclude, t, subjects_first=True)
     present = _conversation(ctx, t) & fits - exclude
-    # "she asked" in an exchange means a woman taking part in it, not one the narration only mentioned
-    if who and present and who not in present and not _subject_since_last_line(ctx, t, mention.start, who):
+    # "she asked" in an exchange means a woman taking part in it, not one the narration only mentioned, unless the
+    # narration since the last line made her a subject or named her just before
+    if who and present and who not in present and not _subject_since_last_line(ctx, t, mention.start, who) and \
+            who not in _named_between(ctx, mention.start - JUST_NAMED_CHARS, mention.start):
         return most_salient(ctx, mention.start, present, exclude, t, subjects_first=True)
     return who
 
@@ -239,6 +241,13 @@ def _subject_since_last_line(ctx: Context, t: int, pos: int, who: str) -> bool:
                for start, name in _events_between(ctx, lo, pos))
 
 
+def _named_between(ctx: Context, lo: int, hi: int) -> set[str]:
+    """The people the narration names (not "she", not "her brother") from offset *lo* up to *hi*, not leaving."""
+    i, j = bisect.bisect_left(ctx.pending_starts, lo), bisect.bisect_left(ctx.pending_starts, hi)
+    return {m.names[0] for m in ctx.pending[i:j]
+            if len(m.names) == 1 and not LEAVES.match(ctx.text, m.start, m.start + 50)}
+
+
 def _named_in_paragraph(ctx: Context, turn: Turn, pos: int, fits: set[str]) -> bool:
     """True when the narration of this paragraph names a fitting person before *pos*."""
     return any(name in fits for _, name in _events_between(ctx, turn.start, pos))
@@ -362,6 +371,7 @@ def make_context(text: str, turns: list[Turn], index: NameIndex, narration: list
         if narrator:  # "came up to me": the narrator is in the scene, though not its subject
             ctx.pending += [Mention(m.start(), m.end(), (), "i", True) for m in NARRATOR_OBJECT.finditer(text, lo, hi)]
     ctx.pending.sort(key=lambda m: m.start)
+    ctx.pending_starts = [m.start for m in ctx.pending]
     ctx.turns = _keep_reported_speech(ctx, turns)
     ctx.turn_starts = [turn.start for turn in ctx.turns]
     ctx.turn_set = set(ctx.turn_starts)

@@ -137,7 +137,7 @@ def _last_named(ctx: Context, pos: int, names: tuple[str, ...], reach: int = 800
 
     The first name, the alias's own owner, when the narration has named none of them lately.
     """
-    i = bisect.bisect_left([m.start for m in ctx.pending], pos)
+    i = bisect.bisect_left(ctx.pending_starts, pos)
     for m in reversed(ctx.pending[:i]):
         if m.start < pos - reach:
             break
