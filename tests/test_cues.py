@@ -64,6 +64,11 @@ def test_a_person_named_just_before_a_pronoun_beats_a_subject_long_before() -> N
     assert ctx.events[-1][1] == "Willow"
 
 
+def test_a_person_named_in_the_pronouns_own_paragraph_beats_a_subject_before_it() -> None:
+    ctx = context('Tara sat down.\n\nBy the window was a chair for Willow. "Well?" she asked.')
+    assert resolve(ctx, pronouns(ctx.text, "she")[-1], 0) == "Willow"
+
+
 def test_subjects_of_clauses_and_inverted_tags() -> None:
     ctx = context('Faith saw Tara, and Willow laughed. "Go," cried Rupert to Tara\'s sister.')
     subjects = sorted(name for start, name in ctx.events if start in ctx.subjects)

@@ -276,15 +276,16 @@ def _pick(recent: list[Seen], allowed: set[str], exclude: set[str], previous: st
 
     With *subjects_first*, a recent sentence subject beats a later mention in another role, but not
     across the narrator as subject: in "I stopped to speak with Montoya." Montoya is the one in focus;
-    nor when that mention is just before and the subject long before: "An air of evasion characterised
-    Mr. Bast. He explained again" is Mr. Bast.
+    nor when that mention is just before and the subject long before ("An air of evasion characterised
+    Mr. Bast. He explained again" is Mr. Bast), or in this paragraph and the subject in an earlier one.
     """
     fits = [x for x in recent if x.name in allowed and x.name not in exclude]
     if subjects_first:
         barrier = next((k for k, x in enumerate(recent) if x.name == narrator and x.subject), len(recent))
         subjects = [x for x in recent[:barrier] if x.name in allowed and x.name not in exclude][:SUBJECT_REACH]
         if len(subjects) == 2 and not subjects[0].subject and subjects[1].subject and \
-                subjects[0].ago < JUST_NAMED_CHARS < subjects[1].ago - subjects[0].ago:
+                (subjects[0].ago < JUST_NAMED_CHARS < subjects[1].ago - subjects[0].ago or
+                 (subjects[0].inside and not subjects[1].inside)):
             return subjects[0].name
         if found := next((x.name for x in subjects if x.subject), None):
             return found
