@@ -103,9 +103,9 @@ def resolve(ctx: Context, mention: Mention, t: int) -> str | None:
     who = most_salient(ctx, mention.start, fits, exclude, t, subjects_first=True)
     present = _conversation(ctx, t) & fits - exclude
     # "she asked" in an exchange means a woman taking part in it, not one the narration only mentioned, unless the
-    # narration since the last line made her a subject or named her just before
+    # narration since the last line made her a subject, or named her in this paragraph or just before it
     if who and present and who not in present and not _subject_since_last_line(ctx, t, mention.start, who) and \
-            who not in _named_between(ctx, mention.start - JUST_NAMED_CHARS, mention.start):
+            who not in _named_between(ctx, min(turn.start, mention.start - JUST_NAMED_CHARS), mention.start):
         return most_salient(ctx, mention.start, present, exclude, t, subjects_first=True)
     return who
 
