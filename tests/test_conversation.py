@@ -94,6 +94,8 @@ def test_a_line_whose_tag_said_she_costs_more_for_a_man_even_without_a_call() ->
     ctx = context(EXCHANGE)
     ctx.voiced[2] = "she"
     assert line_costs(ctx, 2, None, ["Tara", "Rupert"]) == {"Tara": 0.0, "Rupert": 6.0}
+    # someone the cast gives no gender ("The Arno") fits "she" less well than a woman, though better than a man
+    assert line_costs(ctx, 2, None, ["Tara", "The Arno"]) == {"Tara": 0.0, "The Arno": 1.0}
 
 
 def test_the_other_weighs_like_a_pronoun_but_says_no_gender() -> None:

@@ -38,6 +38,8 @@ WORD = re.compile(r"[^\W_]")
 """A letter or digit: narration, not only punctuation, between quote and paragraph edge."""
 WRONG_GENDER = 6.0
 """Cost of giving a `he`/`she` line to someone of the other gender."""
+UNSAID_GENDER = 1.0
+"""Cost of giving a `he`/`she` line to someone the cast gives no gender ("The Arno"): who is "he" is likelier known."""
 ADDRESSED = 2.0
 """Cost of giving a line to the person it addresses by name."""
 ANSWERS = 0.7
@@ -183,8 +185,8 @@ def line_costs(ctx: Context, t: int, cue: Cue | None, people: list[str]) -> dict
         if cue and who != cue.speaker:
             cost += cue.weight
         pronoun = cue.pronoun if cue and cue.pronoun else ctx.voiced.get(t)
-        if pronoun in ctx.gendered and who not in ctx.gendered[pronoun] and ctx.index.gender(who) is not Gender.UNKNOWN:
-            cost += WRONG_GENDER
+        if pronoun in ctx.gendered and who not in ctx.gendered[pronoun]:
+            cost += WRONG_GENDER if ctx.index.gender(who) is not Gender.UNKNOWN else UNSAID_GENDER
         if who in ctx.addressees[t]:
             cost += ADDRESSED
         if t > 0 and who in ctx.addressees[t - 1]:
