@@ -168,6 +168,13 @@ def test_a_description_is_a_gendered_mention_unless_an_alias_claims_it() -> None
         [(5, 17, (), "she", "person"), (19, 27, (), "she", "person"), (29, 57, ("Lola",), None, None)]
 
 
+def test_a_description_may_take_any_two_adjectives_but_not_the_same() -> None:
+    index = build_index([Person("Lola", F, True)])
+    text = "said the thin gentleman; the suspicious young man; the same man"
+    assert [(text[m.start:m.end], m.pronoun, m.role) for m in index.mentions(text, 0, len(text))] == [
+        ("the thin gentleman", "he", "person"), ("the suspicious young man", "he", "person")]
+
+
 def test_a_generic_alias_is_marked_so_a_distinctive_one_is_not() -> None:
     index = build_index([Person("Persephone", F, True, ("the girl",)), Person("Willow", F, True, ("the redhead",))])
     text = "The girl saw the redhead."

@@ -93,9 +93,9 @@ PRONOUN_RE = re.compile(r"\b(?:he|she|him|her|I)\b", re.I)
 KIN_ROLES = {**dict.fromkeys("father husband brother uncle son nephew grandfather".split(), Gender.MALE),
              **dict.fromkeys("mother wife sister aunt daughter niece grandmother".split(), Gender.FEMALE)}
 """Family roles a tag may name instead of a person, with the gender they imply."""
-DESCRIPTION_RE = re.compile(r"\b[Tt]he\s+(?:(?:young|old|elder|younger|little|other)\s+)?"
+DESCRIPTION_RE = re.compile(r"\b[Tt]he\s+(?:(?!(?:same|first|last|next|only)\b)[a-z]+\s+){0,2}?"
                             r"(lady|woman|girl|gentleman|man|boy)\b")
-"""A tag naming a person by description only ("said the old lady"), when no cast alias claims the words."""
+"""A tag naming someone by description only ("said the thin old lady", not "the same man"), when no alias claims it."""
 OTHER_RE = re.compile(r"\b[Tt]he\s+other\b(?!['’]s)(?![ \t\n]+(?!(?:" + VERB_PATTERN + r"|\w+ly|\w+ed|with|in|at|to|as|"
                       r"and|but|for|from|after|before|who|whose|on|upon|by|again|once|then|still|now|too|also|was|"
                       r"were|had|did|could|would|should|might|must|will|shall|is|has)\b)[a-z])")
