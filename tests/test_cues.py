@@ -240,3 +240,12 @@ def test_a_rank_shared_by_two_means_the_one_about_else_no_one() -> None:
     assert speaker(unnamed, one) == "Colonel Brandon"
     assert speaker(named, two) == "Colonel Brandon"
     assert speaker(unnamed, two) is None
+
+
+def test_a_description_after_a_line_calling_someone_by_name_is_that_one_answering() -> None:
+    index = build_index([Person("Lucy", F, True), Person("Mrs. Honeychurch", F, True),
+                         Person("Persephone", F, True, ("the lady",)), Person("Rupert", M, True)])
+    ctx = context('Mrs. Honeychurch came in.\n\n"Hi, Mrs. Honeychurch," Rupert said to Lucy.\n\n'
+                  '"Late," the lady retorted.', index=index)
+    assert resolve(ctx, read_tag(ctx, ctx.turns[1].quotes[0].end + 1, len(ctx.text), True)[0], 1) == \
+        "Mrs. Honeychurch"

@@ -74,11 +74,15 @@ def resolve(ctx: Context, mention: Mention, t: int) -> str | None:
         others = _others_of_kind(ctx, mention, ctx.turns[t].start)
         # someone new speaks: neither the one addressed nor the one who spoke last
         skip = {*ctx.addressees[t], *([ctx.speaker(t - 1)] if t and ctx.turns[t].gap == 0 else [])}
+        if others and (who := _answering(ctx, mention, t, others)):
+            return who
         return (others and most_salient(ctx, mention.start, others, skip, t)) or mention.names[0]
     if mention.names:  # "said the Duchess" with two duchesses: the one about, else no one
         return most_salient(ctx, mention.start, set(mention.names), set(), t)
     if mention.role == "person":
         fits = _fitting(ctx, mention, ctx.gendered[mention.pronoun or "he"])
+        if who := _answering(ctx, mention, t, fits):
+            return who
         if old := _aged(ctx, mention, fits):
             # "the old lady" is the one the cast calls old, if she is about
             if who := most_salient(ctx, mention.start, old, set(ctx.addressees[t]), t):
@@ -93,19 +97,15 @@ def resolve(ctx: Context, mention: Mention, t: int) -> str | None:
     if mention.pronoun == "i":
         return ctx.narrator
     fits = ctx.gendered["he" if mention.pronoun in ("he", "him") else "she"]
-    turn = ctx.turns[t]
-    if t and turn.gap == 0 and turn.quotes and mention.start > turn.quotes[0].start:
-        # "You here, Adrian?" muttered Dorian. / "Where else?" he answered: the one addressed answers
-        answering = [n for n in ctx.addressees[t - 1] if n in fits and n != ctx.speaker(t - 1)]
-        if len(answering) == 1 and not _named_in_paragraph(ctx, turn, mention.start, fits):
-            return answering[0]
+    if who := _answering(ctx, mention, t, fits):
+        return who
     exclude = set(ctx.addressees[t]) | quoted_names(ctx, t) | named_after(ctx.text, ctx.index, mention)
     who = most_salient(ctx, mention.start, fits, exclude, t, subjects_first=True)
     present = _conversation(ctx, t) & fits - exclude
     # "she asked" in an exchange means a woman taking part in it, not one the narration only mentioned, unless the
     # narration since the last line made her a subject, or named her in this paragraph or just before it
     if who and present and who not in present and not _subject_since_last_line(ctx, t, mention.start, who) and \
-            who not in _named_between(ctx, min(turn.start, mention.start - JUST_NAMED_CHARS), mention.start):
+            who not in _named_between(ctx, min(ctx.turns[t].start, mention.start - JUST_NAMED_CHARS), mention.start):
         return most_salient(ctx, mention.start, present, exclude, t, subjects_first=True)
     return who
 
@@ -118,6 +118,21 @@ def _named_ahead(ctx: Context, pos: int, fits: set[str]) -> str | None:
             break
         if len(m.names) == 1 and m.names[0] in fits:
             return m.names[0]
+    return None
+
+
+def _answering(ctx: Context, mention: Mention, t: int, fits: set[str]) -> str | None:
+    """The one of *fits* the line before called by name, when a tag after the quote answers it.
+
+    "You here, Adrian?" muttered Dorian. / "Where else?" he answered: the one addressed answers, unless the
+    paragraph names another fitting person first.
+    """
+    turn = ctx.turns[t]
+    if not (t and turn.gap == 0 and turn.quotes and mention.start > turn.quotes[0].start):
+        return None
+    answering = [n for n in ctx.addressees[t - 1] if n in fits and n != ctx.speaker(t - 1)]
+    if len(answering) == 1 and not _named_in_paragraph(ctx, turn, mention.start, fits):
+        return answering[0]
     return None
 
 
