@@ -21,6 +21,7 @@ from .model import NARRATOR, Book, Chapter, Gender, Pause, Script, Segment, Segm
 from .monologue import ParagraphView, is_first_person_book, italic_thoughts, monologue_paragraphs
 from .names import SPEECH_VERB_SET, NameIndex, Person, build_index, discover, guess_gender, normalise, partial_owners, with_ordinary_words
 from .narrator import infer_narrator
+from .roles import learn_roles
 from .quotes import Piece, QuoteStyle, decide_style, has_words, split_paragraph, spoken, trim
 
 REPORTED_CHARS = 400
@@ -130,7 +131,10 @@ def _people(config: Config, cut: list[_ChapterPieces]) -> NameIndex:
             continue
         people.append(Person(name, guess_gender(name, texts), False, ()))
     people = [replace(p, aliases=p.aliases + tuple(extra.get(p.name, ()))) for p in people]
-    return with_ordinary_words(build_index(people), texts)
+    index = build_index(people)
+    if roles := learn_roles(texts, index):  # "Mr. Wells, the lawyer,": "murmured the lawyer" is him too
+        index = build_index([replace(p, aliases=p.aliases + tuple(roles.get(p.name, ()))) for p in people])
+    return with_ordinary_words(index, texts)
 
 
 def _point_of_view(cut: list[_ChapterPieces], index: NameIndex) -> str | None:
