@@ -175,6 +175,13 @@ def test_a_description_may_take_any_two_adjectives_but_not_the_same() -> None:
         ("the thin gentleman", "he", "person"), ("the suspicious young man", "he", "person")]
 
 
+def test_a_rank_alone_may_take_adjectives() -> None:
+    index = build_index([Person("Dr. Bull", M, True), Person("Colonel Ducroix", M, True)])
+    text = "said the little Doctor; the same Doctor; the bewildered Colonel"
+    assert [(text[m.start:m.end], m.names) for m in index.mentions(text, 0, len(text), pronouns=False)] == [
+        ("the little Doctor", ("Dr. Bull",)), ("Doctor", ("Dr. Bull",)), ("the bewildered Colonel", ("Colonel Ducroix",))]
+
+
 def test_a_generic_alias_is_marked_so_a_distinctive_one_is_not() -> None:
     index = build_index([Person("Persephone", F, True, ("the girl",)), Person("Willow", F, True, ("the redhead",))])
     text = "The girl saw the redhead."

@@ -1,11 +1,10 @@
 """Who the text is talking about: cast names, aliases, pronouns, and speakers discovered in speech tags.
 
-A `NameIndex` finds every mention of a known person in a stretch of text with one
-regular expression (proper names case-sensitively, descriptions like "the redhead"
-case-insensitively). An alias shared by several people stays ambiguous: the mention
-lists every candidate and attribution decides from context, or names no one.
-Cold start: proper names standing next to a speech verb but missing from the cast
-become new, uncast people, their gender guessed from honorifics and nearby pronouns.
+A `NameIndex` finds every mention of a known person in a stretch of text with one regular expression (proper
+names case-sensitively, descriptions like "the redhead" case-insensitively). An alias shared by several people
+stays ambiguous: the mention lists every candidate and attribution decides from context, or names no one.
+Cold start: proper names standing next to a speech verb but missing from the cast become new, uncast people,
+their gender guessed from honorifics and nearby pronouns.
 """
 
 from __future__ import annotations
@@ -36,27 +35,25 @@ MALE_TITLES = {"mr", "lord", "sir", "colonel", "col", "captain", "capt", "major"
                "brother", "monsieur", "count", "baron"}
 PRONOUNS = {"he": Gender.MALE, "him": Gender.MALE, "she": Gender.FEMALE, "her": Gender.FEMALE, "i": None}
 SPEECH_VERBS = (
-    "said say says saying replied replies answered answers asked asks cried cries exclaimed shouted whispered whispers "
-    "murmured murmurs muttered mutters growled hissed sneered returned continued continues added adds began begins "
-    "repeated protested interrupted remarked observed rejoined retorted responded called yelled screamed sighed laughed "
-    "groaned snapped demanded inquired enquired suggested insisted declared admitted agreed explained whimpered "
-    "pleaded begged commanded ordered stammered faltered gasped sobbed snarled spoke told urged persisted resumed "
-    "concluded conceded mused echoed warned assured promised announced pursued ventured breathed grumbled chuckled "
-    "giggled roared bellowed barked shrieked wailed moaned complained cautioned corrected whined drawled thundered "
-    "objected went put broke cut struck chimed proceeded exclaims shouts cries replies calls called finished "
-    "acknowledged teased joked boomed purred squeaked squealed croaked lamented reflected "
-    "screeched stuttered mumbled blurted gushed offered prompted quoted recalled related reminded reported sang "
-    "shot stormed supposed thought wondered whistled yawned exploded interposed ejaculated hazarded panted "
-    "assented queried drivelled shouting crying asking adding replying answering exclaiming whispering "
-    "murmuring calling wheezed gasped grunted volunteered retorted argued counselled consented apologized apologised explained rejoins returns cries "
-    "calls suggests observes remarks continues murmurs mutters whispers groans sighs laughs smiles adds "
-    "insinuated urged soothed stated entreated implored interjected intervened quavered piped lisped sneered "
-    "snorted sniffed scoffed jeered taunted twittered faltered muttered resumed rejoined reasoned pronounced "
-    "commented confessed cooed demurred exclaimed expostulated inquires enquires "
-    "sang asserted supplied flashed subjoined questioned uttered reiterated confided speculated proclaimed "
-    "bawled corroborated reassured enunciated opined interpreted conjectured spluttered howled vociferated "
-    "asseverated prattled fumed chanted greeted accosted advised informed remarking addressed repeating muttering "
-    "continuing announcing mourned acquiesced remonstrated proposed rambled"
+    "said say says saying replied replies answered answers asked asks cried cries exclaimed shouted whispered "
+    "whispers murmured murmurs muttered mutters growled hissed sneered returned continued continues added adds began "
+    "begins repeated protested interrupted remarked observed rejoined retorted responded called yelled screamed "
+    "sighed laughed groaned snapped demanded inquired enquired suggested insisted declared admitted agreed explained "
+    "whimpered pleaded begged commanded ordered stammered faltered gasped sobbed snarled spoke told urged persisted "
+    "resumed concluded conceded mused echoed warned assured promised announced pursued ventured breathed grumbled "
+    "chuckled giggled roared bellowed barked shrieked wailed moaned complained cautioned corrected whined drawled "
+    "thundered objected went put broke cut struck chimed proceeded exclaims shouts calls finished acknowledged teased "
+    "joked boomed purred squeaked squealed croaked lamented reflected screeched stuttered mumbled blurted gushed "
+    "offered prompted quoted recalled related reminded reported sang shot stormed supposed thought wondered whistled "
+    "yawned exploded interposed ejaculated hazarded panted assented queried drivelled shouting crying asking adding "
+    "replying answering exclaiming whispering murmuring calling wheezed grunted volunteered argued counselled "
+    "consented apologized apologised rejoins returns suggests observes remarks groans sighs laughs smiles insinuated "
+    "soothed stated entreated implored interjected intervened quavered piped lisped snorted sniffed scoffed jeered "
+    "taunted twittered reasoned pronounced commented confessed cooed demurred expostulated inquires enquires asserted "
+    "supplied flashed subjoined questioned uttered reiterated confided speculated proclaimed bawled corroborated "
+    "reassured enunciated opined interpreted conjectured spluttered howled vociferated asseverated prattled fumed "
+    "chanted greeted accosted advised informed remarking addressed repeating muttering continuing announcing "
+    "mourned acquiesced remonstrated proposed rambled"
 ).split()
 SPEECH_VERB_SET = frozenset(SPEECH_VERBS)
 NOT_NAMES = frozenset(
@@ -93,9 +90,10 @@ PRONOUN_RE = re.compile(r"\b(?:he|she|him|her|I)\b", re.I)
 KIN_ROLES = {**dict.fromkeys("father husband brother uncle son nephew grandfather".split(), Gender.MALE),
              **dict.fromkeys("mother wife sister aunt daughter niece grandmother".split(), Gender.FEMALE)}
 """Family roles a tag may name instead of a person, with the gender they imply."""
-DESCRIPTION_RE = re.compile(r"\b[Tt]he\s+(?:(?!(?:same|first|last|next|only)\b)[a-z]+\s+){0,2}?"
-                            r"(lady|woman|girl|gentleman|man|boy)\b")
-"""A tag naming someone by description only ("said the thin old lady", not "the same man"), when no alias claims it."""
+ADJECTIVES = r"(?:(?!(?:same|first|last|next|only)\b)[a-z]+\s+){0,2}?"
+"""Up to two lower-case words before a noun ("the thin old lady"), but none pointing back ("the same man")."""
+DESCRIPTION_RE = re.compile(r"\b[Tt]he\s+" + ADJECTIVES + r"(lady|woman|girl|gentleman|man|boy)\b")
+"""A tag naming someone by description only ("said the thin gentleman"), when no cast alias claims the words."""
 OTHER_RE = re.compile(r"\b[Tt]he\s+other\b(?!['’]s)(?![ \t\n]+(?!(?:" + VERB_PATTERN + r"|\w+ly|\w+ed|with|in|at|to|as|"
                       r"and|but|for|from|after|before|who|whose|on|upon|by|again|once|then|still|now|too|also|was|"
                       r"were|had|did|could|would|should|might|must|will|shall|is|has)\b)[a-z])")
@@ -184,6 +182,11 @@ class NameIndex:
         m = GENERIC_RE.fullmatch(normalise(alias))
         return KINDS[m.group(1)] if m else Gender.UNKNOWN
 
+    def _key(self, alias: str) -> str:
+        """The owners' key of a matched alias: "the little doctor" is the rank alias "the doctor"."""
+        words = (key := normalise(alias)).split()
+        return key if key in self.owners or len(words) < 3 else f"{words[0]} {words[-1]}"
+
     def _someone_else(self, text: str, lo: int, hi: int, key: str) -> bool:
         """True when the alias matched at `text[lo:hi]` is not this person after all:
 
@@ -225,7 +228,7 @@ class NameIndex:
         found = [Mention(m.start(), m.end(), self.owners.get(key, ()), None, POSSESSIVE.match(text, m.end()) is not None,
                          None, key in self.generic)
                  for m in self.pattern.finditer(text, start, end) if self.owners
-                 and not self._someone_else(text, m.start(), m.end(), key := normalise(m.group()))]
+                 and not self._someone_else(text, m.start(), m.end(), key := self._key(m.group()))]
         found = self._full_names(found, text)
         if pronouns:
             for m in PRONOUN_RE.finditer(text, start, end):
@@ -329,17 +332,17 @@ def _short_forms(names: dict[str, None]) -> list[str]:
 def _alias_pattern(alias: str) -> str:
     """A regex for one alias: flexible spacing, optional title periods.
 
-    A description ("the redhead", "The Lady in red") matches in any case, since the text
-    capitalises it only at the start of a sentence; a name matches as written, except
-    for particles such as "van der" whose case varies. A rank alone ("the Duchess") does
-    not match the start of a fuller name ("the Duchess of Harley"), which then matches.
+    A description ("the redhead", "The Lady in red") matches in any case, since the text capitalises it only at the
+    start of a sentence; a name matches as written, except for particles such as "van der" whose case varies. A rank
+    alone ("the Duchess") may take adjectives ("the little Doctor"), and does not match the start of a fuller name
+    ("the Duchess of Harley"), which then matches.
     """
     words = alias.replace(".", ". ").split()
     body = r"\.?\s+".join(f"(?i:{re.escape(w)})" if w.casefold() in PARTICLES and i else re.escape(w.rstrip("."))
                            for i, w in enumerate(words))
     fuller_name = r"(?!\s+(?:[Oo]f\s+)?[A-Z])"
     if len(words) == 2 and words[0].casefold() in ARTICLES and words[1] in RANKS:
-        return f"(?i:{body}){fuller_name}"
+        return rf"(?i:{re.escape(words[0])})\s+{ADJECTIVES}(?i:{re.escape(words[1])}){fuller_name}"
     if alias in RANKS:  # "Duchess," said to her face, as written
         return body + fuller_name
     if alias[:1].islower() or (len(words) > 1 and words[0].casefold() in ARTICLES):
