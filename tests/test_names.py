@@ -168,11 +168,12 @@ def test_a_description_is_a_gendered_mention_unless_an_alias_claims_it() -> None
         [(5, 17, (), "she", "person"), (19, 27, (), "she", "person"), (29, 57, ("Lola",), None, None)]
 
 
-def test_a_description_may_take_any_two_adjectives_but_not_the_same() -> None:
+def test_a_description_may_take_any_two_adjectives_but_not_the_same_and_a_demonstrative() -> None:
     index = build_index([Person("Lola", F, True)])
-    text = "said the thin gentleman; the suspicious young man; the same man"
+    text = "said the thin gentleman; the suspicious young man; the same man; this young lady, that man"
     assert [(text[m.start:m.end], m.pronoun, m.role) for m in index.mentions(text, 0, len(text))] == [
-        ("the thin gentleman", "he", "person"), ("the suspicious young man", "he", "person")]
+        ("the thin gentleman", "he", "person"), ("the suspicious young man", "he", "person"),
+        ("this young lady", "she", "person"), ("that man", "he", "person")]
 
 
 def test_a_rank_alone_may_take_adjectives() -> None:

@@ -92,8 +92,8 @@ KIN_ROLES = {**dict.fromkeys("father husband brother uncle son nephew grandfathe
 """Family roles a tag may name instead of a person, with the gender they imply."""
 ADJECTIVES = r"(?:(?!(?:same|first|last|next|only)\b)[a-z]+\s+){0,2}?"
 """Up to two lower-case words before a noun ("the thin old lady"), but none pointing back ("the same man")."""
-DESCRIPTION_RE = re.compile(r"\b[Tt]he\s+" + ADJECTIVES + r"(lady|woman|girl|gentleman|man|boy)\b")
-"""A tag naming someone by description only ("said the thin gentleman"), when no cast alias claims the words."""
+DESCRIPTION_RE = re.compile(r"\b(?:[Tt]he|[Tt]his|[Tt]hat)\s+" + ADJECTIVES + r"(lady|woman|girl|gentleman|man|boy)\b")
+"""A tag naming someone by description only ("said the thin gentleman", "said this lady"), when no alias claims it."""
 OTHER_RE = re.compile(r"\b[Tt]he\s+other\b(?!['’]s)(?![ \t\n]+(?!(?:" + VERB_PATTERN + r"|\w+ly|\w+ed|with|in|at|to|as|"
                       r"and|but|for|from|after|before|who|whose|on|upon|by|again|once|then|still|now|too|also|was|"
                       r"were|had|did|could|would|should|might|must|will|shall|is|has)\b)[a-z])")
