@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from fullcast.model import Gender
-from fullcast.names import Person, build_index, discover, guess_gender, normalise, partial_owners, with_ordinary_words
+from fullcast.names import (SPEECH_VERB_SET, Person, build_index, discover, guess_gender, normalise, partial_owners,
+                            with_ordinary_words)
 
 F, M = Gender.FEMALE, Gender.MALE
 PEOPLE = [Person("Tara", F, True, ("Tara Maclay", "the blonde")), Person("Mr. Sillerton Jackson", M, True),
@@ -217,3 +218,7 @@ def test_his_companion_is_a_mention_of_someone_with_him_but_not_before_a_name() 
     text = "said his companion. Her friend Tara came, and her friend, the doctor."
     assert [(text[m.start:m.end], m.role, m.pronoun) for m in index.mentions(text, 0, len(text))] == [
         ("his companion", "companion", "his"), ("Her", None, "her"), ("Tara", None, None), ("her", None, "her")]
+
+
+def test_less_common_speech_verbs() -> None:
+    assert {"crooned", "warbled", "acquiesced", "remonstrated", "mourned"} <= SPEECH_VERB_SET

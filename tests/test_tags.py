@@ -44,6 +44,7 @@ def test_read_tag_forms() -> None:
     assert tag(" Rupert sat down, her saying in a whisper,", False) == ("her", "saying", "tag")
     assert tag(" Tara turned, and Rupert addressed me:", False) == ("Rupert", "addressed", "tag")
     assert tag(" Willow remonstrated.") == ("Willow", "remonstrated", "tag")
+    assert tag(", warbled the redhead.") == ("the redhead", "warbled", "tag")
     assert tag(" Willow supplied.") == ("Willow", "supplied", "tag")
     assert tag(" Willow would say, smiling.") == ("Willow", "say", "tag")
     assert tag(" was Tara's parting injunction.") == ("Tara", "", "tag")
