@@ -249,3 +249,23 @@ def test_a_description_after_a_line_calling_someone_by_name_is_that_one_answerin
                   '"Late," the lady retorted.', index=index)
     assert resolve(ctx, read_tag(ctx, ctx.turns[1].quotes[0].end + 1, len(ctx.text), True)[0], 1) == \
         "Mrs. Honeychurch"
+
+
+def test_her_father_unknown_to_the_cast_is_of_the_elder_generation() -> None:
+    index = build_index([Person("Elizabeth", F, True), Person("Mr. Bennet", M, True), Person("Darcy", M, True)])
+    ctx = context('Mr. Bennet sat down. Darcy came in, and Elizabeth stood.\n\n"Go," said her father.', index=index)
+    assert resolve(ctx, read_tag(ctx, ctx.turns[0].quotes[0].end + 1, len(ctx.text), True)[0], 0) == "Mr. Bennet"
+    ctx = context('Mr. Bennet sat down. Darcy came in, and Elizabeth stood.\n\n"Go," said her brother.', index=index)
+    assert resolve(ctx, read_tag(ctx, ctx.turns[0].quotes[0].end + 1, len(ctx.text), True)[0], 0) == "Darcy"
+
+
+def test_a_description_after_someone_new_of_that_kind_came_in_is_that_stranger() -> None:
+    index = build_index([Person("Dorian", M, True), Person("Basil", M, True), Person("Tara", F, True)])
+
+    def speaker(text: str) -> str | None:
+        ctx = context(text, index=index)
+        return resolve(ctx, read_tag(ctx, ctx.turns[-1].quotes[0].end + 1, len(ctx.text), True)[0], len(ctx.turns) - 1)
+
+    assert speaker('Dorian thought of Basil.\n\n"Who?" he gasped.\n\n"Quiet," said the man.') == "Dorian"
+    assert speaker('Dorian thought of Basil. He saw a short, thick-set man.\n\n"Who?" he gasped.\n\n'
+                   '"Quiet," said the man.') is None

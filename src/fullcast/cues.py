@@ -61,6 +61,8 @@ PAUSE_CHARS = 250
 """Narration shorter than this between two lines is a pause in the exchange, not its end."""
 JUST_NAMED_CHARS = 300
 """About a sentence: a person named this close before a pronoun is the one it means, unless a subject is as close."""
+NEWCOMER = r"\b(?:a|an)\s+(?:[\w-]+,?\s+){{0,3}}?{noun}\b"
+"""Someone brought in by an indefinite description ("a short, thick-set man"), for the noun of a later "the man"."""
 COMPANION_GAP = 2
 """Narration paragraphs across which "her companion" is still whoever she last talked with."""
 KIN_POSSESSORS = 5
@@ -76,6 +78,8 @@ def resolve(ctx: Context, mention: Mention, t: int) -> str | None:
         skip = {*ctx.addressees[t], *([ctx.speaker(t - 1)] if t and ctx.turns[t].gap == 0 else [])}
         if others and (who := _answering(ctx, mention, t, others)):
             return who
+        if others and _newcomer(ctx, t, mention):
+            return None
         return (others and most_salient(ctx, mention.start, others, skip, t)) or mention.names[0]
     if mention.names:  # "said the Duchess" with two duchesses: the one about, else no one
         return most_salient(ctx, mention.start, set(mention.names), set(), t)
@@ -89,6 +93,8 @@ def resolve(ctx: Context, mention: Mention, t: int) -> str | None:
                 return who
             if len(old) == 1:  # the only one the cast calls old, though the story has not named them yet
                 return next(iter(old))
+        if _newcomer(ctx, t, mention):
+            return None
         return most_salient(ctx, mention.start, fits, set(ctx.addressees[t]), t)
     if mention.role in ("other", "companion"):
         return resolve_other(ctx, mention, t)
@@ -134,6 +140,14 @@ def _answering(ctx: Context, mention: Mention, t: int, fits: set[str]) -> str | 
     if len(answering) == 1 and not _named_in_paragraph(ctx, turn, mention.start, fits):
         return answering[0]
     return None
+
+
+def _newcomer(ctx: Context, t: int, mention: Mention) -> bool:
+    """True when the narration since two lines back brings in someone new of the description's kind: after "the
+    dusky form of a short, thick-set man", "said the man" is that stranger, not whoever else was last mentioned."""
+    noun = ctx.text[mention.start:mention.end].split()[-1].lower()
+    lo = ctx.turns[t - 2].end if t > 1 else 0
+    return re.search(NEWCOMER.format(noun=re.escape(noun)), ctx.text[lo:mention.start], re.I) is not None
 
 
 def _conversation(ctx: Context, t: int, reach: int = 4) -> set[str]:
