@@ -259,7 +259,7 @@ def test_her_father_unknown_to_the_cast_is_of_the_elder_generation() -> None:
     assert resolve(ctx, read_tag(ctx, ctx.turns[0].quotes[0].end + 1, len(ctx.text), True)[0], 0) == "Darcy"
 
 
-def test_a_description_after_someone_new_of_that_kind_came_in_is_that_stranger() -> None:
+def test_a_description_after_someone_new_of_that_kind_came_in_is_that_stranger_in_tags_and_narration() -> None:
     index = build_index([Person("Dorian", M, True), Person("Basil", M, True), Person("Tara", F, True)])
 
     def speaker(text: str) -> str | None:
@@ -269,3 +269,5 @@ def test_a_description_after_someone_new_of_that_kind_came_in_is_that_stranger()
     assert speaker('Dorian thought of Basil.\n\n"Who?" he gasped.\n\n"Quiet," said the man.') == "Dorian"
     assert speaker('Dorian thought of Basil. He saw a short, thick-set man.\n\n"Who?" he gasped.\n\n'
                    '"Quiet," said the man.') is None
+    ctx = context('Dorian saw a tall man by the door. The man bowed. Dorian nodded.', index=index)
+    assert [name for _, name in ctx.events] == ["Dorian", "Dorian"]  # the stranger is no one the cast knows

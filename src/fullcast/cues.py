@@ -78,7 +78,7 @@ def resolve(ctx: Context, mention: Mention, t: int) -> str | None:
         skip = {*ctx.addressees[t], *([ctx.speaker(t - 1)] if t and ctx.turns[t].gap == 0 else [])}
         if others and (who := _answering(ctx, mention, t, others)):
             return who
-        if others and _newcomer(ctx, t, mention):
+        if others and _newcomer(ctx, mention):
             return None
         return (others and most_salient(ctx, mention.start, others, skip, t)) or mention.names[0]
     if mention.names:  # "said the Duchess" with two duchesses: the one about, else no one
@@ -93,7 +93,7 @@ def resolve(ctx: Context, mention: Mention, t: int) -> str | None:
                 return who
             if len(old) == 1:  # the only one the cast calls old, though the story has not named them yet
                 return next(iter(old))
-        if _newcomer(ctx, t, mention):
+        if _newcomer(ctx, mention):
             return None
         return most_salient(ctx, mention.start, fits, set(ctx.addressees[t]), t)
     if mention.role in ("other", "companion"):
@@ -142,10 +142,11 @@ def _answering(ctx: Context, mention: Mention, t: int, fits: set[str]) -> str | 
     return None
 
 
-def _newcomer(ctx: Context, t: int, mention: Mention) -> bool:
+def _newcomer(ctx: Context, mention: Mention) -> bool:
     """True when the narration since two lines back brings in someone new of the description's kind: after "the
     dusky form of a short, thick-set man", "said the man" is that stranger, not whoever else was last mentioned."""
     noun = ctx.text[mention.start:mention.end].split()[-1].lower()
+    t = bisect.bisect_right(ctx.turn_starts, mention.start) - 1
     lo = ctx.turns[t - 2].end if t > 1 else 0
     return re.search(NEWCOMER.format(noun=re.escape(noun)), ctx.text[lo:mention.start], re.I) is not None
 
@@ -354,6 +355,8 @@ def advance(ctx: Context, pos: int) -> None:
         elif mention.role == "person" and (old := _aged(ctx, mention, ctx.gendered[mention.pronoun or "he"])):
             name = _pick(_recent(ctx, mention.start, mention.start), old, set(), None) or \
                 (next(iter(old)) if len(old) == 1 else None)
+        elif mention.role == "person" and _newcomer(ctx, mention):
+            name = None  # "a short, thick-set man ... the man": a stranger, not the last man mentioned
         else:
             allowed = set(mention.names) or ctx.gendered.get(mention.pronoun or "", set())
             later = named_after(ctx.text, ctx.index, mention) if not mention.names else set()
