@@ -271,3 +271,6 @@ def test_a_description_after_someone_new_of_that_kind_came_in_is_that_stranger_i
                    '"Quiet," said the man.') is None
     ctx = context('Dorian saw a tall man by the door. The man bowed. Dorian nodded.', index=index)
     assert [name for _, name in ctx.events] == ["Dorian", "Dorian"]  # the stranger is no one the cast knows
+    generic = build_index([Person("Dorian", M, True), Person("Messenger", M, True, ("the man",))])
+    ctx = context('Dorian sat. Dorian saw a tall man by the door. The man bowed.', index=generic)
+    assert [name for _, name in ctx.events] == ["Dorian", "Dorian"]  # nor is the generic alias someone else

@@ -349,7 +349,8 @@ def advance(ctx: Context, pos: int) -> None:
         if len(mention.names) == 1 and not others:
             name: str | None = mention.names[0]
         elif others:
-            name = _pick(_recent(ctx, mention.start, mention.start), others, set(), None) or mention.names[0]
+            name = None if _newcomer(ctx, mention) else \
+                _pick(_recent(ctx, mention.start, mention.start), others, set(), None) or mention.names[0]
         elif mention.pronoun == "i":
             name = ctx.narrator
         elif mention.role == "person" and (old := _aged(ctx, mention, ctx.gendered[mention.pronoun or "he"])):
