@@ -274,3 +274,5 @@ def test_a_description_after_someone_new_of_that_kind_came_in_is_that_stranger_i
     generic = build_index([Person("Dorian", M, True), Person("Messenger", M, True, ("the man",))])
     ctx = context('Dorian sat. Dorian saw a tall man by the door. The man bowed.', index=generic)
     assert [name for _, name in ctx.events] == ["Dorian", "Dorian"]  # nor is the generic alias someone else
+    ctx = context('"Go," said Dorian, and a tall man came in.\n\n"Who?" he gasped.\n\n"Quiet," said the man.', index=index)
+    assert resolve(ctx, read_tag(ctx, ctx.turns[2].quotes[0].end + 1, len(ctx.text), True)[0], 2) is None

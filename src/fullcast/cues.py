@@ -147,7 +147,8 @@ def _newcomer(ctx: Context, mention: Mention) -> bool:
     dusky form of a short, thick-set man", "said the man" is that stranger, not whoever else was last mentioned."""
     noun = ctx.text[mention.start:mention.end].split()[-1].lower()
     t = bisect.bisect_right(ctx.turn_starts, mention.start) - 1
-    lo = ctx.turns[t - 2].end if t > 1 else 0
+    before = ctx.turns[t - 2] if t > 1 else None  # the narration after its last quote counts too
+    lo = (before.quotes[-1].end if before.quotes else before.end) if before else 0
     return re.search(NEWCOMER.format(noun=re.escape(noun)), ctx.text[lo:mention.start], re.I) is not None
 
 
