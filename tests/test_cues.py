@@ -276,3 +276,9 @@ def test_a_description_after_someone_new_of_that_kind_came_in_is_that_stranger_i
     assert [name for _, name in ctx.events] == ["Dorian", "Dorian"]  # nor is the generic alias someone else
     ctx = context('"Go," said Dorian, and a tall man came in.\n\n"Who?" he gasped.\n\n"Quiet," said the man.', index=index)
     assert resolve(ctx, read_tag(ctx, ctx.turns[2].quotes[0].end + 1, len(ctx.text), True)[0], 2) is None
+
+
+def test_a_description_in_an_exchange_means_someone_taking_part() -> None:
+    ctx = context('"Hi," said Tara.\n\n"Hello," said Rupert, as Willow went out.\n\n"Well?" asked the girl.')
+    ctx.calls[0], ctx.calls[1] = [Call("Tara", "given")], [Call("Rupert", "given")]
+    assert resolve(ctx, read_tag(ctx, ctx.turns[2].quotes[0].end + 1, len(ctx.text), True)[0], 2) == "Tara"

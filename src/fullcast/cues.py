@@ -95,7 +95,12 @@ def resolve(ctx: Context, mention: Mention, t: int) -> str | None:
                 return next(iter(old))
         if _newcomer(ctx, mention):
             return None
-        return most_salient(ctx, mention.start, fits, set(ctx.addressees[t]), t)
+        who = most_salient(ctx, mention.start, fits, set(ctx.addressees[t]), t)
+        present = _conversation(ctx, t) & fits - set(ctx.addressees[t])
+        # "said the young man" in an exchange is one taking part, not one the narration only mentioned
+        if who and present and who not in present and not _subject_since_last_line(ctx, t, mention.start, who):
+            return most_salient(ctx, mention.start, present, set(ctx.addressees[t]), t)
+        return who
     if mention.role in ("other", "companion"):
         return resolve_other(ctx, mention, t)
     if mention.role:
