@@ -282,3 +282,13 @@ def test_a_description_in_an_exchange_means_someone_taking_part() -> None:
     ctx = context('"Hi," said Tara.\n\n"Hello," said Rupert, as Willow went out.\n\n"Well?" asked the girl.')
     ctx.calls[0], ctx.calls[1] = [Call("Tara", "given")], [Call("Rupert", "given")]
     assert resolve(ctx, read_tag(ctx, ctx.turns[2].quotes[0].end + 1, len(ctx.text), True)[0], 2) == "Tara"
+
+
+def test_a_voice_is_the_next_person_the_narration_shows_speaking_not_one_hearing_it() -> None:
+    def speaker(text: str) -> str | None:
+        ctx = context(text)
+        return resolve(ctx, read_tag(ctx, ctx.turns[0].quotes[0].end + 1, len(ctx.text), True)[0], 0)
+
+    assert speaker('Tara sat by the pond.\n\n"Well," said a voice close ahead, and Willow rose out of the reeds.') == \
+        "Willow"
+    assert speaker('"Eleven," said a voice, out of the dark; and Tara, turning, saw a stranger.') is None

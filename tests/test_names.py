@@ -144,6 +144,12 @@ def test_a_rank_alone_does_not_swallow_the_fuller_name_it_begins() -> None:
         ("Duchess of Harley", ("Duchess Of Harley",)), ("the duchess", ("Duchess Of Harley", "Duchess Of Monmouth"))]
 
 
+def test_a_voice_is_a_mention_unless_it_is_how_someone_speaks() -> None:
+    text = '"No!" cried a shrill voice. She added in a low voice, "Go."'
+    assert [(text[m.start:m.end], m.role) for m in build_index(PEOPLE).mentions(text, 0, len(text)) if m.role] == [
+        ("a shrill voice", "voice")]
+
+
 def test_a_rank_alone_is_said_to_the_face_as_written() -> None:
     index = build_index([Person("Duchess Of Harley", F, True)])
     text = '"Yes, Duchess," said the Duchess Of Berwick to a duchess.'

@@ -52,6 +52,8 @@ REPORTED_CLAUSE = re.compile(r"\b(?:that|whether|than|if|how|why|what)\s+(?:(?:o
 """The word opening a reported clause ("knew that Anne was dearer", "wondered why Tara had come"), before its subject."""
 NARRATOR_OBJECT = re.compile(r"\b(?:me|my|myself)\b")
 """The first-person narrator as object or possessor ("asked me", "my room")."""
+PERCEIVES = re.compile(r"[\w,' ]{0,30}?\b(?:heard|saw|perceived|looked|turned|listened|recognized|recognised)\b")
+"""A subject hearing or seeing someone, not speaking."""
 LEAVES = re.compile(r"[\w.' ]*?\s(?:(?:went|walked|hurried|ran|stepped)\s+(?:out|away|off)|left|withdrew|departed|"
                     r"disappeared|vanished)\b")
 """A subject leaving the scene ("as Willow went out"): no longer there to speak."""
@@ -103,6 +105,8 @@ def resolve(ctx: Context, mention: Mention, t: int) -> str | None:
         return who
     if mention.role in ("other", "companion"):
         return resolve_other(ctx, mention, t)
+    if mention.role == "voice":  # "said a voice close ahead, and Freddy reared a freckled face"
+        return _named_next(ctx, mention.end, ctx.turns[t].end, set(ctx.addressees[t]))
     if mention.role:
         return resolve_kin(ctx, mention, t)
     if mention.pronoun == "i":
@@ -282,6 +286,15 @@ def _named_between(ctx: Context, lo: int, hi: int) -> set[str]:
     i, j = bisect.bisect_left(ctx.pending_starts, lo), bisect.bisect_left(ctx.pending_starts, hi)
     return {m.names[0] for m in ctx.pending[i:j]
             if len(m.names) == 1 and not LEAVES.match(ctx.text, m.start, m.start + 50)}
+
+
+def _named_next(ctx: Context, lo: int, hi: int, exclude: set[str]) -> str | None:
+    """The first person the narration names as a subject from offset *lo* up to *hi*, skipping *exclude* and anyone
+    who only hears or sees ("and Winterbourne, turning, perceived the florid personage")."""
+    i, j = bisect.bisect_left(ctx.pending_starts, lo), bisect.bisect_left(ctx.pending_starts, hi)
+    return next((m.names[0] for m in ctx.pending[i:j]
+                 if len(m.names) == 1 and m.names[0] not in exclude and m.start in ctx.subjects
+                 and not PERCEIVES.match(ctx.text, m.end)), None)
 
 
 def _named_in_paragraph(ctx: Context, turn: Turn, pos: int, fits: set[str]) -> bool:

@@ -94,6 +94,8 @@ ADJECTIVES = r"(?:(?!(?:same|first|last|next|only)\b)[a-z]+\s+){0,2}?"
 """Up to two lower-case words before a noun ("the thin old lady"), but none pointing back ("the same man")."""
 DESCRIPTION_RE = re.compile(r"\b(?:[Tt]he|[Tt]his|[Tt]hat)\s+" + ADJECTIVES + r"(lady|woman|girl|gentleman|man|boy)\b")
 """A tag naming someone by description only ("said the thin gentleman", "said this lady"), when no alias claims it."""
+VOICE_RE = re.compile(r"(?<!\bin )(?<!\bwith )(?<!\bof )(?<!\bthat )\b(?:[Aa]|[Tt]he)\s+(?:[a-z-]+,?\s+){0,3}?voice\b(?!['’]s)")
+"""`said a voice`, `a grave voice replied`: someone not yet seen, whom the narration may name next."""
 OTHER_RE = re.compile(r"\b[Tt]he\s+other\b(?!['’]s)(?![ \t\n]+(?!(?:" + VERB_PATTERN + r"|\w+ly|\w+ed|with|in|at|to|as|"
                       r"and|but|for|from|after|before|who|whose|on|upon|by|again|once|then|still|now|too|also|was|"
                       r"were|had|did|could|would|should|might|must|will|shall|is|has)\b)[a-z])")
@@ -246,6 +248,8 @@ class NameIndex:
                               False, "person") for m in DESCRIPTION_RE.finditer(text, start, end)
                       if not any(a < m.end() and m.start() < b for a, b in taken)]
             found += [Mention(m.start(), m.end(), (), None, False, "other") for m in OTHER_RE.finditer(text, start, end)
+                      if not any(a < m.end() and m.start() < b for a, b in taken)]
+            found += [Mention(m.start(), m.end(), (), None, False, "voice") for m in VOICE_RE.finditer(text, start, end)
                       if not any(a < m.end() and m.start() < b for a, b in taken)]
             companions = {m.start(): m for m in COMPANION_RE.finditer(text, start, end)}
             found = [x for x in found if x.start not in companions]  # "his" of "his companion" is not a mention
