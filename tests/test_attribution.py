@@ -9,7 +9,8 @@ from fullcast.attribution import (attribute_chapter, call_conversation, rule_add
                                   rule_paragraph_beat, rule_previous_beat, rule_salient, rule_tag_after, rule_tag_before,
                                   rule_turn_taking)
 from fullcast.context import Call, Context, Turn
-from fullcast.cues import advance, make_context
+from fullcast.context import make_context
+from fullcast.cues import advance
 from fullcast.model import Gender
 from fullcast.names import Person, build_index
 from fullcast.quotes import QuoteStyle, split_paragraph

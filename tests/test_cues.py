@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from fullcast.context import Call, Context, Turn
-from fullcast.cues import advance, make_context, resolve
+from fullcast.context import make_context
+from fullcast.cues import advance, resolve
 from fullcast.vocatives import addressees, named_after, quoted_names
 from fullcast.tags import read_tag
 from fullcast.model import Gender

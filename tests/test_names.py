@@ -1,10 +1,9 @@
-"""names: the alias index, mentions, short forms, cold-start discovery and gender guesses."""
+"""names: the alias index, mentions and short forms."""
 
 from __future__ import annotations
 
 from fullcast.model import Gender
-from fullcast.names import (SPEECH_VERB_SET, Person, build_index, discover, guess_gender, normalise, partial_owners,
-                            with_ordinary_words)
+from fullcast.names import SPEECH_VERB_SET, Person, build_index, normalise, with_ordinary_words
 
 F, M = Gender.FEMALE, Gender.MALE
 PEOPLE = [Person("Tara", F, True, ("Tara Maclay", "the blonde")), Person("Mr. Sillerton Jackson", M, True),
@@ -86,29 +85,6 @@ def test_normalise_ignores_case_periods_and_spacing() -> None:
     assert normalise(" Mr.  Darcy") == "mr darcy"
 
 
-def test_discover_names_next_to_speech_verbs() -> None:
-    index = build_index(PEOPLE)
-    windows = [" said Xander. He", " Then Giles answered.", " said Tara.", " Well said.", " said Mrs. Hale"]
-    assert dict(discover(windows, index)) == {"Xander": 1, "Giles": 1, "Mrs. Hale": 1}
-
-
-def test_partial_owner_of_a_discovered_name() -> None:
-    assert partial_owners("Maclay", tuple(PEOPLE)) == ["Tara"]
-    assert partial_owners("Jackson", tuple(PEOPLE)) == ["Mr. Sillerton Jackson", "Mrs. Jackson"]
-    assert partial_owners("Mrs. Jackson", tuple(PEOPLE)) == ["Mrs. Jackson"]
-    assert partial_owners("Mr. Maclay", tuple(PEOPLE)) == []
-    assert partial_owners("Nobody", tuple(PEOPLE)) == []
-    assert partial_owners("Jim Vane", (Person("James Vane", M, True, ("Jim",)), Person("Sibyl Vane", F, True))) == [
-        "James Vane"]
-
-
-def test_gender_from_honorific_or_following_pronoun() -> None:
-    assert guess_gender("Mrs. Hale", "") is F
-    assert guess_gender("Sir Roger", "") is M
-    assert guess_gender("Giles", "Giles answered. He sat. Giles stood; his hat fell.") is M
-    assert guess_gender("Sam", "Sam went home.") is Gender.UNKNOWN
-
-
 def test_roman_one_is_not_the_narrator() -> None:
     index = build_index([])
     pronouns = [[m.pronoun for m in index.mentions(t, 0, len(t))] for t in ('"Yes," said I.', "CHAPTER I.", "VOL. I")]
@@ -119,7 +95,6 @@ def test_name_particles_match_in_either_case() -> None:
     index = build_index([Person("Mr. Van Der Luyden", M, True)])
     text = "Mr. van der Luyden said"
     assert [m.names for m in index.mentions(text, 0, len(text), pronouns=False)] == [("Mr. Van Der Luyden",)]
-
 
 
 def test_a_rank_alone_names_its_holder_and_stays_ambiguous_when_shared() -> None:

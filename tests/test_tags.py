@@ -5,7 +5,7 @@ from __future__ import annotations
 from test_cues import INDEX, context
 
 from fullcast.context import Context, Turn
-from fullcast.cues import make_context
+from fullcast.context import make_context
 from fullcast.tags import read_tag, reporter, tag_window_after, tag_window_before
 
 

@@ -28,9 +28,9 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from .context import UNKNOWN, Call, Context, Turn
+from .context import UNKNOWN, Call, Context, Turn, make_context
 from .conversation import has_tail, runs, settle_run
-from .cues import advance, make_context, most_salient, resolve
+from .cues import advance, most_salient, resolve
 from .model import Gender
 from .names import Mention, NameIndex
 from .tags import SENTENCE_END, read_tag, reporter, tag_window_after, tag_window_before

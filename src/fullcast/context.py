@@ -2,15 +2,19 @@
 
 A `Turn` is a paragraph holding quotations; a `Call` says who speaks a quote and why; the
 `Context` gathers both with the narration's people as `cues` reads them, so that every rule
-asks its questions of one value.
+asks its questions of one value. `make_context` builds it for a chapter before any call is made.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 
+from .model import Gender
 from .names import Mention, NameIndex
 from .quotes import Piece
+from .tags import reporter
+from .vocatives import addressees
 
 UNKNOWN = "unknown"
 """Speaker of a line nobody could be found for; cast.py gives it an auto voice."""
@@ -72,7 +76,7 @@ class Context:
     turn_set: set[int] = field(default_factory=set)
     """`turn_starts` as a set: speaker events sit at these offsets."""
     subjects: set[int] = field(default_factory=set)
-    """Offsets of the events that are subjects ("She", a name opening a sentence or clause: `_is_subject`)."""
+    """Offsets of the events that are subjects ("She", a name opening a sentence or clause: `tags.is_subject`)."""
     event_starts: list[int] = field(default_factory=list)
     """Offsets of `events`, for bisecting."""
     pending: list[Mention] = field(default_factory=list)
@@ -99,3 +103,45 @@ class Context:
         if 0 <= t < len(self.calls) and self.calls[t] and self.calls[t][-1].speaker != UNKNOWN:
             return self.calls[t][-1].speaker
         return None
+
+
+NARRATOR_OBJECT = re.compile(r"\b(?:me|my|myself)\b")
+"""The first-person narrator as object or possessor ("asked me", "my room")."""
+
+
+def make_context(text: str, turns: list[Turn], index: NameIndex, narration: list[tuple[int, int]],
+                 narrator: str | None) -> Context:
+    """Everything the rules need about a chapter, before any call is made.
+
+    Quote-less turns are kept only when their paragraph really reports speech.
+    """
+    ctx = Context(text, index, turns, narrator)
+    # the narrator of a book told in the first person is "I" in the narration, never "he" or "she"
+    ctx.gendered = {"he": {p.name for p in index.people if p.gender is Gender.MALE} - {narrator},
+                    "she": {p.name for p in index.people if p.gender is Gender.FEMALE} - {narrator}}
+    for lo, hi in narration:
+        ctx.pending += [m for m in index.mentions(text, lo, hi) if m.names or m.pronoun in ("he", "she")
+                        or (m.pronoun == "i" and narrator)]
+        if narrator:  # "came up to me": the narrator is in the scene, though not its subject
+            ctx.pending += [Mention(m.start(), m.end(), (), "i", True) for m in NARRATOR_OBJECT.finditer(text, lo, hi)]
+    ctx.pending.sort(key=lambda m: m.start)
+    ctx.pending_starts = [m.start for m in ctx.pending]
+    ctx.turns = _keep_reported_speech(ctx, turns)
+    ctx.turn_starts = [turn.start for turn in ctx.turns]
+    ctx.turn_set = set(ctx.turn_starts)
+    ctx.addressees = [addressees(ctx, turn) for turn in ctx.turns]
+    ctx.calls = [[] for _ in ctx.turns]
+    return ctx
+
+
+def _keep_reported_speech(ctx: Context, turns: list[Turn]) -> list[Turn]:
+    """Keep a quote-less turn only when its paragraph opens a sentence with "X replied/said"; its gap passes on."""
+    kept: list[Turn] = []
+    carry = 0
+    for turn in turns:
+        if turn.reported and not reporter(ctx, turn):
+            carry += turn.gap + 1
+            continue
+        kept.append(replace(turn, gap=turn.gap + carry) if carry else turn)
+        carry = 0
+    return kept

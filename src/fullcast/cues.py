@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import replace
 from typing import NamedTuple
 
 from .context import Context, Turn
 from .kin import elder_generation, kin_candidates, may_be
 from .model import Gender
-from .names import AGED_RE, KIN_ROLES, MAIDEN_RE, SPEECH_VERB_SET, Mention, NameIndex
-from .tags import OPENS_SENTENCE, reporter
-from .vocatives import addressees, named_after, quoted_names
+from .names import AGED_RE, KIN_ROLES, MAIDEN_RE, Mention
+from .tags import is_subject
+from .vocatives import named_after, quoted_names
 
 class Seen(NamedTuple):
     """Someone the narration or the talk brought into view before a given point."""
@@ -34,24 +33,6 @@ class Seen(NamedTuple):
 
 SUBJECT_REACH = 2
 """How many recent people a pronoun in the narration looks back over for a sentence subject."""
-VERB_FOLLOWS = re.compile(
-    r"(?:\s+(?:\w+ly|only|still|also|again|then|now|never|not|too|at once|at last|herself|himself|first|just|even|"
-    r"always|often|already|almost|ever|soon|once|instantly|presently|suddenly|quite))*\s+"
-    r"(?:\w+ed|was|were|had|did|could|would|should|might|must|will|shall|can|may|is|has|does|said|saw|came|went|"
-    r"took|gave|made|got|stood|sat|felt|knew|thought|began|ran|left|put|held|told|found|heard|kept|let|met|rose|"
-    r"spoke|shook|drew|threw|wrote|broke|brought|caught|fell|flung|hung|lay|led|meant|sent|set|shut|sprang|struck|"
-    r"swore|tore|understood|woke|bent|burst|chose|clung|crept|drank|drove|fled|forgot|grew|hid|knelt|laid|lost|"
-    r"shot|sought|strode|swept|swung|thrust|wept|withdrew|shrank|shrunk|sank|sang|rang|swam|stole|froze|wore|bore|"
-    r"rode|shone|bit|slid|lit|fed|read|slept|leant|lent|spent|built|bought|fought|taught|paid|sold|bound|spun|won|"
-    r"became|forgave|ate|flew|blew|mistook|awoke|beheld|bade|arose|stuck|stung|spat|hit|hurt|sped|"
-    r"smiles|laughs|says|looks|turns|goes|comes)\b")
-"""A finite verb right after a name, so the name is the subject of its clause."""
-SPEECH_VERB_BEFORE = re.compile(r"\b(?:" + "|".join(SPEECH_VERB_SET) + r")\s+(?:\w+ly\s+)?\Z")
-"""A speech verb right before a name: "said Mr. Elton" names the subject of an inverted tag."""
-REPORTED_CLAUSE = re.compile(r"\b(?:that|whether|than|if|how|why|what)\s+(?:(?:often|much|far|\w+ly)\s+)?\Z", re.I)
-"""The word opening a reported clause ("knew that Anne was dearer", "wondered why Tara had come"), before its subject."""
-NARRATOR_OBJECT = re.compile(r"\b(?:me|my|myself)\b")
-"""The first-person narrator as object or possessor ("asked me", "my room")."""
 PERCEIVES = re.compile(r"[\w,' ]{0,30}?\b(?:heard|saw|perceived|looked|turned|listened|recognized|recognised)\b")
 """A subject hearing or seeing someone, not speaking."""
 LEAVES = re.compile(r"[\w.' ]*?\s(?:(?:went|walked|hurried|ran|stepped)\s+(?:out|away|off)|left|withdrew|departed|"
@@ -385,64 +366,5 @@ def advance(ctx: Context, pos: int) -> None:
         if name:
             ctx.events.append((mention.start, name))
             ctx.event_starts.append(mention.start)
-            if _is_subject(ctx.text, mention):
+            if is_subject(ctx.text, mention):
                 ctx.subjects.add(mention.start)
-
-
-def _is_subject(text: str, mention: Mention) -> bool:
-    """A subject: "he"/"she", a name opening a sentence, a name a verb follows ("but Edna did not want her"),
-    or the name of an inverted tag ("cried Rupert").
-
-    A clause subject inside a sentence is as much in focus as the sentence's first word.
-    """
-    if mention.pronoun == "i" and mention.possessive:
-        return False
-    if mention.pronoun or OPENS_SENTENCE.search(text, max(0, mention.start - 40), mention.start):
-        return True
-    if mention.possessive:
-        return False
-    if SPEECH_VERB_BEFORE.search(text, max(0, mention.start - 30), mention.start):
-        return True
-    # "She decided that Margaret was hysterical": the subject of a reported thought is not in focus
-    return VERB_FOLLOWS.match(text, mention.end) is not None and not REPORTED_CLAUSE.search(
-        text, max(0, mention.start - 24), mention.start)
-
-
-def make_context(text: str, turns: list[Turn], index: NameIndex, narration: list[tuple[int, int]],
-                 narrator: str | None) -> Context:
-    """Everything the rules need about a chapter, before any call is made.
-
-    Quote-less turns are kept only when their paragraph really reports speech.
-    """
-    ctx = Context(text, index, turns, narrator)
-    # the narrator of a book told in the first person is "I" in the narration, never "he" or "she"
-    ctx.gendered = {"he": {p.name for p in index.people if p.gender is Gender.MALE} - {narrator},
-                    "she": {p.name for p in index.people if p.gender is Gender.FEMALE} - {narrator}}
-    for lo, hi in narration:
-        ctx.pending += [m for m in index.mentions(text, lo, hi) if m.names or m.pronoun in ("he", "she")
-                        or (m.pronoun == "i" and narrator)]
-        if narrator:  # "came up to me": the narrator is in the scene, though not its subject
-            ctx.pending += [Mention(m.start(), m.end(), (), "i", True) for m in NARRATOR_OBJECT.finditer(text, lo, hi)]
-    ctx.pending.sort(key=lambda m: m.start)
-    ctx.pending_starts = [m.start for m in ctx.pending]
-    ctx.turns = _keep_reported_speech(ctx, turns)
-    ctx.turn_starts = [turn.start for turn in ctx.turns]
-    ctx.turn_set = set(ctx.turn_starts)
-    ctx.addressees = [addressees(ctx, turn) for turn in ctx.turns]
-    ctx.calls = [[] for _ in ctx.turns]
-    return ctx
-
-
-def _keep_reported_speech(ctx: Context, turns: list[Turn]) -> list[Turn]:
-    """Keep a quote-less turn only when its paragraph opens a sentence with "X replied/said"; its gap passes on."""
-    kept: list[Turn] = []
-    carry = 0
-    for turn in turns:
-        if turn.reported and not reporter(ctx, turn):
-            carry += turn.gap + 1
-            continue
-        kept.append(replace(turn, gap=turn.gap + carry) if carry else turn)
-        carry = 0
-    return kept
-
-

@@ -68,11 +68,7 @@ NOT_NAMES = frozenset(
     "Somebody Nobody Anybody Everyone Someone Noone Anyone Her Him Whom Thus Poor Young Old Little".split()
 )
 NAME_TOKEN = r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
-TITLE_PATTERN = "|".join(TITLES)
-PROPER_NAME = rf"(?:(?:{TITLE_PATTERN})\.?\s+)?{NAME_TOKEN}(?:\s+{NAME_TOKEN})?"
 VERB_PATTERN = "|".join(sorted(SPEECH_VERB_SET, key=len, reverse=True))
-TAG_AFTER_QUOTE = re.compile(rf"^[\s,.!?;:—-]*(?:(?P<pre>{PROPER_NAME})\s+(?:\w+ly\s+)?(?:{VERB_PATTERN})\b"
-                             rf"|(?:{VERB_PATTERN})\s+(?P<post>{PROPER_NAME})\b)")
 OTHER_TITLE = re.compile(r"\b(Mrs|Miss|Mr|Lady|Lord|Sir|Madame|Monsieur)\.?\s+\Z")
 """A gendered title right before a name the index matched without it."""
 SENTENCE_OPENING = re.compile(r"(?:[.!?;:\"“‘'—]\s*|^\s*|\n\s*)\Z")
@@ -83,7 +79,6 @@ NEXT_NAME = re.compile(r" ([A-Z][a-z]+)\b")
 """A capitalised word right after a name, on the same line."""
 POSSESSIVE = re.compile(r"['’]s\b| s\b(?=\s+[a-z])")
 """`Tara's`, and `Henry s` in texts that lost their apostrophes."""
-FIRST_PRONOUN = re.compile(r"\b(?:(he|his|him|himself)|she|her|hers|herself)\b", re.I)
 ROMAN_ONE = re.compile(r"\b[A-Z]{2,}\.?\s+I\b|^\s*I\.", re.M)
 """`CHAPTER I`, `VOL. I.` or a line `I.`: a Roman numeral, not the narrator."""
 PRONOUN_RE = re.compile(r"\b(?:he|she|him|her|I)\b", re.I)
@@ -358,23 +353,6 @@ ARTICLES = ("the", "a", "an")
 PARTICLES = ("van", "der", "von", "de", "du", "la", "le", "di", "da", "del", "den", "ten", "of")
 
 
-def discover(text_windows: list[str], index: NameIndex) -> Counter[str]:
-    """Proper names standing next to a speech verb in the narration just after quotes, that nobody owns yet."""
-    found: Counter[str] = Counter()
-    for window in text_windows:
-        m = TAG_AFTER_QUOTE.match(window)
-        if not m:
-            continue
-        words = (m.group("pre") or m.group("post")).split()
-        while words and words[0] in NOT_NAMES:
-            words.pop(0)
-        name = " ".join(words)
-        if not words or words[-1] in NOT_NAMES or normalise(name) in index.owners:
-            continue
-        found[name] += 1
-    return found
-
-
 ORDINARY_USES = 5
 """Times a one-word alias must appear in lower case for the story to use it as an ordinary word."""
 
@@ -384,47 +362,3 @@ def with_ordinary_words(index: NameIndex, text: str) -> NameIndex:
     single = {k for k in index.owners if " " not in k and k.isalpha()}
     counts = Counter(w for w in re.findall(r"\b[a-z]+\b", text) if w in single)
     return replace(index, words=frozenset(k for k in single if counts[k] >= ORDINARY_USES))
-
-
-def partial_owners(name: str, people: tuple[Person, ...]) -> list[str]:
-    """The people whose aliases contain *name* as whole words, e.g. "Maclay" -> Tara.
-
-    Several owners make the name an ambiguous alias, settled by context when it is used.
-    """
-    words = name.split()
-    title = words[0].rstrip(".") if len(words) > 1 and words[0].rstrip(".") in TITLES else None
-    key = normalise(" ".join(words[1:] if title else words))
-    gender = Gender.FEMALE if title and title.casefold() in FEMALE_TITLES else \
-        Gender.MALE if title and title.casefold() in MALE_TITLES else None
-    return [p.name for p in people if (gender is None or p.gender in (gender, Gender.UNKNOWN))
-            and (any(re.search(rf"\b{re.escape(key)}\b", normalise(alias)) for alias in (p.name, *p.aliases))
-                 or _nickname_and_surname(key, p))]
-
-
-def _nickname_and_surname(key: str, person: Person) -> bool:
-    """ "Jim Vane" for a James Vane whom the cast also calls Jim: one alias, then the surname of another."""
-    words = key.split()
-    keys = [normalise(a).split() for a in (person.name, *person.aliases)]
-    return len(words) == 2 and [words[0]] in keys and any(len(k) > 1 and k[-1] == words[1] for k in keys)
-
-
-def guess_gender(name: str, text: str) -> Gender:
-    """Gender from an honorific, else from the pronouns that follow the name's mentions."""
-    title = name.split()[0].rstrip(".").casefold()
-    if title in FEMALE_TITLES:
-        return Gender.FEMALE
-    if title in MALE_TITLES:
-        return Gender.MALE
-    male = female = 0
-    for i, m in enumerate(re.finditer(rf"\b{re.escape(name)}\b", text)):
-        if i >= 40:
-            break
-        first = FIRST_PRONOUN.search(text, m.end(), m.end() + 120)
-        if first:
-            male += first.group(1) is not None
-            female += first.group(1) is None
-    if male > 1.5 * female:
-        return Gender.MALE
-    if female > 1.5 * male:
-        return Gender.FEMALE
-    return Gender.UNKNOWN

@@ -16,10 +16,11 @@ from dataclasses import dataclass, replace
 from .attribution import attribute_chapter
 from .context import Call, Turn
 from .config import Config, LineFix
+from .discovery import discover, guess_gender, partial_owners
 from .errors import ConfigError, closest
 from .model import NARRATOR, Book, Chapter, Gender, Pause, Script, Segment, SegmentKind, Speaker
 from .monologue import ParagraphView, is_first_person_book, italic_thoughts, monologue_paragraphs
-from .names import SPEECH_VERB_SET, NameIndex, Person, build_index, discover, guess_gender, normalise, partial_owners, with_ordinary_words
+from .names import SPEECH_VERB_SET, NameIndex, Person, build_index, normalise, with_ordinary_words
 from .narrator import infer_narrator
 from .roles import learn_roles
 from .quotes import Piece, QuoteStyle, decide_style, has_words, split_paragraph, spoken, trim

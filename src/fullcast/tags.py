@@ -65,6 +65,23 @@ WORDS_WERE = re.compile(r"\b(his|her)\s+(?:[a-z]+\s+){0,2}?(?:reply|answer|rejoi
 OPENS_SENTENCE = re.compile(r"(?:[.!?;\"”’]\s+|\n\s*\n\s*|\A\s*)(?:(?:and|but|then|so|now|here|there|yet),?\s+)?\Z", re.I)
 
 
+VERB_FOLLOWS = re.compile(
+    r"(?:\s+(?:\w+ly|only|still|also|again|then|now|never|not|too|at once|at last|herself|himself|first|just|even|"
+    r"always|often|already|almost|ever|soon|once|instantly|presently|suddenly|quite))*\s+"
+    r"(?:\w+ed|was|were|had|did|could|would|should|might|must|will|shall|can|may|is|has|does|said|saw|came|went|"
+    r"took|gave|made|got|stood|sat|felt|knew|thought|began|ran|left|put|held|told|found|heard|kept|let|met|rose|"
+    r"spoke|shook|drew|threw|wrote|broke|brought|caught|fell|flung|hung|lay|led|meant|sent|set|shut|sprang|struck|"
+    r"swore|tore|understood|woke|bent|burst|chose|clung|crept|drank|drove|fled|forgot|grew|hid|knelt|laid|lost|"
+    r"shot|sought|strode|swept|swung|thrust|wept|withdrew|shrank|shrunk|sank|sang|rang|swam|stole|froze|wore|bore|"
+    r"rode|shone|bit|slid|lit|fed|read|slept|leant|lent|spent|built|bought|fought|taught|paid|sold|bound|spun|won|"
+    r"became|forgave|ate|flew|blew|mistook|awoke|beheld|bade|arose|stuck|stung|spat|hit|hurt|sped|"
+    r"smiles|laughs|says|looks|turns|goes|comes)\b")
+"""A finite verb right after a name, so the name is the subject of its clause."""
+SPEECH_VERB_BEFORE = re.compile(r"\b(?:" + "|".join(SPEECH_VERB_SET) + r")\s+(?:\w+ly\s+)?\Z")
+"""A speech verb right before a name: "said Mr. Elton" names the subject of an inverted tag."""
+REPORTED_CLAUSE = re.compile(r"\b(?:that|whether|than|if|how|why|what)\s+(?:(?:often|much|far|\w+ly)\s+)?\Z", re.I)
+"""The word opening a reported clause ("knew that Anne was dearer", "wondered why Tara had come"), before its subject."""
+
 def tag_window_after(ctx: Context, t: int, q: int) -> tuple[int, int]:
     """The narration right after quote *q* up to the end of its sentence or the next quote."""
     turn, quote = ctx.turns[t], ctx.turns[t].quotes[q]
@@ -213,3 +230,22 @@ def reporter(ctx: Context, turn: Turn) -> Mention | None:
         if found and found[2] == "tag":
             return found[0]
     return None
+
+
+def is_subject(text: str, mention: Mention) -> bool:
+    """A subject: "he"/"she", a name opening a sentence, a name a verb follows ("but Edna did not want her"),
+    or the name of an inverted tag ("cried Rupert").
+
+    A clause subject inside a sentence is as much in focus as the sentence's first word.
+    """
+    if mention.pronoun == "i" and mention.possessive:
+        return False
+    if mention.pronoun or OPENS_SENTENCE.search(text, max(0, mention.start - 40), mention.start):
+        return True
+    if mention.possessive:
+        return False
+    if SPEECH_VERB_BEFORE.search(text, max(0, mention.start - 30), mention.start):
+        return True
+    # "She decided that Margaret was hysterical": the subject of a reported thought is not in focus
+    return VERB_FOLLOWS.match(text, mention.end) is not None and not REPORTED_CLAUSE.search(
+        text, max(0, mention.start - 24), mention.start)
