@@ -262,20 +262,22 @@ def _subject_since_last_line(ctx: Context, t: int, pos: int, who: str) -> bool:
                for start, name in _events_between(ctx, lo, pos))
 
 
-def _named_between(ctx: Context, lo: int, hi: int) -> set[str]:
-    """The people the narration names (not "she", not "her brother") from offset *lo* up to *hi*, not leaving."""
+def _names_between(ctx: Context, lo: int, hi: int) -> list[Mention]:
+    """The narration's mentions of one known person (not "she", not "her brother") from offset *lo* up to *hi*."""
     i, j = bisect.bisect_left(ctx.pending_starts, lo), bisect.bisect_left(ctx.pending_starts, hi)
-    return {m.names[0] for m in ctx.pending[i:j]
-            if len(m.names) == 1 and not LEAVES.match(ctx.text, m.start, m.start + 50)}
+    return [m for m in ctx.pending[i:j] if len(m.names) == 1]
+
+
+def _named_between(ctx: Context, lo: int, hi: int) -> set[str]:
+    """The people the narration names from offset *lo* up to *hi*, not leaving."""
+    return {m.names[0] for m in _names_between(ctx, lo, hi) if not LEAVES.match(ctx.text, m.start, m.start + 50)}
 
 
 def _named_next(ctx: Context, lo: int, hi: int, exclude: set[str]) -> str | None:
     """The first person the narration names as a subject from offset *lo* up to *hi*, skipping *exclude* and anyone
     who only hears or sees ("and Winterbourne, turning, perceived the florid personage")."""
-    i, j = bisect.bisect_left(ctx.pending_starts, lo), bisect.bisect_left(ctx.pending_starts, hi)
-    return next((m.names[0] for m in ctx.pending[i:j]
-                 if len(m.names) == 1 and m.names[0] not in exclude and m.start in ctx.subjects
-                 and not PERCEIVES.match(ctx.text, m.end)), None)
+    return next((m.names[0] for m in _names_between(ctx, lo, hi)
+                 if m.names[0] not in exclude and m.start in ctx.subjects and not PERCEIVES.match(ctx.text, m.end)), None)
 
 
 def _named_in_paragraph(ctx: Context, turn: Turn, pos: int, fits: set[str]) -> bool:
