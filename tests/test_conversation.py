@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from test_attribution import context
+from dataclasses import replace
 
-from fullcast.context import Call
+from test_attribution import INDEX, context, parse
+
+from fullcast.context import Call, Turn, make_context
 from fullcast.conversation import PRONOUN_WEIGHT, Cue, cue_weight, join_costs, line_costs, runs, settle_run, step_cost
 
 EXCHANGE = '"A?"\n\n"B."\n\n"C?"\n\n"D."\n\n"E?"'
@@ -88,6 +90,16 @@ def test_bare_quotes_alternate_and_narration_at_the_join_lets_the_speaker_go_on(
     ctx = context('"A?"\n\n"B."\n\n"C," she said, and paused.\n\n"D."\n\nTara sat down. "E."\n\n"F."')
     assert [join_costs(ctx, t) for t in range(1, 6)] == [(2.0, 0.85), (2.0, 0.85), (0.9, 0.55), (0.5, 0.5),
                                                         (2.0, 0.85)]
+
+
+def test_a_paragraph_only_reporting_speech_lets_its_speaker_go_on_in_the_next_line() -> None:
+    # "She delivered herself of an harangue …" and then the harangue: the same one speaks again
+    text = '"A?"\n\n"B."\n\nTara asked a great many questions.\n\n"C?"'
+    quotes = parse(text)[0]
+    reported = Turn(text.index("Tara"), text.index('\n\n"C'), (), 0, reported=True)
+    ctx = make_context(text, [quotes[0], quotes[1], reported, replace(quotes[2], gap=0)], INDEX, [], None)
+    assert join_costs(ctx, 3) == (0.3, 1.0)
+    assert join_costs(ctx, 1) == (2.0, 0.85)
 
 
 def test_a_line_whose_tag_said_she_costs_more_for_a_man_even_without_a_call() -> None:

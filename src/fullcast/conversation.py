@@ -216,10 +216,11 @@ def join_costs(ctx: Context, t: int) -> tuple[float, float]:
     """What the same person again, and a third party, cost at turn *t*, by how it joins the turn before.
 
     Bare quote after bare quote nearly always alternates; narration around the join
-    ("He paused." / "She smiled. 'Besides, …'") often means the same one goes on, or someone new.
+    ("He paused." / "She smiled. 'Besides, …'") often means the same one goes on, or someone new; so does a
+    paragraph only reporting speech ("She delivered herself of an harangue …"), often followed by its words.
     """
     turn, previous = ctx.turns[t], ctx.turns[t - 1]
-    if turn.gap > 0:
+    if turn.gap > 0 or not previous.quotes:  # narration, or a paragraph only reporting speech, between the lines
         return SAME_ASIDE, THIRD_PARTY
     opens = not turn.quotes or WORD.search(ctx.text, turn.start, turn.quotes[0].start - 1) is not None
     ends = not previous.quotes or WORD.search(ctx.text, previous.quotes[-1].end + 1, previous.end) is not None
