@@ -26,6 +26,15 @@ def test_descriptions_match_in_any_case_names_only_as_written() -> None:
         ("the lady wearing the cop hat", ("Lola",), None, False)]
 
 
+def test_a_title_cased_description_matches_in_any_case() -> None:
+    # a cast list may capitalise every word of a description; "Of" or "Who" shows it is no name
+    index = build_index([Person("One Of The Women Who Had Been Drinking At The Bar", F, True),
+                         Person("Tara", F, True)])
+    text = "It was one of the women who had been drinking at\nthe bar. TARA and tara stayed."
+    assert [text[m.start:m.end] for m in index.mentions(text, 0, len(text), pronouns=False)] == [
+        "one of the women who had been drinking at\nthe bar"]
+
+
 def test_titles_spacing_and_short_forms() -> None:
     text = "Mr Sillerton\nJackson nodded to Mr. Jackson and Jackson smiled at Sillerton."
     assert [(t, n) for t, n, _, _ in found(text)] == [

@@ -331,8 +331,8 @@ def _short_forms(names: dict[str, None]) -> list[str]:
 def _alias_pattern(alias: str) -> str:
     """A regex for one alias: flexible spacing, optional title periods.
 
-    A description ("the redhead", "The Lady in red") matches in any case, since the text capitalises it only at the
-    start of a sentence; a name matches as written, except for particles such as "van der" whose case varies. A rank
+    A description ("the redhead", "The Lady in red", "One Of The Men") matches in any case, since the text capitalises
+    it only at the start of a sentence; a name matches as written, except for particles such as "van der" whose case varies. A rank
     alone ("the Duchess") may take adjectives ("the little Doctor"), and does not match the start of a fuller name
     ("the Duchess of Harley"), which then matches.
     """
@@ -344,12 +344,15 @@ def _alias_pattern(alias: str) -> str:
         return rf"(?i:{re.escape(words[0])})\s+{ADJECTIVES}(?i:{re.escape(words[1])}){fuller_name}"
     if alias in RANKS:  # "Duchess," said to her face, as written
         return body + fuller_name
-    if alias[:1].islower() or (len(words) > 1 and words[0].casefold() in ARTICLES):
+    if alias[:1].islower() or (len(words) > 1 and words[0].casefold() in ARTICLES) or \
+            any(w.casefold() in LINKS for w in words[1:]):
         return f"(?i:{body})"
     return body
 
 
 ARTICLES = ("the", "a", "an")
+LINKS = ("of", "the", "who", "which", "that", "at", "in", "with", "from", "on", "had", "been", "was", "is")
+"""Words that make a title-cased alias a description ("One Of The Women Who Had Been Drinking At The Bar")."""
 PARTICLES = ("van", "der", "von", "de", "du", "la", "le", "di", "da", "del", "den", "ten", "of")
 
 
