@@ -27,12 +27,12 @@ def test_descriptions_match_in_any_case_names_only_as_written() -> None:
 
 
 def test_a_title_cased_description_matches_in_any_case() -> None:
-    # a cast list may capitalise every word of a description; "Of" or "Who" shows it is no name
+    # a cast list may capitalise every word of a description; "Of", "Who" or an opening "His" shows it is no name
     index = build_index([Person("One Of The Women Who Had Been Drinking At The Bar", F, True),
-                         Person("Tara", F, True)])
-    text = "It was one of the women who had been drinking at\nthe bar. TARA and tara stayed."
+                         Person("His Valet", M, True), Person("Tara", F, True)])
+    text = "It was one of the women who had been drinking at\nthe bar. TARA and tara stayed, and his valet."
     assert [text[m.start:m.end] for m in index.mentions(text, 0, len(text), pronouns=False)] == [
-        "one of the women who had been drinking at\nthe bar"]
+        "one of the women who had been drinking at\nthe bar", "his valet"]
 
 
 def test_titles_spacing_and_short_forms() -> None:

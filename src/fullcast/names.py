@@ -344,13 +344,15 @@ def _alias_pattern(alias: str) -> str:
         return rf"(?i:{re.escape(words[0])})\s+{ADJECTIVES}(?i:{re.escape(words[1])}){fuller_name}"
     if alias in RANKS:  # "Duchess," said to her face, as written
         return body + fuller_name
-    if alias[:1].islower() or (len(words) > 1 and words[0].casefold() in ARTICLES) or \
+    if alias[:1].islower() or (len(words) > 1 and words[0].casefold() in DETERMINERS) or \
             any(w.casefold() in LINKS for w in words[1:]):
         return f"(?i:{body})"
     return body
 
 
 ARTICLES = ("the", "a", "an")
+DETERMINERS = (*ARTICLES, "his", "her", "their", "one", "that", "this")
+"""Words that open a description ("His Valet", "One Wondering Labourer"), not a name."""
 LINKS = ("of", "the", "who", "which", "that", "at", "in", "with", "from", "on", "had", "been", "was", "is")
 """Words that make a title-cased alias a description ("One Of The Women Who Had Been Drinking At The Bar")."""
 PARTICLES = ("van", "der", "von", "de", "du", "la", "le", "di", "da", "del", "den", "ten", "of")
