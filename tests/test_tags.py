@@ -41,6 +41,8 @@ def test_read_tag_forms() -> None:
     assert tag(" Rupert came in, and his wife was exclaiming,") == ("his wife", "exclaiming", "tag")
     assert tag(" She sat down, when her father continued,") == ("her father", "continued", "tag")
     assert tag(" Then Tara heard him murmur:", False) == ("him", "murmur", "tag")  # the one heard speaks
+    assert tag(" Tara's praise provoked her immediately to say,", False) == ("her", "say", "tag")  # brought to speak
+    assert tag(" A sense of his dignity caused him to answer:", False) == ("him", "answer", "tag")
     assert tag(" Rupert sat down, her saying in a whisper,", False) == ("her", "saying", "tag")
     assert tag(" Tara turned, and Rupert addressed me:", False) == ("Rupert", "addressed", "tag")
     assert tag(" Willow remonstrated.") == ("Willow", "remonstrated", "tag")

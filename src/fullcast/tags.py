@@ -45,10 +45,12 @@ CLAUSE_LINK = re.compile(r"(?:,|\b(?:and|but|then|who|whose\s+\w+(?:\s+\w+)?)|\b
                          r"then|again|at once|at last|at length|presently|in turn),?\s+)*(?:(?:\w+ed|began|could not help|"
                          r"was|had|seemed)\s+(?:to\s+)?(?:\w+ly\s+)?)?\Z")
 RELATIVE_FOLLOWS = re.compile(r"[^.!?;:\"“”]{0,40}?,\s*(?:who|whose)\b")
-HEARD_SAYING = re.compile(r"\b(?:heard|hear|hears|hearing|overheard|overhear)\s+(him|her)\s+(?:(?:\w+ly|almost|"
-                          r"afterwards|aloud)\s+)*(say|exclaim|cry|add|whisper|murmur|mutter|reply|answer|ask|remark|"
+HEARD_SAYING = re.compile(r"\b(?:heard|hear|hears|hearing|overheard|overhear|caused|provoked|prompted|led|induced|"
+                          r"obliged|forced|compelled|moved|urged|made|bade|bid)\s+(him|her)\s+(?:(?:\w+ly|almost|"
+                          r"afterwards|aloud)\s+)*(?:to\s+)?(say|exclaim|cry|add|whisper|murmur|mutter|reply|answer|ask|remark|"
                           r"observe|repeat|saying|exclaiming|crying|adding|whispering|murmuring|muttering|asking)\b")
-"""A speaker heard by someone else: the pronoun after "heard" is the subject of the speech verb."""
+"""A speaker heard, or brought to speak, by someone else ("she heard him say", "provoked her to say"): the pronoun
+after the first verb is the subject of the speech verb."""
 SPOKEN_BY = re.compile(r"[\s,.!?;:—–-]*(?:(?:was|were)\s+(?:((?:\w+\s+){0,3}?(?:by|of))\s+)?|"
                        r"((?:(?:came|burst|broke)\s+(?:forth\s+)?)?from)\s+)")
 """Narration right after a quote naming who said it without a verb: "was Emma's conclusion", "was uttered by",
