@@ -331,10 +331,10 @@ def _short_forms(names: dict[str, None]) -> list[str]:
 def _alias_pattern(alias: str) -> str:
     """A regex for one alias: flexible spacing, optional title periods.
 
-    A description ("the redhead", "The Lady in red", "One Of The Men") matches in any case, since the text capitalises
-    it only at the start of a sentence; a name matches as written, except for particles such as "van der" whose case varies. A rank
-    alone ("the Duchess") may take adjectives ("the little Doctor"), and does not match the start of a fuller name
-    ("the Duchess of Harley"), which then matches.
+    A description ("the redhead", "The Lady in red", "One Of The Men") matches in any case, since the text
+    capitalises it only at the start of a sentence; a name matches as written, except for particles such as "van der"
+    whose case varies. A rank alone ("the Duchess") may take adjectives ("the little Doctor"), and does not match the
+    start of a fuller name ("the Duchess of Harley"), which then matches.
     """
     words = alias.replace(".", ". ").split()
     body = r"\.?\s+".join(f"(?i:{re.escape(w)})" if w.casefold() in PARTICLES and i else re.escape(w.rstrip("."))

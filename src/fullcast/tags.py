@@ -46,9 +46,10 @@ CLAUSE_LINK = re.compile(r"(?:,|\b(?:and|but|then|who|whose\s+\w+(?:\s+\w+)?)|\b
                          r"was|had|seemed)\s+(?:to\s+)?(?:\w+ly\s+)?)?\Z")
 RELATIVE_FOLLOWS = re.compile(r"[^.!?;:\"“”]{0,40}?,\s*(?:who|whose)\b")
 HEARD_SAYING = re.compile(r"\b(?:heard|hear|hears|hearing|overheard|overhear|caused|provoked|prompted|led|induced|"
-                          r"obliged|forced|compelled|moved|urged|made|bade|bid)\s+(him|her)\s+(?:(?:\w+ly|almost|"
-                          r"afterwards|aloud)\s+)*(?:to\s+)?(say|exclaim|cry|add|whisper|murmur|mutter|reply|answer|ask|remark|"
-                          r"observe|repeat|saying|exclaiming|crying|adding|whispering|murmuring|muttering|asking)\b")
+                          r"obliged|forced|compelled|moved|urged|made|bade|bid)\s+(him|her)\s+"
+                          r"(?:(?:\w+ly|almost|afterwards|aloud)\s+)*(?:to\s+)?(say|exclaim|cry|add|whisper|murmur|"
+                          r"mutter|reply|answer|ask|remark|observe|repeat|saying|exclaiming|crying|adding|whispering|"
+                          r"murmuring|muttering|asking)\b")
 """A speaker heard, or brought to speak, by someone else ("she heard him say", "provoked her to say"): the pronoun
 after the first verb is the subject of the speech verb."""
 SPOKEN_BY = re.compile(r"[\s,.!?;:—–-]*(?:(?:was|were)\s+(?:((?:\w+\s+){0,3}?(?:by|of))\s+)?|"
