@@ -28,7 +28,7 @@ PHRASAL = {"went": "on", "put": "in", "broke": "in|out|off|forth", "cut": "in|sh
 """Verbs that speak only with their particle: "went on", not "went into the room"."""
 VERB_RE = re.compile(r"\b(?:" + "|".join(rf"{v}(?=\s+(?:{PHRASAL[v]})\b)" if v in PHRASAL else v
                                          for v in sorted(SPEECH_VERB_SET, key=len, reverse=True)) + r")\b")
-ADVERBS_ONLY = re.compile(r"\s+(?:(?:\w+ly|thus|then|again|once|now|still|only|soon|first|at once|at last|at length|"
+ADVERBS_ONLY = re.compile(r"\s+(?:(?:\w+ly|very|quite|rather|thus|then|again|once|now|still|only|soon|first|at once|at last|at length|"
                           r"presently|in turn|in reply|in return|instantly|but|and|too),?\s+)*"
                           r"(?:(?:\w+ed|began|could not help|was|is|would)\s+(?:to\s+)?(?:\w+ly\s+)?)?")
 INVERSION_GAP = re.compile(r"(?:\s+(?:in|on|out|up|forth|back))?,?\s+(?:\w+ly\s+)?"
