@@ -29,6 +29,8 @@ def tag(text: str, leading: bool | None = True) -> tuple[str, str, str] | None:
 def test_read_tag_forms() -> None:
     assert tag(" Tara replied quietly.") == ("Tara", "replied", "tag")
     assert tag(" Tara very innocently said,", False) == ("Tara", "said", "tag")
+    assert tag(" And suddenly Rupert jerked out:", False) == ("Rupert", "jerked", "tag")
+    assert tag(" Rupert burst into the room.") == ("Rupert", "", "beat")  # speaks only with its particle
     assert tag(", said the redhead.") == ("the redhead", "said", "tag")
     assert tag(" Willow thus began again") == ("Willow", "began", "tag")
     assert tag(" put in Tara.") == ("Tara", "put", "tag")

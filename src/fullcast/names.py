@@ -53,7 +53,7 @@ SPEECH_VERBS = (
     "supplied flashed subjoined questioned uttered reiterated confided speculated proclaimed bawled corroborated "
     "reassured enunciated opined interpreted conjectured spluttered howled vociferated asseverated prattled fumed "
     "chanted greeted accosted advised informed remarking addressed repeating muttering continuing announcing "
-    "mourned acquiesced remonstrated proposed rambled crooned warbled"
+    "mourned acquiesced remonstrated proposed rambled crooned warbled burst jerked threw rapped flung"
 ).split()
 SPEECH_VERB_SET = frozenset(SPEECH_VERBS)
 NOT_NAMES = frozenset(

@@ -24,12 +24,13 @@ CONNECTORS = re.compile(r"^(?:(?:and|but|then|so|now|at last|at length|still|yet
                         r"instantly|again|thereupon|meanwhile|soon|once more)\b,?\s+)*", re.I)
 SENTENCE_END = re.compile(r"(?<!\bMr)(?<!\bMrs)(?<!\bDr)(?<!\bSt)(?<!\bMs)[.!?;]+[\"'”’)]*(?=\s)")
 PHRASAL = {"went": "on", "put": "in", "broke": "in|out|off|forth", "cut": "in|short", "struck": "in", "chimed": "in",
-           "shot": "back|out"}
+           "shot": "back|out", "burst": "out|forth", "jerked": "out", "threw": "out", "rapped": "out",
+           "flung": "out|back"}
 """Verbs that speak only with their particle: "went on", not "went into the room"."""
 VERB_RE = re.compile(r"\b(?:" + "|".join(rf"{v}(?=\s+(?:{PHRASAL[v]})\b)" if v in PHRASAL else v
                                          for v in sorted(SPEECH_VERB_SET, key=len, reverse=True)) + r")\b")
-ADVERBS_ONLY = re.compile(r"\s+(?:(?:\w+ly|very|quite|rather|thus|then|again|once|now|still|only|soon|first|at once|at last|at length|"
-                          r"presently|in turn|in reply|in return|instantly|but|and|too),?\s+)*"
+ADVERBS_ONLY = re.compile(r"\s+(?:(?:\w+ly|very|quite|rather|thus|then|again|once|now|still|only|soon|first|at once|"
+                          r"at last|at length|presently|in turn|in reply|in return|instantly|but|and|too),?\s+)*"
                           r"(?:(?:\w+ed|began|could not help|was|is|would)\s+(?:to\s+)?(?:\w+ly\s+)?)?")
 INVERSION_GAP = re.compile(r"(?:\s+(?:in|on|out|up|forth|back))?,?\s+(?:\w+ly\s+)?"
                            r"(?:(?!(?:to|at|with|for|of|in|on|by|from|into|upon|and|but|as|that|then|after|before|which|who|whom|when|"
