@@ -26,7 +26,7 @@ from pathlib import Path
 from fullcast.manuscript import read_manuscript
 from fullcast.model import Script, SegmentKind
 from fullcast.script import analyse_book
-from fullcast.voicesfile import load_config
+from fullcast.settings import load_config
 
 GENDERS = {"F": "female", "M": "male"}
 TYPES = ("Explicit", "Anaphoric", "Implicit")

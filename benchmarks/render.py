@@ -44,8 +44,7 @@ def cast_from_characters(characters_json: Path, dest: Path) -> Path:
 
 
 def script_texts(manuscript: Path, voices: Path) -> list[dict]:
-    from fullcast.cli import script_records
-    from fullcast.pipeline import analyse
+    from fullcast.pipeline import analyse, script_records
 
     _, cast = analyse(manuscript, voices)
     return script_records(cast)
@@ -53,7 +52,7 @@ def script_texts(manuscript: Path, voices: Path) -> list[dict]:
 
 def _bare_worker(records: list[dict], folder: str) -> float:
     """Synthesise every text with a single pyttsx3 engine, the way a plain script would."""
-    from fullcast.engines import preload_espeak
+    from fullcast.audio.engines import preload_espeak
 
     preload_espeak()
     import contextlib
@@ -86,7 +85,7 @@ def bare_engine(records: list[dict], work: Path) -> float:
         for clip in sorted(folder.glob("*.wav")):
             with wave.open(str(clip), "rb") as part:
                 out.writeframes(part.readframes(part.getnframes()))
-    from fullcast.ffmpeg import ffmpeg_exe
+    from fullcast.audio.ffmpeg import ffmpeg_exe
 
     subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-i", str(joined), "-ar", "44100", "-ac", "1",
                     "-c:a", "libmp3lame", "-b:a", "192k", str(work / "bare.mp3")], check=True)

@@ -105,7 +105,7 @@ def test_force_rebuilds_everything(book: Path) -> None:
 
 def test_second_render_into_the_same_folder_is_refused(book: Path) -> None:
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from pathlib import Path; from fullcast.export import hold_output\n"
+        [sys.executable, "-c", "import sys, time; from pathlib import Path; from fullcast.publish.export import hold_output\n"
          "with hold_output(Path(sys.argv[1])):\n    print('held', flush=True); time.sleep(30)", str(book / "output")],
         stdout=subprocess.PIPE, text=True)
     try:

@@ -14,9 +14,10 @@ from mutagen.mp3 import MP3, BitrateMode
 from mutagen.mp4 import MP4
 from PIL import Image
 
-from fullcast import ffmpeg, pipeline
-from fullcast.check import check_files
-from fullcast.synthesis import synthesize_lines
+from fullcast import pipeline
+from fullcast.audio import ffmpeg
+from fullcast.audio.synthesis import synthesize_lines
+from fullcast.publish.check import check_files
 
 REPO = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.real
@@ -173,8 +174,8 @@ def test_m4b_has_chapters_cover_and_tags(rendered) -> None:
 
 def test_voices_are_equally_loud_after_levelling(rendered, tmp_path: Path) -> None:
     """Each character's lines, stitched alone with the render's gains, measured by ffmpeg's ebur128."""
-    from fullcast.config import Pauses
-    from fullcast.stitch import level_voices, stitch_chapter
+    from fullcast.audio.stitch import level_voices, stitch_chapter
+    from fullcast.settings.config import Pauses
 
     root, _ = rendered
     _, cast = pipeline.analyse(root / "manuscript", root / "voices.yaml")

@@ -1,11 +1,10 @@
 """The typed values that pass between fullcast's stages.
 
-manuscript.read_manuscript  -> Book
-script.analyse_book         -> Script      (segments + speakers)
-cast.cast_script            -> CastScript  (a voice for every segment)
-synthesis.synthesize_lines  -> Clip per line
-stitch.stitch_chapter       -> ChapterAudio
-tag / export                -> files under output/
+manuscript.read_manuscript        -> Book
+script.analyse_book               -> Script      (segments + speakers)
+casting.cast_script               -> CastScript  (a voice for every segment)
+audio.synthesis.synthesize_lines  -> Clip per line
+publish.export.export_book        -> ChapterAudio per chapter (stitched by audio.stitch), tagged files under output/
 
 Every value is frozen; a stage makes new values and never changes the ones it got.
 """

@@ -11,18 +11,20 @@ import time
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-from .cast import CastRow, apply_pronunciations, cast_script, summarise_cast
-from .config import DEFAULT_PITCH, DEFAULT_RATE, DEFAULT_VOLUME, Config
+from .casting.cast import CastRow, apply_pronunciations, cast_script, summarise_cast
 from .errors import ConfigError, closest
-from .manuscript import read_manuscript
+from .manuscript.plaintext import read_manuscript
 from .model import CastScript, ChapterAudio, SegmentKind, Voice
-from .script import analyse_book
-from .voicesfile import add_characters, load_config
+from .script.analyse import analyse_book
+from .settings.config import DEFAULT_PITCH, DEFAULT_RATE, DEFAULT_VOLUME, Config
+from .settings.voicesfile import add_characters, load_config
 
-if TYPE_CHECKING:  # export pulls in numpy and pydub: only where a render needs it
-    from .export import ExportResult
+if TYPE_CHECKING:  # export and check pull in numpy and pydub: only where a render needs them
+    from .audio.engines import EngineVoice
+    from .publish.check import CheckReport
+    from .publish.export import ExportResult
 
 DEFAULT_MANUSCRIPT = Path("manuscript")
 DEFAULT_VOICES = Path("voices.yaml")
@@ -62,7 +64,11 @@ def analyse(manuscript: Path, voices: Path | None, *, check_voices: bool = True)
     config = load_settings(voices)
     book = read_manuscript(manuscript, config.book.title, config.content_warning.text)
     script = analyse_book(book, config)
-    return config, cast_script(script, config, check_voices=check_voices)
+    if not check_voices:
+        return config, cast_script(script, config)
+    from .audio import engines
+
+    return config, cast_script(script, config, voices=engines)
 
 
 class Format(str, Enum):
@@ -103,8 +109,8 @@ def render(
     srt: bool = False,
 ) -> RenderResult:
     """Render *manuscript* into an audiobook under *out*: synthesise what is missing, encode what changed."""
-    from .export import export_book, hold_output
-    from .synthesis import synthesize_lines
+    from .audio.synthesis import synthesize_lines
+    from .publish.export import export_book, hold_output
 
     began = time.monotonic()
     config, cast = analyse(manuscript, voices)
@@ -127,7 +133,7 @@ def render(
 
 def _write_transcripts(chapters: tuple[ChapterAudio, ...], *, srt: bool) -> None:
     """A WebVTT (and with *srt* an SRT) transcript beside every chapter file."""
-    from .transcript import write_srt, write_vtt
+    from .publish.transcript import write_srt, write_vtt
 
     for chapter in chapters:
         write_vtt(chapter.cues, chapter.path.with_suffix(".vtt"))
@@ -137,9 +143,9 @@ def _write_transcripts(chapters: tuple[ChapterAudio, ...], *, srt: bool) -> None
 
 def _write_m4b(cast: CastScript, config: Config, exported: ExportResult, *, force: bool) -> tuple[Path, ...]:
     """The whole book as one M4B (or parts, past 23 h); left alone when no chapter changed."""
-    from .export import book_cover, chapter_tags
-    from .m4b import write_m4b
-    from .tag import book_tags
+    from .publish.export import book_cover, chapter_tags
+    from .publish.m4b import write_m4b
+    from .publish.tag import book_tags
 
     dest = exported.book_dir / f"{exported.book_dir.name}.m4b"
     existing = tuple(sorted(exported.book_dir.glob(f"{glob.escape(dest.stem)}*.m4b")))
@@ -148,6 +154,27 @@ def _write_m4b(cast: CastScript, config: Config, exported: ExportResult, *, forc
     first = cast.script.book.chapters[0]
     tags = book_tags(chapter_tags(cast, config, first, len(exported.files), book_cover(cast, config)))
     return tuple(part.path for part in write_m4b(exported.chapters, tags, dest, true_peak=config.mastering.true_peak))
+
+
+def script_records(cast: CastScript, *, explain: bool = False) -> list[dict[str, Any]]:
+    """One JSON-ready record per segment, in reading order (plus `rule` with *explain*): `script --format jsonl`."""
+    from .publish.export import segment_record
+
+    return [{**segment_record(line), **({"rule": line.segment.rule} if explain else {})} for line in cast.lines]
+
+
+def list_voices(engine: str, lang: str | None = None) -> list[EngineVoice]:
+    """The voices *engine* offers, only those whose id starts with *lang* when given."""
+    from .audio import engines
+
+    return [v for v in engines.list_voices(engine) if not lang or v.id.startswith(lang.lower())]
+
+
+def check(output: Path, profiles: Sequence[str]) -> CheckReport:
+    """Measure every rendered file under *output* against the distributor *profiles* (all when empty)."""
+    from .publish.check import check_files
+
+    return check_files(output, profiles)
 
 
 PREVIEW_WORDS = 40
@@ -168,8 +195,8 @@ def cast_report(manuscript: Path, voices: Path | None, *, write: bool = False) -
 
 def preview(name: str, manuscript: Path, voices: Path | None, out: Path, text: str | None = None) -> Path:
     """Render an audition of *name* into out/previews/: their first lines, or *text*."""
-    from .export import safe_filename
-    from .synthesis import synthesize_text
+    from .audio.synthesis import synthesize_text
+    from .publish.export import safe_filename
 
     config, cast = analyse(manuscript, voices)
     voices_by_name = {n.casefold(): (n, v) for n, v in cast.voices}
@@ -188,8 +215,8 @@ def preview(name: str, manuscript: Path, voices: Path | None, out: Path, text: s
 
 def sample_voices(engine: str, voice_ids: list[str], out: Path) -> list[Path]:
     """Render one short clip per voice into out/voices/ so an editor can compare them by ear."""
-    from .export import safe_filename
-    from .synthesis import synthesize_texts
+    from .audio.synthesis import synthesize_texts
+    from .publish.export import safe_filename
 
     folder = out / "voices"
     folder.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,48 @@
+"""What every speech engine is: a voice list entry, the synthesis interface, and the WAV it writes.
+
+Engines write mono 16-bit WAV files; synthesis caches them and stitching reads them.
+This module imports nothing of fullcast's but the model, so each engine module can
+build on it without import circles.
+"""
+
+from __future__ import annotations
+
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from ...model import Voice
+
+SAMPLE_RATE = 22050
+"""Both engines write mono 16-bit WAV at espeak's own rate."""
+
+
+@dataclass(frozen=True)
+class EngineVoice:
+    """A voice an engine offers, as `fullcast voices` lists it."""
+
+    id: str
+    """The id to write in voices.yaml, exactly as the engine accepts it, e.g. `gmw/en-us+f3`."""
+    name: str
+    """Human name, e.g. "English (America) + female3"."""
+    languages: tuple[str, ...]
+    """Language codes the voice speaks, e.g. ("en-us", "en")."""
+    gender: str
+    """`female`, `male` or `unknown`, as the voice or variant file says."""
+
+
+class Engine(Protocol):
+    """Something that turns text into a mono 16-bit WAV file in a given voice."""
+
+    def synthesize(self, text: str, voice: Voice, path: Path) -> None:
+        """Write *text* spoken in *voice* to *path* (a WAV file), or raise EngineError."""
+
+
+def write_wav(path: Path, pcm: bytes) -> None:
+    """Write mono 16-bit PCM at SAMPLE_RATE to *path* (the caller picks a temporary name)."""
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(SAMPLE_RATE)
+        out.writeframes(pcm)

@@ -1,0 +1,13 @@
+"""The settings: voices.yaml -> `Config`, the typed, validated cast and options every stage reads.
+
+`config` holds the frozen types and their defaults; `voicesfile` is the only reader and
+writer of the YAML (ruamel.yaml), which validates once and names every problem by
+file:line and dotted key.
+
+May import: `model`, `errors` and its own modules.
+"""
+
+from .config import Config
+from .voicesfile import add_characters, load_config
+
+__all__ = ["Config", "add_characters", "load_config"]

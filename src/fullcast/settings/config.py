@@ -1,0 +1,202 @@
+"""The settings voices.yaml can hold, as typed, frozen values with their defaults.
+
+`voicesfile.load_config` reads and validates the file into a `Config`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..model import Gender
+
+DEFAULT_ENGINE = "pyttsx3"
+DEFAULT_RATE = 175
+DEFAULT_PITCH = 50
+DEFAULT_VOLUME = 0.9
+DEFAULT_NARRATOR_VOICE = "gmw/en-us"
+AUTO_BASES = ("gmw/en-us", "gmw/en", "gmw/en-gb-scotland", "gmw/en-gb-x-rp", "gmw/en-029", "gmw/en-us-nyc",
+              "gmw/en-gb-x-gbclan")
+"""English accents the default auto-voice pools combine with gendered variants."""
+AUTO_VARIANTS: dict[Gender, tuple[str, ...]] = {
+    Gender.FEMALE: ("f3", "f2", "f4", "f1", "f5", "Annie", "linda", "belinda", "anika", "steph"),
+    Gender.MALE: ("m3", "m1", "m2", "m7", "m4", "m6", "m5", "m8", "adam", "david", "edward", "john", "paul"),
+    Gender.UNKNOWN: ("klatt2", "klatt4", "klatt3", "klatt", "klatt5"),
+}
+DEFAULT_AUTO_VOICES: dict[Gender, tuple[str, ...]] = {
+    gender: tuple(f"{base}+{variant}" for variant in variants for base in AUTO_BASES)
+    for gender, variants in AUTO_VARIANTS.items()
+}
+"""Pools by gender for speakers with no voice: every accent with every variant (70 female, 91 male)."""
+
+
+@dataclass(frozen=True)
+class VoiceSettings:
+    """A voice and its settings as written in voices.yaml; None means "inherit"."""
+
+    voice: str | None = None
+    """Engine voice id, e.g. `gmw/en-us+f3`."""
+    rate: int | None = None
+    """Words per minute."""
+    pitch: int | None = None
+    """0-99, 50 is neutral."""
+    volume: float | None = None
+    """0.0-1.0."""
+
+
+@dataclass(frozen=True)
+class BookInfo:
+    """`book:` overrides and credits for the tags."""
+
+    title: str | None = None
+    """Book title; overrides the manuscript's front matter."""
+    author: str | None = None
+    """Author; overrides the front matter."""
+    narrator: str | None = None
+    """Narrator credit for the tags and credits, e.g. "the fullcast ensemble"."""
+    year: str | None = None
+    """Release year for the tags."""
+    description: str | None = None
+    """Blurb for the tags' comment."""
+    cover: Path | None = None
+    """Cover image, relative to voices.yaml."""
+
+
+@dataclass(frozen=True)
+class Character:
+    """One cast entry under `characters:`."""
+
+    name: str
+    """Cast name, used as the speaker name everywhere."""
+    aliases: tuple[str, ...] = ()
+    """Other names and descriptions the text uses for this character ("the redhead")."""
+    gender: Gender = Gender.UNKNOWN
+    """Gender, for pronoun resolution and voice pools."""
+    settings: VoiceSettings = VoiceSettings()
+    """Voice and settings; unset fields come from `defaults:`."""
+
+
+@dataclass(frozen=True)
+class Narrator:
+    """`narrator:`, the voice that reads narration, headings and warnings."""
+
+    settings: VoiceSettings = VoiceSettings()
+    """Voice and settings; unset fields come from `defaults:`."""
+    character: str | None = None
+    """Cast name of the first-person narrator ("I"), if the book has one."""
+
+
+@dataclass(frozen=True)
+class Monologue:
+    """`monologue:`, how interior monologue is read."""
+
+    speaker: str | None = None
+    """Cast name of the point-of-view character whose thoughts these are."""
+    style: VoiceSettings = VoiceSettings()
+    """Thought-style overrides on top of the speaker's own voice."""
+
+
+@dataclass(frozen=True)
+class WarningSettings:
+    """`content_warning:`."""
+
+    text: str | None = None
+    """Warning text that replaces the manuscript's own."""
+    every_chapter: bool = False
+    """Speak the warning at the start of every chapter file, not only the first."""
+
+
+@dataclass(frozen=True)
+class LineFix:
+    """One `lines:` entry: fixes the speaker of every utterance containing `match`."""
+
+    match: str
+    """Text that the utterance contains."""
+    speaker: str
+    """Cast name to give it."""
+    chapter: int | None = None
+    """Only in this chapter, when set."""
+    where: str = ""
+    """`lines[N]`, for messages."""
+
+
+@dataclass(frozen=True)
+class Mastering:
+    """`mastering:` loudness targets for each finished file."""
+
+    loudness: float = -20.0
+    """Integrated loudness target in LUFS."""
+    tolerance: float = 1.0
+    """Allowed deviation from the target in LU."""
+    true_peak: float = -3.0
+    """True-peak ceiling in dBTP."""
+    noise_floor: float | None = None
+    """Room-tone level in dBFS, or None for digital silence."""
+
+
+@dataclass(frozen=True)
+class Pauses:
+    """`pauses:` in milliseconds."""
+
+    head: int = 750
+    """Room tone at the head of every file (ACX: 500-1000)."""
+    tail: int = 2000
+    """Room tone at the tail of every file (ACX: 1000-5000)."""
+    heading: int = 1200
+    """After a chapter heading or the content warning."""
+    paragraph: int = 600
+    """Between paragraphs."""
+    inline: int = 250
+    """Between segments of one paragraph, e.g. a quote and its tag."""
+    scene: int = 1800
+    """At a scene break."""
+
+
+@dataclass(frozen=True)
+class Credits:
+    """`credits:`, spoken opening and closing credits."""
+
+    opening: bool = True
+    """Title, author and "narrated by ..." at the start of the first file."""
+    closing: bool = True
+    """"You have been listening to ..." and "The End" at the end of the last file."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything voices.yaml can say, validated."""
+
+    path: Path | None = None
+    """The file read, or None when no voices.yaml exists."""
+    book: BookInfo = BookInfo()
+    """`book:`."""
+    engine: str = DEFAULT_ENGINE
+    """`engine:`, the speech engine."""
+    defaults: VoiceSettings = VoiceSettings(None, DEFAULT_RATE, DEFAULT_PITCH, DEFAULT_VOLUME)
+    """`defaults:`, settings every voice inherits."""
+    narrator: Narrator = Narrator()
+    """`narrator:`."""
+    monologue: Monologue = Monologue()
+    """`monologue:`."""
+    content_warning: WarningSettings = WarningSettings()
+    """`content_warning:`."""
+    characters: tuple[Character, ...] = ()
+    """`characters:`, in file order."""
+    auto_voices: dict[Gender, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_AUTO_VOICES))
+    """`auto_voices:`, pools by gender for speakers with no entry."""
+    lines: tuple[LineFix, ...] = ()
+    """`lines:`, speaker corrections."""
+    pronunciations: tuple[tuple[str, str], ...] = ()
+    """`pronunciations:`, word -> respelling."""
+    mastering: Mastering = Mastering()
+    """`mastering:`."""
+    pauses: Pauses = Pauses()
+    """`pauses:`."""
+    credits: Credits = Credits()
+    """`credits:`."""
+
+    def character(self, name: str) -> Character | None:
+        """The cast entry called *name* (case-insensitive), or None."""
+        folded = name.casefold()
+        return next((c for c in self.characters if c.name.casefold() == folded), None)
+

@@ -1,0 +1,86 @@
+"""Tests for the cast stage: voices for every speaker, auto voices, thought style, pronunciations."""
+
+from __future__ import annotations
+
+from fullcast.casting.cast import apply_pronunciations, cast_script, choose_voices, suggest_voice
+from fullcast.model import Book, Chapter, Gender, Script, Segment, SegmentKind, Speaker, Voice
+from fullcast.settings.config import Character, Config, Monologue, Narrator, VoiceSettings
+
+BOOK = Book("T", None, None, (), None, (Chapter(1, "T", "t.txt", "", None, ()),))
+CONFIG = Config(
+    narrator=Narrator(VoiceSettings("gmw/en", rate=160)),
+    monologue=Monologue("Tara"),
+    characters=(
+        Character("Tara", (), Gender.FEMALE, VoiceSettings("gmw/en-us+f3", pitch=40)),
+        Character("Faith", (), Gender.FEMALE),
+        Character("Messenger", (), Gender.MALE),
+    ),
+    pronunciations=(("Maclay", "Mack-lay"),),
+)
+
+
+def seg(index: int, kind: SegmentKind, speaker: str, text: str) -> Segment:
+    return Segment(1, index, kind, speaker, text, "t.txt", 0, len(text))
+
+
+def test_every_segment_gets_its_speakers_voice() -> None:
+    script = Script(BOOK, (
+        seg(0, SegmentKind.NARRATION, "narrator", "Tara Maclay waited."),
+        seg(1, SegmentKind.DIALOGUE, "Tara", "Hi."),
+        seg(2, SegmentKind.MONOLOGUE, "Tara", "I wait."),
+        seg(3, SegmentKind.DIALOGUE, "Glory", "You."),
+    ), (Speaker("Tara", Gender.FEMALE, True), Speaker("Glory", Gender.FEMALE, False)))
+    cast = cast_script(script, CONFIG)
+    voices = [line.voice for line in cast.lines]
+    assert voices[0] == Voice("pyttsx3", "gmw/en", 160, 50, 0.9)
+    assert voices[1] == Voice("pyttsx3", "gmw/en-us+f3", 175, 40, 0.9)
+    assert voices[2] == Voice("pyttsx3", "gmw/en-us+f3", 158, 34, 0.9)
+    assert voices[3].voice_id in Config().auto_voices[Gender.FEMALE]
+    assert len({v.voice_id for v in voices}) == 3
+    assert cast.lines[0].spoken == "Mack-lay" .join(["Tara ", " waited."])
+    assert dict(cast.voices)["Faith"].voice_id not in {v.voice_id for n, v in cast.voices if n != "Faith"}
+
+
+def test_auto_voices_never_share_while_the_pool_lasts() -> None:
+    speakers = tuple(Speaker(f"M{i}", Gender.MALE, False) for i in range(3))
+    config = Config(characters=(Character("A", (), Gender.MALE, VoiceSettings("gmw/en+m3")),),
+                    auto_voices={Gender.MALE: ("m1", "m2", "m3", "m4"), Gender.FEMALE: ("f1",), Gender.UNKNOWN: ("u1",)})
+    casting = choose_voices(speakers, config)
+    ids = dict((name, v.voice_id) for name, v in casting.voices)
+    assert ids["narrator"] == "gmw/en-us" and ids["A"] == "gmw/en+m3"
+    assert sorted(ids[f"M{i}"] for i in range(3)) == ["m2", "m3", "m4"] or len({ids[f"M{i}"] for i in range(3)}) == 3
+    assert dict(casting.origins)["M0"] == "auto_voices.male"
+    assert dict(casting.origins)["A"] == "characters.A.voice"
+
+
+def test_auto_voices_stay_put_when_the_cast_changes() -> None:
+    names = [f"Person {i}" for i in range(12)]
+    speakers = tuple(Speaker(n, Gender.FEMALE, False) for n in names)
+    before = dict((n, v.voice_id) for n, v in choose_voices(speakers, Config()).voices)
+    recast = Config(characters=(Character("Person 3", (), Gender.FEMALE, VoiceSettings("gmw/en-029+f5")),))
+    after = dict((n, v.voice_id) for n, v in choose_voices(speakers, recast).voices)
+    moved = [n for n in names if n != "Person 3" and before[n] != after[n]]
+    # Only a speaker who wanted Person 3's old voice (or holds the new one) may move: here one.
+    assert moved == ["Person 6"]
+    assert after["Person 6"] == before["Person 3"]
+    grown = dict((n, v.voice_id) for n, v in choose_voices(speakers + (Speaker("Zed", Gender.FEMALE, False),), Config()).voices)
+    assert [n for n in names if grown[n] != before[n]] == []
+
+
+def test_suggest_voice_falls_back_to_other_pools_then_shares() -> None:
+    config = Config(auto_voices={Gender.FEMALE: ("f1",), Gender.MALE: ("m1",), Gender.UNKNOWN: ("u1",)})
+    assert suggest_voice("Ann", Gender.FEMALE, config, set()) == "f1"
+    assert suggest_voice("Ann", Gender.FEMALE, config, {"f1"}) == "u1"
+    assert suggest_voice("Ann", Gender.FEMALE, config, {"f1", "u1", "m1"}) == "f1"
+
+
+def test_monologue_style_overrides() -> None:
+    config = Config(characters=CONFIG.characters, monologue=Monologue("Tara", VoiceSettings(voice="gmw/en+whisper", rate=150)))
+    script = Script(BOOK, (seg(0, SegmentKind.MONOLOGUE, "narrator", "I wait."),), ())
+    line = cast_script(script, config).lines[0]
+    assert line.voice == Voice("pyttsx3", "gmw/en+whisper", 150, 40, 0.9)
+
+
+def test_pronunciations_whole_words_only() -> None:
+    rules = (("Tara", "Tah-ra"), ("cat", "kat"))
+    assert apply_pronunciations("Tara's cat scattered; TARA!", rules) == "Tah-ra's kat scattered; Tah-ra!"
