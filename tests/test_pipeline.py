@@ -139,3 +139,47 @@ def test_interrupt_keeps_finished_segments_and_resumes(book: Path) -> None:
     result = render(book)
     assert result.synthesised == distinct_lines(book) - done
     assert len(result.files) == 3
+
+
+def test_find_voices_looks_beside_the_manuscript_never_in_an_unrelated_current_folder(tmp_path: Path,
+                                                                                       monkeypatch) -> None:
+    (tmp_path / "desk").mkdir()
+    (tmp_path / "desk" / "voices.yaml").write_text("engine: fake\n")
+    (tmp_path / "books" / "novel").mkdir(parents=True)
+    (tmp_path / "books" / "one.txt").write_text("x")
+    monkeypatch.chdir(tmp_path / "desk")
+    assert pipeline.find_voices(tmp_path / "books" / "one.txt") is None
+    assert pipeline.find_voices(tmp_path / "books" / "novel") is None
+    (tmp_path / "books" / "voices.yaml").write_text("engine: fake\n")
+    assert pipeline.find_voices(tmp_path / "books" / "one.txt") == tmp_path / "books" / "voices.yaml"
+    assert pipeline.find_voices(tmp_path / "books" / "novel") == tmp_path / "books" / "voices.yaml"
+    (tmp_path / "books" / "novel" / "voices.yaml").write_text("engine: fake\n")
+    assert pipeline.find_voices(tmp_path / "books" / "novel") == tmp_path / "books" / "novel" / "voices.yaml"
+    (tmp_path / "desk" / "drafts").mkdir()
+    assert pipeline.find_voices(Path("drafts") / "one.txt") == Path("voices.yaml")
+    assert pipeline.find_voices(Path("one.txt")) == Path("voices.yaml")
+
+
+def test_cap_jobs_lowers_to_the_cores_with_a_note(monkeypatch) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2})
+    assert pipeline.cap_jobs(None) == (None, None)
+    assert pipeline.cap_jobs(3) == (3, None)
+    assert pipeline.cap_jobs(999) == (3, "--jobs 999 is more than the 3 cores here; using 3")
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
+    assert pipeline.cap_jobs(2) == (1, "--jobs 2 is more than the 1 core here; using 1")
+
+
+def test_speaks_matches_codes_names_and_prefixes() -> None:
+    from fullcast.audio.engines import EngineVoice
+
+    voice = EngineVoice("gmw/en-us+f3", "English (America) + female3", ("en-us", "en"), "female")
+    assert [pipeline.speaks(voice, lang) for lang in ("en", "EN-us", "en_US", "English", "english (america)",
+                                                       "gmw/en-us+f", "gmw", "gmw/en-gb", "fr", "America", "e")] == [
+        True, True, True, True, True, True, True, False, False, False, False]
+
+
+def test_find_voices_beside_the_current_folder_as_a_manuscript(tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / "novel").mkdir()
+    (tmp_path / "voices.yaml").write_text("engine: fake\n")
+    monkeypatch.chdir(tmp_path / "novel")
+    assert pipeline.find_voices(Path(".")) == Path("../voices.yaml")

@@ -66,6 +66,10 @@ class Paragraph:
     """Offset just past the paragraph's last character."""
     scene_break_before: bool = False
     """True when a scene-break line (`***`, `* * *`, `#`) came just before it."""
+    number: int | None = None
+    """For a converted format, the 1-based position in its source document of the block it came from
+    (a DOCX paragraph, an HTML or EPUB block element), so a review can point back; None for text files,
+    whose offsets already do."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,12 @@ class Chapter:
     """Offsets of the heading line in `text`, or None when the title was generated."""
     paragraphs: tuple[Paragraph, ...]
     """The body, in reading order."""
+
+    document: str | None = None
+    """The document inside the source it was converted from (an EPUB's `OEBPS/ch03.xhtml`), or None."""
+    converted: bool = False
+    """True when `text` is a reader's conversion of an EPUB, HTML, DOCX or Markdown file rather than the
+    file itself: paragraphs and italics as the script stage reads them (`*...*`), markup gone."""
 
     def paragraph_text(self, paragraph: Paragraph) -> str:
         """The raw text of one of this chapter's paragraphs."""
@@ -105,6 +115,49 @@ class ContentWarning:
 
 
 @dataclass(frozen=True)
+class SetAside:
+    """A passage of the manuscript that is not read as story: front matter, a note, a table of contents."""
+
+    kind: str
+    """What it is: `title page`, `table of contents`, `dedication`, `copyright`, `link`, `author's note`,
+    `transcriber's note`, `preface`, `epigraph`, `notes` (an archive's notes), `cover`."""
+    text: str
+    """Its words, markup removed."""
+    source: str
+    """The file it is in."""
+    start: int | None = None
+    """Offset in that file's (or its converted) text, or None when it was taken from markup or metadata."""
+    end: int | None = None
+    """Offset just past it, or None."""
+    document: str | None = None
+    """The document inside the source (an EPUB's `OEBPS/ch03.xhtml`), or None."""
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What a manuscript file says about the book as a publication, beyond its title and author."""
+
+    description: str | None = None
+    """The blurb: an EPUB's `dc:description`, an archive's Summary, a `Description:` line; or None."""
+    language: str | None = None
+    """Language code from the file's metadata (`en`, `en-GB`), or None."""
+    series: str | None = None
+    """The series the book belongs to, or None."""
+    series_part: str | None = None
+    """Its place in the series as written ("7", "2.5"), or None."""
+    cover: bytes | None = None
+    """The cover image embedded in the manuscript (an EPUB's), or None."""
+    cover_type: str | None = None
+    """The cover's MIME type (`image/jpeg`, `image/png`), or None."""
+    explicit: bool | None = None
+    """True when the rating marks the book for adults only, False when it says otherwise, None when unrated."""
+    content_tags: tuple[str, ...] = ()
+    """Content-warning tags from the file's metadata (an archive's Archive Warnings and Additional Tags)."""
+    characters: tuple[str, ...] = ()
+    """Character names the file's metadata lists (an archive's Character tags): a seed for the cast."""
+
+
+@dataclass(frozen=True)
 class Book:
     """A manuscript read and split into metadata, warning and chapters; no speakers yet."""
 
@@ -120,6 +173,12 @@ class Book:
     """The content warning, or None when the book has none."""
     chapters: tuple[Chapter, ...]
     """At least one chapter, in reading order."""
+    publication: Publication = Publication()
+    """What the manuscript's files say about the book as a publication (blurb, series, cover...)."""
+    set_aside: tuple[SetAside, ...] = ()
+    """Passages not read as story (front matter, notes, a table of contents), in file order."""
+    warnings: tuple[str, ...] = ()
+    """Problems the reader worked around, each naming the file, e.g. an EPUB whose navigation is broken."""
 
 
 # --------------------------------------------------------------------------- script
@@ -263,3 +322,12 @@ class ChapterAudio:
     """Length of the file's audio."""
     cues: tuple[Cue, ...]
     """One cue per segment, in order."""
+    part: int = 1
+    """Which part of its chapter this file is: a chapter too long for one file is split at a paragraph."""
+    parts: int = 1
+    """How many files the chapter was split into."""
+
+    @property
+    def title(self) -> str:
+        """The file's title: the chapter's, with "(part N)" when the chapter is split."""
+        return self.chapter.title if self.parts == 1 else f"{self.chapter.title} (part {self.part})"

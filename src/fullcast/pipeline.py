@@ -1,25 +1,29 @@
 """The one place that knows the order of fullcast's stages.
 
-manuscript -> script -> cast -> synthesis -> stitch/tag/export. Each command of
-the CLI calls exactly one function here.
+manuscript -> script -> cast -> synthesis -> stitch/tag/export. Each CLI command calls one function here.
+A render checks all it can without making audio (voices.yaml, the manuscript, the output folder, the cover,
+the voices, --jobs) before the first segment is synthesised.
 """
 
 from __future__ import annotations
 
 import glob
+import os
+import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-from .casting.cast import CastRow, apply_pronunciations, cast_script, summarise_cast
+from .casting.cast import CastRow, cast_script, cast_warnings, summarise_cast
 from .errors import ConfigError, closest
-from .manuscript.plaintext import read_manuscript
-from .model import CastScript, ChapterAudio, SegmentKind, Voice
+from .manuscript import read_manuscript
+from .model import Book, CastScript, ChapterAudio, Gender, Voice
+from .publish.folder import available_cores, check_output_folder
 from .script.analyse import analyse_book
+from .settings import add_characters, load_config
 from .settings.config import DEFAULT_PITCH, DEFAULT_RATE, DEFAULT_VOLUME, Config
-from .settings.voicesfile import add_characters, load_config
 
 if TYPE_CHECKING:  # export and check pull in numpy and pydub: only where a render needs them
     from .audio.engines import EngineVoice
@@ -27,9 +31,41 @@ if TYPE_CHECKING:  # export and check pull in numpy and pydub: only where a rend
     from .publish.export import ExportResult
 
 DEFAULT_MANUSCRIPT = Path("manuscript")
-DEFAULT_VOICES = Path("voices.yaml")
+VOICES_NAME = "voices.yaml"
 DEFAULT_OUT = Path("output")
 CACHE_FOLDER = ".cache"
+ACX_MAX_MINUTES = 120.0
+"""The longest file ACX accepts."""
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """What the producer hears before any output: which voices.yaml was used and what looks wrong."""
+
+    voices: Path | None
+    """The voices.yaml read, or None when the built-in defaults were used."""
+    notes: tuple[str, ...] = ()
+    """Adjustments made, e.g. a --jobs lowered to the cores there are."""
+    warnings: tuple[str, ...] = ()
+    """Problems in voices.yaml, the cast or the script, each naming the place and the fix."""
+    uncast: tuple[str, ...] = ()
+    """Speakers with no cast entry, who get auto voices."""
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far one stage of a render has got, for a progress bar."""
+
+    stage: str
+    """`synthesising`, `encoding` or `building the M4B`."""
+    done: float
+    """Work done so far, in `unit`."""
+    total: float
+    """All the work of the stage, in `unit`."""
+    unit: str
+    """`segments` or `min` (minutes of audio)."""
+    note: str = ""
+    """More to show beside the bar, e.g. the minutes of audio synthesised."""
 
 
 @dataclass(frozen=True)
@@ -51,24 +87,64 @@ class RenderResult:
     seconds: float
     """Wall time of the render."""
     warnings: tuple[str, ...]
-    """Things the editor should look at, e.g. a `lines:` entry that matched nothing."""
+    """Things the editor should look at (the briefing's warnings), e.g. a `lines:` entry that matched nothing."""
 
 
-def load_settings(voices: Path | None) -> Config:
-    """voices.yaml at *voices*; with None, ./voices.yaml if present, else the defaults."""
-    return load_config(voices or DEFAULT_VOICES, required=voices is not None)
+# --------------------------------------------------------------------------- settings and analysis
+
+
+def find_voices(manuscript: Path) -> Path | None:
+    """The voices.yaml that belongs to *manuscript* when no --voices is given, or None.
+
+    Beside the manuscript file; for a folder, inside it, then beside it; `./voices.yaml` only
+    when the manuscript is inside the current folder. Never one from anywhere else: another
+    book's cast would silently take over this book's lines, description and year.
+    """
+    candidates = [manuscript / VOICES_NAME] if manuscript.is_dir() else []
+    candidates.append(Path(os.path.normpath(manuscript / os.pardir)) / VOICES_NAME)  # also right for `.` and `..`
+    if manuscript.resolve().is_relative_to(Path.cwd().resolve()):
+        candidates.append(Path(VOICES_NAME))
+    return next((path for path in candidates if path.is_file()), None)
+
+
+def _read(manuscript: Path, voices: Path | None) -> tuple[Config, Book]:
+    """The settings (*voices*, else the voices.yaml `find_voices` finds, else the defaults) and the manuscript."""
+    found = voices if voices is not None else find_voices(manuscript)
+    config = load_config(found) if found else Config()
+    return config, read_manuscript(manuscript, config.book.title, config.content_warning.text,
+                                   read_front_matter=config.book.read_front_matter, read_notes=config.book.read_notes)
+
+
+def _cast(book: Book, config: Config, *, check_voices: bool) -> CastScript:
+    script = analyse_book(book, config)
+    if not check_voices:
+        return cast_script(script, config)
+    from .audio import engines
+
+    return cast_script(script, config, voices=engines)
 
 
 def analyse(manuscript: Path, voices: Path | None, *, check_voices: bool = True) -> tuple[Config, CastScript]:
     """Read, analyse and cast a manuscript: everything short of making audio."""
-    config = load_settings(voices)
-    book = read_manuscript(manuscript, config.book.title, config.content_warning.text)
-    script = analyse_book(book, config)
-    if not check_voices:
-        return config, cast_script(script, config)
-    from .audio import engines
+    config, book = _read(manuscript, voices)
+    return config, _cast(book, config, check_voices=check_voices)
 
-    return config, cast_script(script, config, voices=engines)
+
+def brief(manuscript: Path, config: Config, cast: CastScript, notes: Sequence[str] = ()) -> Briefing:
+    """The briefing for *cast*: voices.yaml, settings and cast warnings, the script's, the uncast speakers."""
+    book = cast.script.book
+    warnings = config.warnings + book.warnings + cast_warnings(book, config, str(manuscript)) + cast.script.warnings
+    uncast = tuple(s.name for s in cast.script.speakers if not s.in_cast)
+    return Briefing(config.path, tuple(notes), warnings, uncast)
+
+
+def prepare(manuscript: Path, voices: Path | None) -> tuple[CastScript, Briefing]:
+    """The cast script of *manuscript* with its briefing: `fullcast script`."""
+    config, cast = analyse(manuscript, voices)
+    return cast, brief(manuscript, config, cast)
+
+
+# --------------------------------------------------------------------------- render
 
 
 class Format(str, Enum):
@@ -86,15 +162,31 @@ PROFILE_FORMATS = {"acx": Format.MP3, "google-play": Format.MP3, "apple": Format
 """The format each distributor profile wants (see `fullcast check`)."""
 
 
-def format_for_profile(profile: str | None) -> Format:
-    """The format a distributor profile wants; MP3 when none is given."""
+def format_for_profile(profile: str | None, format: Format | None = None) -> Format:
+    """The format to render: *format* if given, else the one *profile* wants, else MP3; a clash is an error."""
     if profile is None:
-        return Format.MP3
+        return format or Format.MP3
     if profile.lower() not in PROFILE_FORMATS:
         near = closest(profile, list(PROFILE_FORMATS))
         raise ConfigError(f"--profile {profile}: unknown profile; choose one of {', '.join(PROFILE_FORMATS)}"
                           + (f" (did you mean {near[0]}?)" if near else ""))
-    return PROFILE_FORMATS[profile.lower()]
+    wanted = PROFILE_FORMATS[profile.lower()]
+    if format not in (None, wanted, Format.BOTH):
+        raise ConfigError(f"--format {format.value} does not give the {wanted.value} that --profile {profile} wants; "
+                          f"use --format {wanted.value} or both, or drop one of the two")
+    return format or wanted
+
+
+def cap_jobs(jobs: int | None) -> tuple[int | None, str | None]:
+    """*jobs* lowered to the cores there are (each worker is a process with its own engine), and a note if lowered."""
+    if jobs is None:
+        return None, None
+    if jobs < 1:
+        raise ConfigError(f"--jobs {jobs}: must be 1 or more; leave it out to use every core")
+    cores = available_cores()
+    if jobs <= cores:
+        return jobs, None
+    return cores, f"--jobs {jobs} is more than the {cores} core{'s' if cores > 1 else ''} here; using {cores}"
 
 
 def render(
@@ -104,21 +196,46 @@ def render(
     *,
     force: bool = False,
     jobs: int | None = None,
-    progress: Callable[..., None] | None = None,
+    progress: Callable[[Progress], None] | None = None,
     format: Format = Format.MP3,
     srt: bool = False,
+    on_ready: Callable[[Briefing], None] | None = None,
+    profile: str | None = None,
 ) -> RenderResult:
-    """Render *manuscript* into an audiobook under *out*: synthesise what is missing, encode what changed."""
+    """Render *manuscript* into an audiobook under *out*: synthesise what is missing, encode what changed.
+
+    Everything is checked first, with nothing written under *out*; then *on_ready* gets the briefing.
+    *progress* hears from each stage in turn. The `acx` *profile* holds every file to ACX's 120 minutes.
+    """
+    from .audio import engines
     from .audio.synthesis import synthesize_lines
-    from .publish.export import export_book, hold_output
+    from .casting.cast import check_cast_voices
+    from .publish.cover import book_cover
+    from .publish.export import export_book
+    from .publish.folder import hold_output
 
     began = time.monotonic()
-    config, cast = analyse(manuscript, voices)
+    jobs, lowered = cap_jobs(jobs)
+    config, book = _read(manuscript, voices)
+    if profile and profile.lower() == "acx":
+        config = _within_acx(config)
+    check_output_folder(out)
+    cover = book_cover(manuscript, config, book)  # decoded now: a missing or broken cover fails before synthesis
+    check_cast_voices(config, engines)  # the cast's own voices now; auto voices after the analysis
+    cast = _cast(book, config, check_voices=True)
+    notes = tuple(note for note in (lowered, cover and cover.note) if note)
+    briefing = brief(manuscript, config, cast, notes)
+    if on_ready:
+        on_ready(briefing)
+    report = progress or (lambda _: None)
     with hold_output(out):
-        clips = synthesize_lines(cast.lines, out / CACHE_FOLDER, jobs=jobs, force=force, progress=progress)
-        exported = export_book(cast, clips, config, out, force=force, jobs=jobs)
+        clips = synthesize_lines(cast.lines, out / CACHE_FOLDER, jobs=jobs, force=force, progress=lambda s: report(
+            Progress("synthesising", s.done, s.total, "segments", f"{s.audio_seconds / 60:.1f} min of audio")))
+        exported = export_book(cast, clips, config, out, force=force, jobs=jobs,
+                               progress=lambda done, total: report(Progress("encoding", done / 60, total / 60, "min")))
         _write_transcripts(exported.chapters, srt=srt)
-        books = _write_m4b(cast, config, exported, force=force) if format in (Format.M4B, Format.BOTH) else ()
+        books = _write_m4b(cast, config, exported, force=force, progress=lambda done, total: report(
+            Progress("building the M4B", done / 60, total / 60, "min"))) if format in (Format.M4B, Format.BOTH) else ()
     return RenderResult(
         book_dir=exported.book_dir,
         files=exported.files + books,
@@ -127,7 +244,7 @@ def render(
         encoded=len(exported.encoded),
         chapters=len(exported.files),
         seconds=time.monotonic() - began,
-        warnings=cast.script.warnings,
+        warnings=briefing.warnings,
     )
 
 
@@ -141,7 +258,16 @@ def _write_transcripts(chapters: tuple[ChapterAudio, ...], *, srt: bool) -> None
             write_srt(chapter.cues, chapter.path.with_suffix(".srt"))
 
 
-def _write_m4b(cast: CastScript, config: Config, exported: ExportResult, *, force: bool) -> tuple[Path, ...]:
+def _within_acx(config: Config) -> Config:
+    """*config* with files held to ACX's 120 minutes, however long voices.yaml lets them be."""
+    limit = config.mastering.max_file_minutes
+    if 0 < limit <= ACX_MAX_MINUTES:
+        return config
+    return replace(config, mastering=replace(config.mastering, max_file_minutes=ACX_MAX_MINUTES))
+
+
+def _write_m4b(cast: CastScript, config: Config, exported: ExportResult, *, force: bool,
+               progress: Callable[[float, float], None]) -> tuple[Path, ...]:
     """The whole book as one M4B (or parts, past 23 h); left alone when no chapter changed."""
     from .publish.export import book_cover, chapter_tags
     from .publish.m4b import write_m4b
@@ -153,7 +279,8 @@ def _write_m4b(cast: CastScript, config: Config, exported: ExportResult, *, forc
         return existing
     first = cast.script.book.chapters[0]
     tags = book_tags(chapter_tags(cast, config, first, len(exported.files), book_cover(cast, config)))
-    return tuple(part.path for part in write_m4b(exported.chapters, tags, dest, true_peak=config.mastering.true_peak))
+    parts = write_m4b(exported.chapters, tags, dest, true_peak=config.mastering.true_peak, progress=progress)
+    return tuple(part.path for part in parts)
 
 
 def script_records(cast: CastScript, *, explain: bool = False) -> list[dict[str, Any]]:
@@ -163,40 +290,90 @@ def script_records(cast: CastScript, *, explain: bool = False) -> list[dict[str,
     return [{**segment_record(line), **({"rule": line.segment.rule} if explain else {})} for line in cast.lines]
 
 
+# --------------------------------------------------------------------------- voices
+
+
 def list_voices(engine: str, lang: str | None = None) -> list[EngineVoice]:
-    """The voices *engine* offers, only those whose id starts with *lang* when given."""
+    """The voices *engine* offers; with *lang*, those that speak it (see `speaks`), or a ConfigError with hints."""
     from .audio import engines
 
-    return [v for v in engines.list_voices(engine) if not lang or v.id.startswith(lang.lower())]
+    voices = list(engines.list_voices(engine))
+    if not lang:
+        return voices
+    found = [voice for voice in voices if speaks(voice, lang)]
+    if not found:
+        names = {v.name.split(" (")[0].split(" + ")[0] for v in voices} | {c for v in voices for c in v.languages}
+        near = closest(lang, sorted(names), n=3, cutoff=0.6)
+        hint = f" (did you mean {' or '.join(near)}?)" if near else ""
+        raise ConfigError(f"--lang {lang}: no {engine} voice speaks it{hint}; give a language code (en, en-us), a "
+                          "language name (English) or a voice id prefix (gmw/en); `fullcast voices` lists them all")
+    return found
+
+
+def speaks(voice: EngineVoice, lang: str) -> bool:
+    """True when *lang* names *voice*'s language: a code (`en` takes in `en-us`), a name (English) or an id prefix."""
+    wanted = lang.strip().casefold().replace("_", "-")
+    voice_id = voice.id.casefold()
+    if "/" in wanted or "+" in wanted:
+        return voice_id.startswith(wanted)
+    codes = {code.casefold() for code in voice.languages} | {voice_id.split("+")[0].rsplit("/", 1)[-1]}
+    if voice_id.startswith(f"{wanted}/") or any(code == wanted or code.startswith(f"{wanted}-") for code in codes):
+        return True
+    name = voice.name.split(" + ")[0].casefold()  # "english (america)": the language, then the place
+    return wanted == name or re.search(rf"(?<!\w){re.escape(wanted)}(?!\w)", name.split(" (")[0]) is not None
 
 
 def check(output: Path, profiles: Sequence[str]) -> CheckReport:
-    """Measure every rendered file under *output* against the distributor *profiles* (all when empty)."""
+    """Measure every rendered file under *output* against the distributor *profiles* (with none, those that fit
+    each file's format)."""
     from .publish.check import check_files
 
     return check_files(output, profiles)
 
 
-PREVIEW_WORDS = 40
-"""An audition is the character's first lines, up to about this many words."""
+# --------------------------------------------------------------------------- cast, preview, samples
 
 
-def cast_report(manuscript: Path, voices: Path | None, *, write: bool = False) -> tuple[CastRow, ...]:
-    """The cast as the analysis sees it; with *write*, add the uncast speakers to voices.yaml first."""
+@dataclass(frozen=True)
+class CastReport:
+    """What `fullcast cast` shows, and with --write what it added where."""
+
+    rows: tuple[CastRow, ...]
+    """Every speaker and cast entry, cast entries first."""
+    briefing: Briefing
+    """The briefing of the analysis before anything was written."""
+    added: tuple[tuple[str, Gender, str], ...] = ()
+    """Entries written (name, gender, voice id), in order."""
+    written: Path | None = None
+    """The voices.yaml they were written to."""
+    created: bool = False
+    """True when that file did not exist before."""
+
+
+def cast_report(manuscript: Path, voices: Path | None, *, write: bool = False) -> CastReport:
+    """The cast as the analysis sees it; with *write*, the uncast speakers added to voices.yaml first.
+
+    They go into the voices.yaml in use, or a new one beside the manuscript (inside a folder manuscript).
+    """
     config, cast = analyse(manuscript, voices, check_voices=False)
+    briefing = brief(manuscript, config, cast)
     rows = summarise_cast(cast, config)
-    missing = [(row.name, row.gender, row.voice.voice_id) for row in rows if not row.in_cast]
-    if write and missing:
-        add_characters(voices or DEFAULT_VOICES, missing)
-        config, cast = analyse(manuscript, voices, check_voices=False)
-        rows = summarise_cast(cast, config)
-    return rows
+    missing = tuple((row.name, row.gender, row.voice.voice_id) for row in rows if not row.in_cast)
+    if not (write and missing):
+        return CastReport(rows, briefing)
+    target = config.path or (manuscript if manuscript.is_dir() else manuscript.parent) / VOICES_NAME
+    created = not target.exists()
+    add_characters(target, list(missing))
+    config, cast = analyse(manuscript, target, check_voices=False)
+    return CastReport(summarise_cast(cast, config), briefing, missing, target, created)
 
 
-def preview(name: str, manuscript: Path, voices: Path | None, out: Path, text: str | None = None) -> Path:
-    """Render an audition of *name* into out/previews/: their first lines, or *text*."""
+def preview(name: str, manuscript: Path, voices: Path | None, out: Path,
+            text: str | None = None) -> tuple[Path, Briefing]:
+    """Render an audition of *name* into out/previews/: their first lines, or *text*; with the briefing."""
     from .audio.synthesis import synthesize_text
-    from .publish.export import safe_filename
+    from .casting.cast import apply_pronunciations, first_words
+    from .publish.folder import safe_filename
 
     config, cast = analyse(manuscript, voices)
     voices_by_name = {n.casefold(): (n, v) for n, v in cast.voices}
@@ -206,32 +383,22 @@ def preview(name: str, manuscript: Path, voices: Path | None, out: Path, text: s
         raise ConfigError(f"no speaker called {name!r} in the cast or the manuscript{hint}")
     speaker, voice = voices_by_name[name.casefold()]
     if text is None:
-        text = _first_words(cast, speaker)
-    dest = out / "previews" / f"{safe_filename(speaker)}.wav"
-    dest.parent.mkdir(parents=True, exist_ok=True)
+        text = first_words(cast, speaker)
+    check_output_folder(out)
+    dest = check_output_folder(out / "previews", create=True) / f"{safe_filename(speaker)}.wav"
     synthesize_text(apply_pronunciations(text, config.pronunciations), voice, dest)
-    return dest
+    return dest, brief(manuscript, config, cast)
 
 
 def sample_voices(engine: str, voice_ids: list[str], out: Path) -> list[Path]:
     """Render one short clip per voice into out/voices/ so an editor can compare them by ear."""
     from .audio.synthesis import synthesize_texts
-    from .publish.export import safe_filename
+    from .publish.folder import safe_filename
 
-    folder = out / "voices"
-    folder.mkdir(parents=True, exist_ok=True)
+    check_output_folder(out)
+    folder = check_output_folder(out / "voices", create=True)
     items = [(f"This is {voice_id.replace('+', ' variant ')}. The lamps along the sea wall were lit at dusk.",
               Voice(engine, voice_id, DEFAULT_RATE, DEFAULT_PITCH, DEFAULT_VOLUME),
               folder / f"{safe_filename(voice_id)}.wav") for voice_id in voice_ids]
     synthesize_texts(items)
     return [path for _, _, path in items]
-
-
-def _first_words(cast: CastScript, speaker: str) -> str:
-    said: list[str] = []
-    for line in cast.lines:
-        if line.segment.speaker == speaker and line.segment.kind in (SegmentKind.DIALOGUE, SegmentKind.MONOLOGUE):
-            said.append(line.segment.text)
-            if sum(len(s.split()) for s in said) >= PREVIEW_WORDS:
-                break
-    return " ".join(said) or f"Hello, I am {speaker}. This is how I sound in this book."

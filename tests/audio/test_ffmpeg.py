@@ -91,8 +91,31 @@ def test_pcm_loudness_of_piped_samples_equals_the_file_measure(tmp_path: Path) -
     samples = sine(3.0, rate=22050)  # a half-scale 997 Hz sine reads -3.01 - 6.02 LUFS under BS.1770
     path = write_wav(tmp_path / "s.wav", samples, rate=22050)
     pcm = np.round(samples * 32767).astype("<i2").tobytes()
-    assert ffmpeg.pcm_loudness(pcm, 22050) == ffmpeg.integrated_loudness(path)
-    assert ffmpeg.pcm_loudness(pcm, 22050) == pytest.approx(-9.0, abs=0.1)
+    assert ffmpeg.pcm_loudness(pcm, 22050) == (ffmpeg.integrated_loudness(path),) * 2
+    assert ffmpeg.pcm_loudness(pcm, 22050)[0] == pytest.approx(-9.0, abs=0.1)
+
+
+def test_pcm_loudness_before_and_after_a_filter_chain(tmp_path: Path) -> None:
+    samples = sine(3.0, rate=22050).astype(np.float32)
+    before, after = ffmpeg.pcm_loudness(samples.tobytes(), 22050, sample_format="f32le", filters="volume=-6dB")
+    assert (before, after) == (-9.0, -15.0)
+
+
+def test_audio_can_be_fed_in_pieces_and_progress_is_reported(tmp_path: Path) -> None:
+    samples = sine(2.0, rate=22050)
+    pieces = (np.round(part * 32767).astype("<i2").tobytes() for part in np.array_split(samples, 50))
+    seen: list[float] = []
+    ffmpeg.run_ffmpeg(["-f", "s16le", "-ar", "22050", "-ac", "1", "-i", "pipe:0", "-c:a", "pcm_s16le",
+                       "-y", tmp_path / "fed.wav"], feed=pieces, progress=seen.append)
+    assert ffmpeg.probe(tmp_path / "fed.wav").duration_s == pytest.approx(2.0, abs=0.01)
+    assert seen and seen[-1] == pytest.approx(2.0, abs=0.05) and seen == sorted(seen)
+
+
+def test_a_feed_ffmpeg_stops_reading_ends_in_its_own_complaint(tmp_path: Path) -> None:
+    pieces = (bytes(4096) for _ in range(10_000))  # 40 MB, far more than ffmpeg takes before failing
+    with pytest.raises(AudioError, match=r"^feed: ffmpeg failed: Unknown encoder 'nosuchcodec'; check"):
+        ffmpeg.run_ffmpeg(["-f", "s16le", "-ar", "22050", "-ac", "1", "-i", "pipe:0", "-c:a", "nosuchcodec",
+                           "-f", "wav", "-y", tmp_path / "x.wav"], feed=pieces, subject="feed")
 
 
 def test_measuring_a_missing_file_names_it(tmp_path: Path) -> None:

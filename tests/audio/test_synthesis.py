@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -13,16 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from fullcast.audio import engines
-from fullcast.audio.synthesis import (
-    SynthesisProgress,
-    cache_key,
-    cache_path,
-    synthesize_lines,
-    synthesize_text,
-    synthesize_texts,
-    wav_duration_ms,
-)
+from fullcast.audio import engines, synthesis
+from fullcast.audio.cache import cache_key, cache_path, wav_duration_ms
+from fullcast.audio.synthesis import SynthesisProgress, synthesize_lines, synthesize_text, synthesize_texts
+from fullcast.audio.utterances import split_utterances
 from fullcast.errors import EngineError
 from fullcast.model import Line, Segment, SegmentKind, Voice
 
@@ -162,6 +157,80 @@ def test_real_engine_through_the_spawn_pool(tmp_path: Path) -> None:
         synthesize_lines([*lines, bogus], tmp_path, jobs=2)
 
 
+def fake_frames(text: str, rate: int = 175) -> int:
+    """Frames the fake engine writes for *text* in one utterance: 12 ms + 300 ms of silence and one tone per word."""
+    words = sum(1 for word in text.split() if any(c.isalnum() for c in word))
+    return int(0.012 * 22050) + int(0.3 * 22050) + words * (22050 * 60 // rate)
+
+
+def test_a_line_too_long_for_one_utterance_is_spoken_in_pieces_into_its_one_clip(tmp_path: Path) -> None:
+    text = " ".join(f"Sentence {n} of a paragraph that goes on, and on, and on." for n in range(80))
+    assert len(text) > engines.FakeEngine.max_utterance_chars
+    pieces = split_utterances(text, engines.FakeEngine.max_utterance_chars)
+    assert [len(p) for p in pieces] == [1984, 1994, 569]
+    clips = synthesize_lines([line(0, "narrator", NARRATOR, text)], tmp_path)
+    assert clips[0].path == cache_path(tmp_path, cache_key(NARRATOR, text))
+    with wave.open(str(clips[0].path), "rb") as wav:
+        assert wav.getnframes() == sum(fake_frames(p) for p in pieces)
+    assert [p.name for p in clips[0].path.parent.iterdir()] == [clips[0].path.name]  # no piece left behind
+    again = synthesize_lines([line(0, "narrator", NARRATOR, text)], tmp_path / "b", jobs=2)
+    assert again[0].path.read_bytes() == clips[0].path.read_bytes()
+
+
+def test_a_paragraph_of_megabytes_streams_through_the_fake_engine(tmp_path: Path) -> None:
+    words = ["Incomprehensibilities", "notwithstanding,", "counterrevolutionaries", "disproportionately",
+             "overintellectualized", "misinterpretations."]
+    sentence = " ".join(w * 2 for w in words)  # doubled words keep the WAV small: about 40 characters each
+    text = " ".join([sentence] * (1_500_000 // (len(sentence) + 1)))
+    voice = replace(NARRATOR, rate=900)
+    peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    began = time.perf_counter()
+    clips = synthesize_lines([line(0, "narrator", voice, text)], tmp_path)
+    elapsed = time.perf_counter() - began
+    pieces = split_utterances(text, engines.FakeEngine.max_utterance_chars)
+    assert len(text) > 1_400_000 and len(pieces) == 788
+    assert clips[0].duration_ms == sum(fake_frames(p, 900) for p in pieces) * 1000 // 22050
+    assert elapsed < 30, elapsed  # about 2 s here
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before < 100_000  # KB: streamed, not held
+
+
+def test_a_line_longer_than_a_wav_clip_can_hold_is_refused_with_a_fix(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(synthesis, "MAX_WAV_BYTES", 100_000)
+    text = " ".join(["Word after word after word after word."] * 120)
+    with pytest.raises(EngineError) as caught:
+        synthesize_lines([line(4, "narrator", NARRATOR, text)], tmp_path)
+    assert str(caught.value) == (
+        "chapter 1 segment 4 (narrator, voice gmw/en-us): the speech for 'Word after word after word after "
+        "word. W' runs over 0.0 hours, more than one WAV clip can hold; split the paragraph into shorter ones")
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
+@pytest.mark.real
+def test_real_engine_speaks_a_long_paragraph_in_reasonable_time(tmp_path: Path) -> None:
+    # Before: pyttsx3's driver appended audio quadratically; 32,000 characters took 42 s, 40,000 timed out.
+    sentence = "The rain kept falling on the old town, and nobody in the square looked up. "
+    text = (sentence * (40_000 // len(sentence))).strip()
+    voice = Voice("pyttsx3", "gmw/en-us", 175, 50, 0.9)
+    began = time.perf_counter()
+    clips = synthesize_lines([line(0, "narrator", voice, text)], tmp_path, jobs=1)
+    elapsed = time.perf_counter() - began
+    assert elapsed < 20, elapsed  # about 2.5 s here, start-up included
+    assert 2200 < clips[0].duration_ms / 1000 < 2400  # about 38 minutes of speech
+
+
+@pytest.mark.real
+def test_two_cold_caches_give_byte_identical_clips(tmp_path: Path) -> None:
+    voices = [Voice("pyttsx3", "gmw/en-us", 175, 50, 0.9), Voice("pyttsx3", "gmw/en-us+f3", 175, 60, 0.9),
+              Voice("pyttsx3", "gmw/en+m3", 200, 40, 0.9), Voice("pyttsx3", "gmw/en-us+klatt4", 160, 50, 1.0)]
+    texts = ["The rain kept falling on the old town.", "Can't sleep either?", "Never could, not here.",
+             "She shrugged; the bells went on.", "Me neither.", "Somewhere a dog barked twice, then nothing."]
+    lines = [line(i, f"s{i % 4}", voices[i % 4], texts[(i * 5) % 6]) for i in range(12)]
+    first = synthesize_lines(lines, tmp_path / "a", jobs=2)
+    second = synthesize_lines(lines[::-1], tmp_path / "b", jobs=2)[::-1]  # other workers get other segments
+    assert made(first) == list(range(12))
+    assert [c.path.read_bytes() for c in second] == [c.path.read_bytes() for c in first]
+
+
 # --------------------------------------------------------------------------- Ctrl-C
 
 RUNNER = """
@@ -263,3 +332,72 @@ def test_synthesize_texts_in_a_pool(tmp_path: Path) -> None:
     assert durations == [wav_duration_ms(path) for _, _, path in items]
     assert durations == [(6879 + words * 7560) * 1000 // 22050 for words in (3, 2)]  # frames at 175 wpm
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["a", "b", "n.wav", "n.wav"]
+
+
+RUNNER_16 = """
+import sys
+from pathlib import Path
+from fullcast.model import Line, Segment, SegmentKind, Voice
+from fullcast.audio.synthesis import synthesize_lines
+
+if __name__ != "__main__":
+    print(f"a worker ran the caller's script as {__name__}", file=sys.stderr)
+
+def main():
+    voice = Voice(sys.argv[2], "gmw/en-us", 175, 50, 0.9)
+    lines = [Line(Segment(1, i, SegmentKind.NARRATION, "narrator", "", None, None, None), voice,
+                  f"Sentence number {i} is here.") for i in range(400)]
+    print("start", flush=True)
+    try:
+        synthesize_lines(lines, Path(sys.argv[1]), jobs=16, progress=lambda p: print(f"done {p.done}", flush=True))
+    except KeyboardInterrupt:
+        print("interrupted", flush=True)
+        sys.exit(130)
+    print("finished", flush=True)
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+@pytest.mark.parametrize(("engine", "moment"), [
+    ("fake", "while they start"), ("fake", "once they work"),
+    pytest.param("pyttsx3", "while they start", marks=pytest.mark.real),
+    pytest.param("pyttsx3", "once they work", marks=pytest.mark.real),
+])
+def test_ctrl_c_with_16_workers_prints_no_traceback(tmp_path: Path, engine: str, moment: str) -> None:
+    runner_path = tmp_path / "runner.py"
+    runner_path.write_text(RUNNER_16, encoding="utf-8")
+    cache = tmp_path / "cache"
+    env = dict(os.environ, **{engines.FAKE_DELAY_ENV: "0.05"})
+    # Its own process group, signalled as a whole, as a terminal does on Ctrl-C.
+    child = subprocess.Popen([sys.executable, str(runner_path), str(cache), engine], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
+    assert child.stdout is not None and child.stdout.readline() == "start\n"
+    if moment == "while they start":
+        time.sleep(0.4)
+    elif moment == "once they work":
+        while not (child.stdout.readline() or "done 20").startswith("done 20"):
+            pass
+    workers = children_of(child.pid)
+    os.killpg(child.pid, signal.SIGINT)
+    sent = time.perf_counter()
+    out, err = child.communicate(timeout=30)
+    assert (child.returncode, out.splitlines()[-1], err) == (130, "interrupted", "")
+    assert time.perf_counter() - sent < 5
+    assert list(cache.glob("*/*.tmp")) == []
+    assert all(wav_duration_ms(p) for p in cache.glob("*/*.wav"))
+    for _ in range(100):
+        if not any(running(pid) for pid in workers):
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail("a worker outlived the interrupted run")
+
+
+def running(pid: int) -> bool:
+    """True while *pid* exists and is not a zombie (the resource tracker's waits for init to reap it)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1][0] != "Z"
+    except OSError:
+        return False

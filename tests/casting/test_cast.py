@@ -1,8 +1,22 @@
-"""Tests for the cast stage: voices for every speaker, auto voices, thought style, pronunciations."""
+"""Tests for the cast stage: voices for every speaker, auto voices, thought style, pronunciations, cast facts."""
 
 from __future__ import annotations
 
-from fullcast.casting.cast import apply_pronunciations, cast_script, choose_voices, suggest_voice
+from pathlib import Path
+
+import pytest
+
+from fullcast.casting.cast import (
+    apply_pronunciations,
+    cast_script,
+    cast_warnings,
+    check_cast_voices,
+    choose_voices,
+    first_words,
+    suggest_voice,
+    unnamed_entries,
+)
+from fullcast.errors import ConfigError, EngineError
 from fullcast.model import Book, Chapter, Gender, Script, Segment, SegmentKind, Speaker, Voice
 from fullcast.settings.config import Character, Config, Monologue, Narrator, VoiceSettings
 
@@ -84,3 +98,50 @@ def test_monologue_style_overrides() -> None:
 def test_pronunciations_whole_words_only() -> None:
     rules = (("Tara", "Tah-ra"), ("cat", "kat"))
     assert apply_pronunciations("Tara's cat scattered; TARA!", rules) == "Tah-ra's kat scattered; Tah-ra!"
+
+
+def book_of(text: str) -> Book:
+    return Book("T", None, None, (), None, (Chapter(1, "T", "t.txt", text, None, ()),))
+
+
+def test_unnamed_entries_are_those_whose_names_and_aliases_the_text_never_uses() -> None:
+    config = Config(characters=(Character("Tara", ("the blonde",)), Character("Ada", ("Ada Quill",)),
+                                Character("Faith", ("the brunette",)), Character("Will")))
+    book = book_of("THE BLONDE waited.\nThe\nbrunette laughed. Willow left.")
+    assert unnamed_entries(book, config) == ["Ada", "Will"]
+
+
+def test_cast_warnings_name_another_books_cast() -> None:
+    config = Config(path=Path("v.yaml"), monologue=Monologue("Maren"), narrator=Narrator(character="Tara"),
+                    characters=(Character("Maren"), Character("Tobias"), Character("Tara")))
+    assert cast_warnings(book_of("Tara waited."), config, "book.txt") == (
+        "v.yaml: 2 of 3 cast entries (Maren, Tobias) appear nowhere in book.txt; is this another book's voices.yaml? "
+        "Put the book's own voices.yaml beside the manuscript or pass --voices",
+        "v.yaml: monologue.speaker: nobody called Maren is in book.txt, yet every thought in the book would be read "
+        "as theirs; is this another book's voices.yaml? Set monologue.speaker to someone in this book or remove it")
+    assert cast_warnings(book_of("Tara met Maren."), config, "book.txt") == ()
+
+
+def test_first_words_are_the_speakers_first_lines_up_to_the_limit() -> None:
+    script = Script(BOOK, (seg(0, SegmentKind.DIALOGUE, "Tara", "One two three."),
+                           seg(1, SegmentKind.NARRATION, "narrator", "Tara said."),
+                           seg(2, SegmentKind.MONOLOGUE, "Tara", "Four five."),
+                           seg(3, SegmentKind.DIALOGUE, "Tara", "Six.")), ())
+    cast = cast_script(script, CONFIG)
+    assert first_words(cast, "Tara", words=4) == "One two three. Four five."
+    assert first_words(cast, "Glory") == "Hello, I am Glory. This is how I sound in this book."
+
+
+def test_check_cast_voices_needs_no_script() -> None:
+    class Catalogue:
+        def check_voice(self, engine: str, voice_id: str) -> None:
+            if voice_id == "gmw/en-us+f3":
+                raise EngineError("no such voice")
+
+        def closest_voices(self, engine: str, voice_id: str, n: int = 3) -> list[str]:
+            return ["gmw/en-us+f2"]
+
+    with pytest.raises(ConfigError) as err:
+        check_cast_voices(CONFIG, Catalogue())
+    assert str(err.value) == ("voices.yaml: characters.Tara.voice: the pyttsx3 engine has no voice 'gmw/en-us+f3' "
+                              "(for Tara); closest: gmw/en-us+f2")

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import io
 import re
+import struct
+import subprocess
+import sys
+import warnings
+import zlib
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
 from fullcast.errors import ConfigError
-from fullcast.publish.cover import MAX_SIDE, find_cover, load_cover
+from fullcast.publish.cover import MAX_PIXELS, MAX_SIDE, find_cover, load_cover
 from fullcast.settings.config import BookInfo, Config
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -118,3 +123,77 @@ def test_find_cover_in_manuscript_folder(tmp_path: Path) -> None:
     assert find_cover(tmp_path, Config()) == png
     jpg = save_image(tmp_path / "cover.jpg", (10, 10), "JPEG")
     assert find_cover(book, Config()) == jpg
+
+
+def png_header_only(path: Path, width: int, height: int) -> Path:
+    """A PNG that declares *width* x *height* but carries one row of pixels: tiny on disk, huge if decoded."""
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00" + b"\x80" * 3 * width)
+    path.write_bytes(PNG_SIGNATURE + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b""))
+    return path
+
+
+def test_giant_cover_is_refused_from_its_header(tmp_path: Path) -> None:
+    path = png_header_only(tmp_path / "cover.png", 10000, 10000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # Pillow's decompression-bomb warning must not even be raised
+        with pytest.raises(ConfigError) as info:
+            load_cover(path)
+    assert str(info.value) == (f"book.cover: {path} is 10000x10000 px, over the 25-megapixel limit for a cover "
+                               "(5000x5000); scale it down to 3000x3000 px, the most distributors accept")
+    assert MAX_PIXELS == 25_000_000
+
+
+def test_giant_cover_is_refused_in_bounded_memory_and_silently(tmp_path: Path) -> None:
+    """In a fresh process: no warning on stderr, and the refusal costs no decoded pixels (10000x10000 RGB is 300 MB)."""
+    path = png_header_only(tmp_path / "cover.png", 10000, 10000)
+    script = (
+        "import resource, sys\n"
+        "from pathlib import Path\n"
+        "from fullcast.errors import ConfigError\n"
+        "from fullcast.publish.cover import load_cover\n"
+        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "try:\n"
+        "    load_cover(Path(sys.argv[1]))\n"
+        "except ConfigError as exc:\n"
+        "    print(str(exc).split(' px,')[0].rsplit(' is ', 1)[1])\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, timeout=60)
+    size, grown_kb = done.stdout.split()
+    assert (done.returncode, done.stderr, size) == (0, "", "10000x10000")
+    assert int(grown_kb) < 20_000
+
+
+def test_cover_at_the_pixel_limit_is_still_scaled(tmp_path: Path) -> None:
+    cover = load_cover(save_image(tmp_path / "cover.jpg", (5000, 5000), "JPEG"))
+    assert (cover.mime, cover.width, cover.height) == ("image/jpeg", 3000, 3000)
+    assert cover.note == "cover cover.jpg was 5000x5000 px; scaled down to 3000x3000 px"
+
+
+def test_a_cover_the_manuscript_embeds_is_used_when_there_is_no_other(tmp_path: Path) -> None:
+    from fullcast.model import Book, Publication
+    from fullcast.publish.cover import book_cover
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (800, 1200), (90, 20, 20)).save(buffer, "PNG")
+    (tmp_path / "book.epub").write_bytes(b"")
+    book = Book("T", None, None, (), None, (), Publication(cover=buffer.getvalue(), cover_type="image/png"))
+    embedded = book_cover(tmp_path / "book.epub", Config(), book)
+    assert embedded is not None and embedded.mime == "image/png"
+    Image.new("RGB", (600, 600), (0, 0, 0)).save(tmp_path / "cover.jpg")
+    beside = book_cover(tmp_path / "book.epub", Config(), book)  # a cover file beside the manuscript wins
+    assert beside is not None and beside.mime == "image/jpeg"
+    assert book_cover(tmp_path / "book.epub", Config(), Book("T", None, None, (), None, ())).mime == "image/jpeg"
+
+
+def test_a_broken_embedded_cover_names_the_manuscript(tmp_path: Path) -> None:
+    from fullcast.model import Book, Publication
+    from fullcast.publish.cover import book_cover
+
+    book = Book("T", None, None, (), None, (), Publication(cover=b"not an image"))
+    with pytest.raises(ConfigError, match=r"^book\.cover: .*book\.epub \(its embedded cover\) is not a valid image"):
+        book_cover(tmp_path / "book.epub", Config(), book)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -13,8 +15,9 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from mutagen.id3 import ID3
 
-from fullcast.audio import ffmpeg
+from fullcast.audio import ffmpeg, master, stitch
 from fullcast.audio.engines import FakeEngine
 from fullcast.errors import OutputError
 from fullcast.model import (
@@ -32,8 +35,11 @@ from fullcast.model import (
     Voice,
 )
 from fullcast.publish import export
+from fullcast.publish.folder import PART
 from fullcast.publish.tag import read_mp3_facts
-from fullcast.settings.config import BookInfo, Config, Pauses
+from fullcast.settings.config import BookInfo, Config, Mastering, Pauses
+
+from support.holder import start_holder
 
 NARRATOR = Voice("fake", "gmw/en-us", 175, 50, 0.9)
 TARA = Voice("fake", "gmw/en-us+f3", 175, 60, 0.4)
@@ -64,7 +70,7 @@ def build_book(root: Path, titles: tuple[str, ...] = TITLES, tara: Voice = TARA,
 def synthesise(cache: Path, line: Line) -> Clip:
     """The fake engine's clip for *line*, cached by voice and text like the real cache."""
     cache.mkdir(exist_ok=True)
-    path = cache / f"{abs(hash((line.voice, line.spoken))):x}.wav"
+    path = cache / f"{hashlib.sha256(repr((line.voice, line.spoken)).encode()).hexdigest()[:16]}.wav"
     if not path.exists():
         FakeEngine().synthesize(line.spoken, line.voice, path)
     with wave.open(str(path)) as handle:
@@ -79,104 +85,6 @@ def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
 def ffmpeg_chapters(path: Path) -> list[tuple[float, float, str]]:
     listing = ffmpeg.run_ffmpeg(["-i", path], check=False)
     return [(float(s), float(e), t.strip()) for s, e, t in CHAPTER_RE.findall(listing)]
-
-
-# --------------------------------------------------------------------------- names
-
-
-@pytest.mark.parametrize(("title", "expected"), [
-    ("Chapter One: The Harbour", "Chapter One - The Harbour"),
-    ("../../etc/x", "_.._etc_x"),
-    ("..", "untitled"),
-    ("", "untitled"),
-    ("CON", "_CON"),
-    ("nul.txt", "_nul.txt"),
-    ("a\x00b\nc\td", "a_b_c_d"),
-    ('What? "Yes" <no> | a\\b*', "What_ 'Yes' _no_ _ a_b_"),
-    ("  .hidden  ", "hidden"),
-    ("Café Ünïcode", "Café Ünïcode"),
-])
-def test_safe_filename(title: str, expected: str) -> None:
-    assert export.safe_filename(title) == expected
-
-
-def test_safe_filename_truncates_on_a_character_boundary() -> None:
-    name = export.safe_filename("é" * 200)
-    assert len(name.encode("utf-8")) <= 150
-    assert name == "é" * 75
-
-
-def test_chapter_filenames_sort_in_reading_order() -> None:
-    assert export.chapter_filename(3, 12, "The End") == "03 - The End.mp3"
-    assert export.chapter_filename(7, 120, "Seven/Eight") == "007 - Seven_Eight.mp3"
-
-
-@pytest.mark.parametrize("title", ["../../etc/passwd", "/abs/path", "..", "a/../../b", "\x00"])
-def test_book_folder_never_leaves_out(tmp_path: Path, title: str) -> None:
-    folder = export.book_folder(tmp_path, title)
-    assert folder.parent == tmp_path
-    assert folder.resolve().parent == tmp_path.resolve()
-
-
-# --------------------------------------------------------------------------- lock
-
-HOLDER = """
-import sys, time
-from pathlib import Path
-from fullcast.publish.export import hold_output
-with hold_output(Path(sys.argv[1])):
-    print("held", flush=True)
-    time.sleep(60)
-"""
-
-
-def start_holder(out: Path) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(out)], stdout=subprocess.PIPE, text=True)
-    assert proc.stdout.readline().strip() == "held"
-    return proc
-
-
-def test_second_render_into_a_held_folder_names_the_holder(tmp_path: Path) -> None:
-    holder = start_holder(tmp_path / "out")
-    try:
-        with pytest.raises(OutputError) as caught:
-            with export.hold_output(tmp_path / "out"):
-                pass
-        assert str(caught.value) == (f"{tmp_path / 'out'}: another fullcast render (PID {holder.pid}) is writing to "
-                                     "this folder; wait for it to finish, or render into a different --out")
-    finally:
-        holder.kill()
-        holder.wait()
-
-
-def test_lock_of_a_killed_render_does_not_block(tmp_path: Path) -> None:
-    holder = start_holder(tmp_path / "out")
-    os.kill(holder.pid, signal.SIGKILL)
-    holder.wait()
-    assert (tmp_path / "out" / export.LOCK_NAME).read_text().strip() == str(holder.pid)
-    with export.hold_output(tmp_path / "out"):
-        assert (tmp_path / "out" / export.LOCK_NAME).read_text().strip() == str(os.getpid())
-
-
-def test_hold_output_is_reentrant_within_a_process(tmp_path: Path) -> None:
-    with export.hold_output(tmp_path):
-        with export.hold_output(tmp_path):
-            pass
-        # still held after the inner exit: another process is refused and told our PID
-        child = subprocess.run([sys.executable, "-c", HOLDER, str(tmp_path)], capture_output=True, text=True, timeout=60)
-        assert child.returncode != 0
-        assert f"OutputError: {tmp_path}: another fullcast render (PID {os.getpid()})" in child.stderr
-    holder = start_holder(tmp_path)  # released after the outer exit
-    holder.kill()
-    holder.wait()
-
-
-def test_unwritable_out_is_an_output_error(tmp_path: Path) -> None:
-    blocker = tmp_path / "afile"
-    blocker.write_text("x")
-    with pytest.raises(OutputError, match=rf"^{blocker / 'out'}: cannot create the output folder .*--out"):
-        with export.hold_output(blocker / "out"):
-            pass
 
 
 # --------------------------------------------------------------------------- export
@@ -305,7 +213,7 @@ def test_leftovers_of_a_killed_render_are_swept(tmp_path: Path, book) -> None:
         path.write_bytes(b"half")
     export.export_book(cast, clips, config, tmp_path / "out")
     assert not any(path.exists() for path in leftovers)
-    assert not list(folder.glob(f"*{export.PART}*")) and not list(folder.glob(f".*{export.PART}*"))
+    assert not list(folder.glob(f"*{PART}*")) and not list(folder.glob(f".*{PART}*"))
 
 
 def test_renamed_chapter_replaces_the_old_file(tmp_path: Path) -> None:
@@ -346,13 +254,13 @@ def test_a_failing_chapter_leaves_no_partial_files(tmp_path: Path, book) -> None
         export.export_book(cast, clips, config, tmp_path / "out")
     folder = tmp_path / "out" / "Old Town"
     assert not (folder / "02 - Chapter Two.mp3").exists()
-    assert not list(folder.glob(f".*{export.PART}*"))
+    assert not list(folder.glob(f".*{PART}*"))
 
 
 RENDERER = """
 import sys
 from pathlib import Path
-sys.path.insert(0, sys.argv[1])
+sys.path[:0] = [sys.argv[1], str(Path(sys.argv[1]).parent)]
 from test_export import build_book
 from fullcast.publish.export import export_book
 root = Path(sys.argv[2])
@@ -369,7 +277,7 @@ def interrupt_render(tmp_path: Path, sig: int) -> tuple[Path, int]:
     assert child.stdout.readline().strip() == "ready"
     folder = tmp_path / "out" / "Old Town"
     for _ in range(4000):
-        if folder.is_dir() and list(folder.glob(f".*{export.PART}*")):
+        if folder.is_dir() and list(folder.glob(f".*{PART}*")):
             break
         if child.poll() is not None:
             break
@@ -390,14 +298,15 @@ def assert_only_finished_files(folder: Path) -> list[Path]:
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
 def test_an_interrupted_render_leaves_nothing_half_written(tmp_path: Path, sig: int) -> None:
     folder, status = interrupt_render(tmp_path, sig)
-    assert status != 0 or not list(folder.glob(f".*{export.PART}*"))
+    assert status != 0 or not list(folder.glob(f".*{PART}*"))
     if sig == signal.SIGINT:  # a clean stop removes its own part files
-        assert not list(folder.glob(f".*{export.PART}*"))
-    assert_only_finished_files(folder)
+        assert not list(folder.glob(f".*{PART}*"))
+    finished = {int(p.name[:2]) for p in assert_only_finished_files(folder)}
     cast, clips, config = build_book(tmp_path, titles=tuple(f"Chapter {n}" for n in range(1, 13)))
     result = export.export_book(cast, clips, config, tmp_path / "out")
+    assert result.encoded == tuple(n for n in range(1, 13) if n not in finished)  # only what was not finished
     assert len(assert_only_finished_files(folder)) == 12
-    assert not list(folder.glob(f".*{export.PART}*"))
+    assert not list(folder.glob(f".*{PART}*"))
     assert export.export_book(cast, clips, config, tmp_path / "out").encoded == ()
     assert result.files == tuple(sorted(folder.glob("*.mp3")))
 
@@ -421,29 +330,30 @@ def test_cues_line_up_with_the_decoded_mp3(tmp_path: Path, book) -> None:
         assert level_db(cue.end_ms + 10, cue.end_ms + 60) < -50, "silent just after the cue ends"
 
 
-def test_progress_counts_encoded_chapters(tmp_path: Path, book) -> None:
+def test_progress_counts_the_audio_encoded(tmp_path: Path, book) -> None:
     cast, clips, config = book
-    seen: list[tuple[int, int]] = []
-    export.export_book(cast, clips, config, tmp_path / "out", progress=lambda done, total: seen.append((done, total)))
-    assert seen == [(1, 2), (2, 2)]
+    seen: list[tuple[float, float]] = []
+    result = export.export_book(cast, clips, config, tmp_path / "out",
+                                progress=lambda done, total: seen.append((done, total)))
+    length = sum(c.duration_ms for c in result.chapters) / 1000
+    assert len(seen) == 2 and [d for d, _ in seen] == sorted(d for d, _ in seen)  # a block per chapter here
+    assert seen[-1] == (pytest.approx(length, abs=0.01), pytest.approx(length, abs=0.01))
     seen.clear()
     export.export_book(cast, clips, config, tmp_path / "out", progress=lambda done, total: seen.append((done, total)))
     assert seen == []
 
 
-def test_longest_chapters_are_encoded_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_longest_blocks_are_encoded_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cast, clips, config = build_book(tmp_path, titles=("One", "Two", "Three"))
-    # chapter 3 says the most, then chapter 1 (four segments), then chapter 2
-    clips = [replace(c, duration_ms=c.duration_ms * 10) if c.line.segment.chapter == 3 else c for c in clips]
-    order, render_chapter = [], export._render_chapter
+    order, encode_block = [], master.encode_block
 
-    def recording(job, *args):
-        order.append(job.chapter.number)
-        return render_chapter(job, *args)
+    def recording(plan, block, *args, **kwargs):
+        order.append(block.frames)
+        return encode_block(plan, block, *args, **kwargs)
 
-    monkeypatch.setattr(export, "_render_chapter", recording)
+    monkeypatch.setattr(master, "encode_block", recording)
     result = export.export_book(cast, clips, config, tmp_path / "out", jobs=1)
-    assert order == [3, 1, 2]
+    assert len(order) == 3 and order == sorted(order, reverse=True) and order[0] > order[-1]
     assert result.encoded == (1, 2, 3) and [p.name[:2] for p in result.files] == ["01", "02", "03"]
 
 
@@ -461,3 +371,80 @@ def test_playlist_keeps_each_entry_on_two_lines(tmp_path: Path) -> None:
     chapter = Chapter(1, "Part One\n#EXTM3U\r\nevil.mp3", "s.txt", "", None, ())
     audio = ChapterAudio(chapter, tmp_path / "01 - x.mp3", 61_600, ())
     assert export.playlist_text([audio]) == "#EXTM3U\n#EXTINF:62,Part One #EXTM3U evil.mp3\n01 - x.mp3\n"
+
+
+# --------------------------------------------------------------------------- long chapters, idempotence
+
+
+def book_state(book_dir: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file in the book folder, hidden ones included: bytes and mtime."""
+    return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(book_dir.iterdir())}
+
+
+def test_a_chapter_longer_than_the_limit_becomes_files_split_at_a_paragraph(tmp_path: Path) -> None:
+    cast, clips, config = build_book(tmp_path)
+    config = replace(config, mastering=Mastering(max_file_minutes=11 / 60))
+    result = export.export_book(cast, clips, config, tmp_path / "out")
+    names = [p.name for p in result.files]
+    assert names == ["01a - Chapter One - The Harbour.mp3", "01b - Chapter One - The Harbour.mp3",
+                     "02 - Chapter Two.mp3"]
+    assert [(a.title, a.part, a.parts) for a in result.chapters] == [
+        ("Chapter One: The Harbour (part 1)", 1, 2), ("Chapter One: The Harbour (part 2)", 2, 2), ("Chapter Two", 1, 1)]
+    for number, audio in enumerate(result.chapters, 1):
+        assert audio.duration_ms <= 11000
+        assert ffmpeg.probe(audio.path).duration_s * 1000 == pytest.approx(audio.duration_ms, abs=60)
+        tags = ID3(audio.path)
+        assert (str(tags["TIT2"]), str(tags["TRCK"])) == (audio.title, f"{number}/3")
+        assert ffmpeg_chapters(audio.path)[-1][2] == audio.title
+    assert [c.segment.index for a in result.chapters[:2] for c in a.cues] == [0, 1, 2, 3]  # every line, once
+    assert result.chapters[1].cues[0].segment.pause is not Pause.INLINE
+    assert (result.book_dir / "Old Town.m3u").read_text().count("(part ") == 2
+
+
+def test_nothing_changed_writes_nothing(tmp_path: Path, book) -> None:
+    cast, clips, config = book
+    first = export.export_book(cast, clips, config, tmp_path / "out")
+    before = book_state(first.book_dir)
+    again = export.export_book(cast, clips, config, tmp_path / "out")
+    assert again.encoded == () and book_state(first.book_dir) == before
+    assert [c.cues for c in again.chapters] == [c.cues for c in first.chapters]
+
+
+def test_a_copied_or_touched_book_is_not_encoded_again(tmp_path: Path, book) -> None:
+    cast, clips, config = book
+    first = export.export_book(cast, clips, config, tmp_path / "out")
+    shutil.copytree(tmp_path / "out", tmp_path / "copy", copy_function=shutil.copy)  # new mtimes everywhere
+    copied = export.export_book(cast, clips, config, tmp_path / "copy")
+    assert copied.encoded == ()
+    assert [p.read_bytes() for p in copied.files] == [p.read_bytes() for p in first.files]
+    os.utime(first.files[0])  # touched
+    assert export.export_book(cast, clips, config, tmp_path / "out").encoded == ()
+    assert export.export_book(cast, clips, config, tmp_path / "out").encoded == ()  # and now recorded as it is
+
+
+def test_a_changed_voice_re_encodes_only_the_blocks_it_speaks_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cast, clips, config = build_book(tmp_path, titles=("One", "Two", "Three"))
+    monkeypatch.setattr(stitch, "BLOCK_S", 1.0)  # a block per line or two
+    export.export_book(cast, clips, config, tmp_path / "out")
+    fragments = set((tmp_path / "out" / ".cache" / master.FRAGMENT_FOLDER).rglob("*.mp3"))
+    cast2, clips2, _ = build_book(tmp_path, titles=("One", "Two", "Three"), tara=replace(TARA, pitch=70))
+    made: list[int] = []
+    encode_block = master.encode_block
+    monkeypatch.setattr(master, "encode_block", lambda plan, block, *a, **k: (
+        made.append(block.first), encode_block(plan, block, *a, **k))[1])
+    export.export_book(cast2, clips2, config, tmp_path / "out")
+    new = set((tmp_path / "out" / ".cache" / master.FRAGMENT_FOLDER).rglob("*.mp3")) - fragments
+    tara_blocks = 1 + 1 + 1  # her one line in each chapter, in a block of its own or with its neighbour
+    assert 0 < len(new) <= tara_blocks + 3 and len(made) > len(new)  # blocks without her came from the cache
+
+
+def test_a_new_chapter_retags_the_others_without_encoding_them(tmp_path: Path) -> None:
+    cast, clips, config = build_book(tmp_path, titles=TITLES)
+    first = export.export_book(cast, clips, config, tmp_path / "out")
+    cast3, clips3, _ = build_book(tmp_path, titles=(*TITLES, "Chapter Three"))
+    third = export.export_book(cast3, clips3, config, tmp_path / "out")
+    assert third.encoded == (3,)
+    assert [str(ID3(p)["TRCK"]) for p in third.files] == ["1/3", "2/3", "3/3"]
+    assert [(c.start_ms, c.end_ms) for c in third.chapters[0].cues] == [(c.start_ms, c.end_ms) for c in
+                                                                         first.chapters[0].cues]
+    assert export.export_book(cast3, clips3, config, tmp_path / "out").encoded == ()

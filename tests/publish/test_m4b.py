@@ -11,13 +11,14 @@ import imageio_ffmpeg
 import pytest
 from mutagen.mp4 import MP4, MP4Cover
 from PIL import Image
-from support.render import render_with_fake_engine
 
 from fullcast.errors import AudioError, OutputError
 from fullcast.model import NARRATOR, Chapter, ChapterAudio, Cue, Segment, SegmentKind
 from fullcast.publish.cover import Cover
 from fullcast.publish.m4b import chapter_marks, ffmetadata, split_parts, write_m4b
 from fullcast.publish.tag import BookTags, ChapterMark
+
+from support.render import render_with_fake_engine
 
 FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
 CHAPTER_RE = re.compile(r"Chapter #\d+:\d+: start ([\d.]+), end ([\d.]+)\s+Metadata:\s+title\s+: (.*)")
@@ -115,6 +116,17 @@ def test_long_book_is_split_at_chapter_boundaries(book: tuple[list[ChapterAudio]
     second = MP4(parts[1].path)
     assert [(round(c.start, 3), c.title) for c in second.chapters] == [(0.0, "Chapter 2"), (2.5, "Chapter 3")]
     assert (second["©nam"], second["©alb"], second["trkn"]) == (["Old Town (Part 2 of 2)"], ["Old Town"], [(2, 2)])
+
+
+def test_progress_runs_over_the_whole_book_across_parts(book: tuple[list[ChapterAudio], Path]) -> None:
+    chapters, folder = book
+    three = [*chapters, chapter_audio(3, chapters[1].path, 2500)]
+    seen: list[tuple[float, float]] = []
+    write_m4b(three, TAGS, folder / "Progress.m4b", max_ms=5000, progress=lambda done, total: seen.append((done, total)))
+    total = sum(c.duration_ms for c in three) / 1000
+    assert seen and {t for _, t in seen} == {total}
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen) and seen[-1][0] == pytest.approx(total, abs=0.1)
+    assert any(d > chapters[0].duration_ms / 1000 for d, _ in seen)  # the second part carries on from the first
 
 
 def test_split_parts_keeps_an_overlong_chapter_whole(tmp_path: Path) -> None:

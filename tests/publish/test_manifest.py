@@ -1,7 +1,8 @@
-"""Tests for fullcast.publish.manifest: digests, reuse rules, sticky voice gains, tolerant reading."""
+"""manifest: content digests, reuse by bytes not mtimes, split chapters, sticky voice gains, tolerant reading."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import wave
 from dataclasses import replace
@@ -55,35 +56,74 @@ def test_digest_is_stable_and_sensitive(clips: list[Clip]) -> None:
     assert base not in changed and len(set(changed)) == len(changed)
 
 
-def test_digest_follows_a_rewritten_cache_file(clips: list[Clip]) -> None:
+def test_digest_follows_the_cache_entrys_content_not_its_mtime(clips: list[Clip]) -> None:
     base = digest(clips)
     stat = clips[0].path.stat()
     os.utime(clips[0].path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
-    assert digest(clips) != base
+    assert digest(clips) == base  # touched or copied: the same entry
+    FakeEngine().synthesize("one two three four", VOICE, clips[0].path)
+    assert digest(clips) != base  # rewritten with other audio
 
 
-def finished(tmp_path: Path, clips: list[Clip]) -> tuple[ChapterAudio, manifest.ManifestEntry]:
-    path = tmp_path / "01 - One.mp3"
-    path.write_bytes(b"audio")
+def test_digest_ignores_the_track_number_and_follows_the_file_length_limit(clips: list[Clip]) -> None:
+    base = digest(clips)
+    assert digest(clips, tags=replace(TAGS, track=4, track_total=9)) == base
+    assert digest(clips, config=Config(mastering=Mastering(max_file_minutes=60))) != base
+
+
+def finished(tmp_path: Path, clips: list[Clip], name: str = "01 - One.mp3", part: int = 1,
+             parts: int = 1) -> tuple[ChapterAudio, manifest.ManifestEntry]:
+    path = tmp_path / name
+    path.write_bytes(b"audio " + name.encode())
     cues = tuple(Cue(c.line.segment, 750 + 1000 * i, 1500 + 1000 * i) for i, c in enumerate(clips))
-    audio = ChapterAudio(CHAPTER, path, 4000, cues)
-    return audio, manifest.entry_for(audio, "d1")
+    audio = ChapterAudio(CHAPTER, path, 4000, cues, part, parts)
+    return audio, manifest.entry_for(audio, "d1", -1.5, -24.5, f"{part}/{parts}")
+
+
+def test_an_entry_records_the_file_its_chapter_part_gain_and_track(tmp_path: Path, clips: list[Clip]) -> None:
+    audio, entry = finished(tmp_path, clips)
+    assert (entry.digest, entry.size, entry.duration_ms, entry.cues) == ("d1", 18, 4000, ((750, 1500), (1750, 2500)))
+    assert (entry.chapter, entry.part, entry.parts, entry.gain, entry.loudness, entry.track) == (1, 1, 1, -1.5, -24.5,
+                                                                                                  "1/1")
+    assert entry.sha256 == hashlib.sha256(b"audio 01 - One.mp3").hexdigest()
 
 
 def test_reuse_returns_the_recorded_chapter(tmp_path: Path, clips: list[Clip]) -> None:
     audio, entry = finished(tmp_path, clips)
-    assert manifest.reuse(entry, "d1", audio.path, CHAPTER, clips) == audio
+    assert manifest.reuse([entry], [audio.path], CHAPTER, clips) == [audio]
+    assert manifest.reuse([entry], [audio.path], CHAPTER, clips[:1]) is None  # a line more or less
 
 
-def test_reuse_refuses_changed_inputs_or_files(tmp_path: Path, clips: list[Clip]) -> None:
+def test_reuse_gives_each_part_of_a_split_chapter_its_own_cues(tmp_path: Path, clips: list[Clip]) -> None:
+    first, one = finished(tmp_path, clips[:1], "01a - One.mp3", 1, 2)
+    second, two = finished(tmp_path, clips[1:], "01b - One.mp3", 2, 2)
+    found = manifest.reuse([one, two], [first.path, second.path], CHAPTER, clips)
+    assert found == [first, second]
+    assert [a.title for a in found] == ["One (part 1)", "One (part 2)"]
+
+
+def test_a_file_still_there_is_judged_by_its_bytes(tmp_path: Path, clips: list[Clip]) -> None:
     audio, entry = finished(tmp_path, clips)
-    assert manifest.reuse(entry, "d2", audio.path, CHAPTER, clips) is None
-    assert manifest.reuse(None, "d1", audio.path, CHAPTER, clips) is None
-    assert manifest.reuse(entry, "d1", audio.path, CHAPTER, clips[:1]) is None
-    audio.path.write_bytes(b"other audio")
-    assert manifest.reuse(entry, "d1", audio.path, CHAPTER, clips) is None
+    assert manifest.still_there(entry, audio.path) == entry
+    stat = audio.path.stat()
+    os.utime(audio.path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000))  # touched, or copied elsewhere
+    assert manifest.still_there(entry, audio.path) == replace(entry, mtime_ns=stat.st_mtime_ns + 5_000_000)
+    audio.path.write_bytes(b"audio 01 - Two.mp3")  # same size, other bytes
+    assert manifest.still_there(entry, audio.path) is None
+    audio.path.write_bytes(b"other")
+    assert manifest.still_there(entry, audio.path) is None
     audio.path.unlink()
-    assert manifest.reuse(entry, "d1", audio.path, CHAPTER, clips) is None
+    assert manifest.still_there(entry, audio.path) is None
+
+
+def test_chapter_entries_need_every_part(tmp_path: Path, clips: list[Clip]) -> None:
+    _, one = finished(tmp_path, clips[:1], "01a - One.mp3", 1, 2)
+    _, two = finished(tmp_path, clips[1:], "01b - One.mp3", 2, 2)
+    record = manifest.Manifest({"01b - One.mp3": two, "01a - One.mp3": one})
+    assert manifest.chapter_entries(record, 1, "d1") == [("01a - One.mp3", one), ("01b - One.mp3", two)]
+    assert manifest.chapter_entries(record, 1, "d2") == []
+    assert manifest.chapter_entries(record, 2, "d1") == []
+    assert manifest.chapter_entries(manifest.Manifest({"01b - One.mp3": two}), 1, "d1") == []
 
 
 def test_manifest_round_trips(tmp_path: Path, clips: list[Clip]) -> None:
@@ -94,17 +134,20 @@ def test_manifest_round_trips(tmp_path: Path, clips: list[Clip]) -> None:
 
 
 @pytest.mark.parametrize("text", ["", "{not json", "[]", '{"version": 99, "files": {}}',
-                                  '{"version": 1, "files": [1, 2], "gains": "x"}'])
-def test_a_damaged_manifest_reads_as_empty(tmp_path: Path, text: str) -> None:
+                                  '{"version": 2, "files": [1, 2], "gains": "x"}',
+                                  '{"version": 1, "files": {}, "gains": {}}'])
+def test_a_damaged_or_older_manifest_reads_as_empty(tmp_path: Path, text: str) -> None:
     (tmp_path / manifest.MANIFEST_NAME).write_text(text)
     assert manifest.read_manifest(tmp_path) == manifest.Manifest()
 
 
 def test_a_damaged_entry_is_dropped_alone(tmp_path: Path) -> None:
     (tmp_path / manifest.MANIFEST_NAME).write_text(
-        '{"version":1,"files":{"a.mp3":{"digest":"x"},"b.mp3":{"digest":"y","size":1,"mtime_ns":2,'
-        '"duration_ms":3,"cues":[[4,5]]}},"gains":{}}')
-    assert manifest.read_manifest(tmp_path).files == {"b.mp3": manifest.ManifestEntry("y", 1, 2, 3, ((4, 5),))}
+        '{"version":2,"files":{"a.mp3":{"digest":"x"},"b.mp3":{"digest":"y","sha256":"z","size":1,"mtime_ns":2,'
+        '"duration_ms":3,"cues":[[4,5]],"chapter":1,"part":1,"parts":1,"gain":0.5,"loudness":-24.0,"track":"1/1"}},'
+        '"gains":{}}')
+    assert manifest.read_manifest(tmp_path).files == {
+        "b.mp3": manifest.ManifestEntry("y", "z", 1, 2, 3, ((4, 5),), 1, 1, 1, 0.5, -24.0, "1/1")}
 
 
 def test_voice_gains_are_sticky_for_unchanged_voices(clips: list[Clip]) -> None:

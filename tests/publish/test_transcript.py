@@ -10,11 +10,12 @@ from pathlib import Path
 import imageio_ffmpeg
 import numpy as np
 import pytest
-from support.render import render_with_fake_engine
 
 from fullcast.errors import OutputError
 from fullcast.model import NARRATOR, Cue, Pause, Segment, SegmentKind
 from fullcast.publish.transcript import srt_text, vtt_text, write_srt, write_vtt
+
+from support.render import render_with_fake_engine
 
 
 def cue(index: int, kind: SegmentKind, speaker: str, text: str, start: int, end: int) -> Cue:

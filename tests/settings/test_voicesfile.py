@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import resource
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -105,3 +108,128 @@ def test_malformed_yaml_gives_line_and_column(tmp_path: Path) -> None:
     assert error_from(tmp_path, "book:\n  title: [x\nengine: a\n") == (
         "voices.yaml:3:7: malformed YAML: expected ',' or ']', but got ':'; check the indentation and quoting there"
     )
+
+
+BOMB = "characters:\n  Tara:\n    aliases: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"  X{n}:\n    aliases: &{chr(97 + n)} [{', '.join([f'*{chr(96 + n)}'] * 9)}]\n" for n in range(1, 9))
+"""A "billion laughs": nine levels of nine aliases each, 387 million names once read out."""
+
+
+def limit_memory_to_1gb() -> None:
+    """Run in the child before it starts: its address space may not exceed 1 GB."""
+    resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+
+def test_alias_bomb_fails_fast_in_bounded_memory(tmp_path: Path) -> None:
+    """In a child process held to 1 GB and 60 s, so a regression fails the test instead of the machine."""
+    assert BOMB.count("*") == 72 and "*h" in BOMB
+    path = tmp_path / "voices.yaml"
+    path.write_text(BOMB, encoding="utf-8")
+    script = (
+        "import sys, time\n"
+        "from fullcast.errors import ConfigError\n"
+        "from fullcast.settings.voicesfile import load_config\n"
+        "started = time.perf_counter()\n"
+        "try:\n"
+        "    load_config(sys.argv[1])\n"
+        "except ConfigError as exc:\n"
+        "    print(exc)\n"
+        "print(time.perf_counter() - started < 1.0)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, timeout=60,
+                          preexec_fn=limit_memory_to_1gb)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == (f"{path}:3: characters.Tara.aliases: YAML anchors and aliases (& and *) are not allowed "
+                           "in voices.yaml; write the names out\nTrue\n")
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("characters:\n  Tara:\n    aliases: [the blonde, *x]\n",
+         "voices.yaml:3: characters.Tara.aliases[1]: YAML anchors and aliases (& and *) are not allowed in voices.yaml; "
+         "write the names out"),
+        ("defaults: &base {rate: 160}\ncharacters:\n  Tara:\n    <<: *base\n",
+         "voices.yaml:1: defaults: YAML anchors and aliases (& and *) are not allowed in voices.yaml; "
+         "write the values out in full"),
+        ("book:\n  title: Old Town\n  author: &who Alcy\n",
+         "voices.yaml:3: book.author: YAML anchors and aliases (& and *) are not allowed in voices.yaml; "
+         "write the values out in full"),
+        ("characters:\n  Tara:\n    aliases: [[the blonde, the cop]]\n",
+         "voices.yaml:3: characters.Tara.aliases[0]: must be a name, not a list; e.g. [the redhead, Tara Maclay]"),
+    ],
+)
+def test_anchors_and_nested_aliases_are_refused(tmp_path: Path, text: str, message: str) -> None:
+    assert error_from(tmp_path, text) == message
+
+
+def test_control_characters_are_cleaned_from_every_string(tmp_path: Path) -> None:
+    config = config_from(tmp_path, (
+        'book: {title: "Old\\e[31m Town\\e[0m", author: "Al\\acy", narrator: "the\\x7f ensemble",'
+        ' description: "Line one\\vline two", cover: "art\\tcover.png"}\n'
+        'narrator: {character: "Tara\\e[0m"}\n'
+        'monologue: {speaker: "\\x9bTara"}\n'
+        'content_warning: {text: "Mind\\athe gap.\\fReally."}\n'
+        'characters:\n  "Ta\\e]0;pwned\\ara":\n    aliases: ["the\\x00blonde", "\\e[1m"]\n'
+        'lines:\n  - {match: "Can\'t\\e[2K sleep", speaker: "Willow\\a"}\n'
+        'pronunciations: {"Mac\\x85lay": "Mack\\x1flay"}\n'))
+    assert (config.book.title, config.book.author, config.book.narrator) == ("Old Town", "Al cy", "the ensemble")
+    assert (config.book.description, config.book.cover) == ("Line one\nline two", tmp_path / "art\tcover.png")
+    assert (config.narrator.character, config.monologue.speaker) == ("Tara", "Tara")
+    assert config.content_warning.text == "Mind the gap.\nReally."
+    assert config.characters == (Character("Ta ra", ("the blonde",)),)
+    assert config.lines == (LineFix("Can't sleep", "Willow", None, "lines[0]"),)
+    assert config.pronunciations == (("Mac lay", "Mack lay"),)
+
+
+def test_error_messages_carry_no_escape_sequences(tmp_path: Path) -> None:
+    assert error_from(tmp_path, 'characters:\n  "Tara\\e[31m":\n    rat: 180\n') == (
+        "voices.yaml:3: characters.Tara.rat: unknown key; did you mean 'rate'?")
+    assert error_from(tmp_path, 'engine: "espeak\\e[31m"\n') == (
+        "voices.yaml:1: engine: unknown engine 'espeak\\x1b[31m'; did you mean 'pyttsx3'?")
+    assert error_from(tmp_path, 'characters:\n  "\\e[0m": {}\n') == (
+        "voices.yaml:2: characters: a character has an empty name; give every entry a name")
+
+
+CONFLICTS = """\
+characters:
+  Maren:
+    aliases: [the Holt girl]
+  Ada:
+    aliases: [the captain, Ada Quill]
+  maren:
+    gender: female
+  Bo:
+    aliases:
+      - the Captain
+      - maren
+      - bo
+  Mr. Pike:
+    aliases: [the captain]
+  Mr Pike: {}
+  "Ada\\a": {}
+"""
+
+
+def test_casting_conflicts_are_warnings_with_the_names_and_the_fix(tmp_path: Path) -> None:
+    config = config_from(tmp_path, CONFLICTS)
+    assert [c.name for c in config.characters] == ["Maren", "Ada", "maren", "Bo", "Mr. Pike", "Mr Pike", "Ada"]
+    assert [w.replace(str(tmp_path / "voices.yaml"), "voices.yaml") for w in config.warnings] == [
+        "voices.yaml:6: characters.maren: differs from characters.Maren only in case, so the story cannot tell them "
+        "apart and their lines may go to the wrong character; merge the two entries",
+        "voices.yaml:15: characters.Mr Pike: differs from characters.Mr. Pike only in case, spacing or full stops, so "
+        "the story cannot tell them apart and their lines may go to the wrong character; merge the two entries",
+        "voices.yaml:16: characters.Ada: differs from characters.Ada only in control characters, so the story cannot "
+        "tell them apart and their lines may go to the wrong character; merge the two entries",
+        "voices.yaml:10: characters.Bo.aliases: \"the Captain\" is also an alias of characters.Ada, so lines tagged "
+        "with it may go to the wrong character; keep it under one of them",
+        "voices.yaml:11: characters.Bo.aliases: \"maren\" is also the name of characters.Maren, so lines tagged with "
+        "it may go to the wrong character; remove it from Bo's aliases",
+        "voices.yaml:14: characters.Mr. Pike.aliases: \"the captain\" is also an alias of characters.Ada, so lines "
+        "tagged with it may go to the wrong character; keep it under one of them",
+    ]
+
+
+def test_a_clean_cast_has_no_warnings(tmp_path: Path) -> None:
+    assert config_from(tmp_path, FULL).warnings == ()
+    assert load_config(Path(__file__).resolve().parents[2] / "voices.yaml").warnings == ()

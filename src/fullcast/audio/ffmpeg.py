@@ -16,7 +16,7 @@ import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Iterable, Sequence
 
 from ..errors import AudioError
 
@@ -83,20 +83,31 @@ def _ffmpeg_exe() -> str:
         raise AudioError(f"cannot find the bundled ffmpeg ({exc}); reinstall with `pip install --force-reinstall imageio-ffmpeg`") from exc
 
 
-def run_ffmpeg(args: Sequence[str | Path], *, input_bytes: bytes | None = None, subject: str | Path | None = None,
+def run_ffmpeg(args: Sequence[str | Path], *, input_bytes: bytes | None = None, feed: Iterable[bytes] | None = None,
+               progress: Callable[[float], None] | None = None, subject: str | Path | None = None,
                check: bool = True) -> str:
-    """Run ffmpeg with *args* and return its stderr; failures raise AudioError naming *subject*."""
-    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", *map(str, args)]
+    """Run ffmpeg with *args* and return its stderr; failures raise AudioError naming *subject*.
+
+    Its standard input gets *input_bytes*, or the pieces of *feed* as they come (so audio
+    streams in without ever being held whole); *progress* is called with the seconds of
+    output written so far, as ffmpeg reports them.
+    """
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", *(("-progress", "pipe:1", "-nostats") if progress else ()),
+           *map(str, args)]
+    fed = input_bytes is not None or feed is not None
     try:
-        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE if input_bytes is not None else subprocess.DEVNULL,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE if fed else subprocess.DEVNULL,
+                                stdout=subprocess.PIPE if progress else subprocess.DEVNULL, stderr=subprocess.PIPE)
     except OSError as exc:
         raise AudioError(f"{subject or 'ffmpeg'}: cannot start ffmpeg ({exc.strerror or exc}); "
                          "reinstall imageio-ffmpeg") from exc
     with _running_lock:
         _running.add(proc)
     try:
-        _, err = proc.communicate(input_bytes)
+        if feed is None and progress is None:
+            _, err = proc.communicate(input_bytes)
+        else:
+            err = _stream(proc, [input_bytes] if input_bytes is not None else feed, progress)
     except BaseException:  # Ctrl-C reaches only us when ffmpeg is not in the terminal's foreground group
         proc.kill()
         proc.wait()
@@ -110,6 +121,39 @@ def run_ffmpeg(args: Sequence[str | Path], *, input_bytes: bytes | None = None, 
         reason = "stopped" if proc.returncode < 0 else last_error_line(stderr)
         raise AudioError(f"{where}: ffmpeg failed: {reason}; check the file is complete audio and the disk has space")
     return stderr
+
+
+def _stream(proc: subprocess.Popen, feed: Iterable[bytes] | None, progress: Callable[[float], None] | None) -> bytes:
+    """Write *feed* to ffmpeg's stdin while other threads drain its stderr and read its progress."""
+    errors: list[bytes] = []
+    readers = [threading.Thread(target=lambda: errors.append(proc.stderr.read()), daemon=True)]
+    if progress is not None:
+        readers.append(threading.Thread(target=_read_progress, args=(proc.stdout, progress), daemon=True))
+    for reader in readers:
+        reader.start()
+    if feed is not None:
+        try:
+            for piece in feed:
+                proc.stdin.write(piece)
+        except BrokenPipeError:
+            pass  # ffmpeg stopped reading: its own complaint is on stderr
+        finally:
+            try:
+                proc.stdin.close()
+            except BrokenPipeError:
+                pass
+    proc.wait()
+    for reader in readers:
+        reader.join()
+    return b"".join(errors)
+
+
+def _read_progress(stdout, progress: Callable[[float], None]) -> None:  # noqa: ANN001 - a binary pipe
+    """Call *progress* with the seconds of output for every `out_time_us=` line of `-progress pipe:1`."""
+    for raw in stdout:
+        key, _, value = raw.decode("ascii", "replace").strip().partition("=")
+        if key == "out_time_us" and value.lstrip("-").isdigit():
+            progress(max(0, int(value)) / 1e6)
 
 
 def stop_all() -> None:
@@ -194,20 +238,26 @@ def integrated_loudness(path: Path, *, filters: str | None = None) -> float:
     return _number(stderr, r"Integrated loudness:\s*\n\s*I:\s*(\S+) LUFS")
 
 
-def pcm_loudness(pcm: bytes, sample_rate: int) -> float:
-    """Integrated loudness in LUFS of raw mono 16-bit little-endian PCM, piped through ebur128 (no file, no scipy)."""
-    stderr = run_ffmpeg(["-f", "s16le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0",
-                         "-af", "ebur128=framelog=quiet", "-f", "null", "-"], input_bytes=pcm, subject="voice sample")
-    return _number(stderr, r"Integrated loudness:\s*\n\s*I:\s*(\S+) LUFS")
+def pcm_loudness(pcm: bytes, sample_rate: int, *, sample_format: str = "s16le",
+                 filters: str | None = None) -> tuple[float, float]:
+    """Integrated loudness in LUFS of raw mono PCM piped through ebur128, before and after the filter chain
+    *filters* (the same value twice without one): one pass, one meter, no file."""
+    chain = f"ebur128=framelog=quiet,{filters},ebur128=framelog=quiet" if filters else "ebur128=framelog=quiet"
+    stderr = run_ffmpeg(["-f", sample_format, "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0",
+                         "-af", chain, "-f", "null", "-"], input_bytes=pcm, subject="loudness sample")
+    found = [_to_float(x) for x in re.findall(r"Integrated loudness:\s*\n\s*I:\s*(\S+) LUFS", stderr)]
+    return (found[0], found[-1]) if found else (math.nan, math.nan)
 
 
 def _number(stderr: str, pattern: str) -> float:
     """The last match of *pattern* as a float (`-inf`/`inf` understood), or NaN when absent."""
     found = re.findall(pattern, stderr)
-    if not found:
-        return math.nan
+    return _to_float(found[-1]) if found else math.nan
+
+
+def _to_float(text: str) -> float:
     try:
-        return float(found[-1])
+        return float(text)
     except ValueError:
         return math.nan
 

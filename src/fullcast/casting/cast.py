@@ -11,16 +11,18 @@ from __future__ import annotations
 import re
 import zlib
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import Iterable, Protocol
 
 from ..errors import ConfigError, EngineError
-from ..model import NARRATOR, CastScript, Gender, Line, Script, SegmentKind, Speaker, Voice
+from ..model import NARRATOR, Book, CastScript, Gender, Line, Script, SegmentKind, Speaker, Voice
 from ..settings.config import DEFAULT_NARRATOR_VOICE, Config, VoiceSettings
 
 THOUGHT_RATE = 0.9
 """Thoughts are read a little slower than speech unless `monologue:` says otherwise."""
 THOUGHT_PITCH = -6
 """...and a little lower, so a listener hears the difference from the character's dialogue."""
+PREVIEW_WORDS = 40
+"""An audition (`fullcast preview`) is the character's first lines, up to about this many words."""
 
 
 class VoiceCatalogue(Protocol):
@@ -105,6 +107,17 @@ def suggest_voice(name: str, gender: Gender, config: Config, taken: set[str]) ->
     return pool[start % len(pool)]
 
 
+def first_words(cast: CastScript, speaker: str, words: int = PREVIEW_WORDS) -> str:
+    """*speaker*'s first lines, up to about *words* words, for an audition; a greeting when they say nothing."""
+    said: list[str] = []
+    for line in cast.lines:
+        if line.segment.speaker == speaker and line.segment.kind in (SegmentKind.DIALOGUE, SegmentKind.MONOLOGUE):
+            said.append(line.segment.text)
+            if sum(len(s.split()) for s in said) >= words:
+                break
+    return " ".join(said) or f"Hello, I am {speaker}. This is how I sound in this book."
+
+
 def apply_pronunciations(text: str, pronunciations: tuple[tuple[str, str], ...]) -> str:
     """Replace whole words (case-insensitively) by their respellings."""
     for word, respelling in pronunciations:
@@ -129,6 +142,11 @@ def _thought_voice(voice: Voice, style: VoiceSettings) -> Voice:
         return replace(voice, rate=round(voice.rate * THOUGHT_RATE), pitch=max(0, voice.pitch + THOUGHT_PITCH))
     given = {f: getattr(style, f) for f in ("rate", "pitch", "volume") if getattr(style, f) is not None}
     return replace(voice, voice_id=style.voice or voice.voice_id, **given)
+
+
+def check_cast_voices(config: Config, voices: VoiceCatalogue) -> None:
+    """Check the voices voices.yaml gives (narrator, cast, monologue) against the engine, before any analysis."""
+    _check_voices(choose_voices((), config), config, voices)
 
 
 def _check_voices(casting: Casting, config: Config, engines: VoiceCatalogue) -> None:
@@ -169,6 +187,8 @@ class CastRow:
     """True when voices.yaml has an entry for them."""
     aliases_matched: tuple[str, ...]
     """Names and aliases by which the text referred to them."""
+    named: bool = True
+    """False for a cast entry whose name and aliases appear nowhere in the manuscript."""
 
 
 def summarise_cast(cast: CastScript, config: Config) -> tuple[CastRow, ...]:
@@ -184,11 +204,62 @@ def summarise_cast(cast: CastScript, config: Config) -> tuple[CastRow, ...]:
     found = {s.name: s for s in cast.script.speakers}
     voices = dict(cast.voices)
     names = [c.name for c in config.characters] + [s.name for s in cast.script.speakers if config.character(s.name) is None]
+    unnamed = set(unnamed_entries(cast.script.book, config))
     rows = []
     for name in dict.fromkeys(names):
         entry, speaker = config.character(name), found.get(name)
         gender = entry.gender if entry else speaker.gender if speaker else Gender.UNKNOWN
         lines, words = counts.get(name, (0, 0))
         rows.append(CastRow(name, gender, lines, words, voices.get(name) or voices[NARRATOR], entry is not None,
-                            speaker.aliases_matched if speaker else ()))
+                            speaker.aliases_matched if speaker else (), name not in unnamed))
     return tuple(rows)
+
+
+# --------------------------------------------------------------------------- another book's cast?
+
+
+def unnamed_entries(book: Book, config: Config) -> list[str]:
+    """Cast entries whose name and aliases appear nowhere in *book*: entries written for some other text."""
+    texts = list({id(c.text): c.text for c in book.chapters}.values())
+    return [c.name for c in config.characters if not _named(texts, (c.name, *c.aliases))]
+
+
+def cast_warnings(book: Book, config: Config, manuscript: str) -> tuple[str, ...]:
+    """What in voices.yaml does not fit *book*: most entries not in it, or a thinker or narrator nobody in it is.
+
+    Each warning names the file and the fix: these are the marks of another book's voices.yaml
+    picked up by mistake, which would give this book's lines to characters it does not have.
+    """
+    where = config.path or "voices.yaml"
+    texts = list({id(c.text): c.text for c in book.chapters}.values())
+    warnings = []
+    unnamed = unnamed_entries(book, config)
+    if config.characters and 2 * len(unnamed) > len(config.characters):
+        warnings.append(f"{where}: {len(unnamed)} of {len(config.characters)} cast entries ({_some(unnamed)}) appear "
+                        f"nowhere in {manuscript}; is this another book's voices.yaml? Put the book's own voices.yaml "
+                        "beside the manuscript or pass --voices")
+    for key, name, role in (("monologue.speaker", config.monologue.speaker, "every thought in the book"),
+                            ("narrator.character", config.narrator.character, "the narrator's own lines")):
+        entry = config.character(name) if name else None
+        if name and not _named(texts, (name, *(entry.aliases if entry else ()))):
+            warnings.append(f"{where}: {key}: nobody called {name} is in {manuscript}, yet {role} would be read "
+                            f"as theirs; is this another book's voices.yaml? Set {key} to someone in this book "
+                            "or remove it")
+    return tuple(warnings)
+
+
+def _named(texts: list[str], names: Iterable[str]) -> bool:
+    """True when any of *names* occurs in *texts* as whole words, in any case and across line breaks."""
+    for name in names:
+        words = name.split()
+        if words:
+            pattern = re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, words)) + r"(?!\w)", re.IGNORECASE)
+            if any(pattern.search(text) for text in texts):
+                return True
+    return False
+
+
+def _some(names: list[str], most: int = 6) -> str:
+    """*names* joined, the list cut after *most* with how many more there are."""
+    shown = ", ".join(names[:most])
+    return shown if len(names) <= most else f"{shown} and {len(names) - most} more"

@@ -1,31 +1,124 @@
 """The fullcast command line: parse options, call one library function, format the result.
 
-Only this module prints, exits, or turns a FullcastError into `Error: ...`.
+Only this module prints, exits, or turns a FullcastError into `Error: ...`. Usage errors are
+one line too (exit 2), and nothing that came from a manuscript reaches the terminal raw.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import re
 import sys
 from enum import Enum
 from pathlib import Path
 from typing import Any, Callable, Optional
 
 import typer
+from typer.core import TyperGroup
+
+try:  # typer 0.17+ carries its own click; older typer uses the click package
+    from typer._click import exceptions as click_errors
+except ImportError:  # pragma: no cover
+    from click import exceptions as click_errors  # type: ignore[no-redef]
 
 from .. import __version__, pipeline
 from ..errors import FullcastError
 from ..model import NARRATOR, CastScript, SegmentKind
+from .progress import command_seconds, start_clock
+
+NO_VOICES = "none (built-in defaults); put a voices.yaml beside the manuscript or pass --voices"
+"""The first line's text when no voices.yaml was found."""
+MOST_NAMES = 12
+"""Longest list of uncast speakers a command prints; `fullcast cast` lists them all."""
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""Control characters but tab and newline: ESC starts terminal escape sequences, C1 CSI too."""
+_ABORTS = (typer.Abort, getattr(click_errors, "Abort", typer.Abort))
+"""What click raises for an aborted prompt, in both generations of typer."""
+
+
+class _Group(TyperGroup):
+    """The app: usage errors as one `Error:` line with exit 2, flags shown as flags, the command clock."""
+
+    invoked = "fullcast"
+    """The command being run (`fullcast render`), for the help pointer of an error click raises without one."""
+
+    def main(self, args: Any = None, prog_name: Any = None, complete_var: Any = None, standalone_mode: bool = True,
+             **extra: Any) -> Any:
+        """Run the command line; a program run (args from sys.argv) times itself from the process start."""
+        start_clock(from_process_start=args is None)
+        self.invoked = "fullcast"
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click_errors.NoArgsIsHelpError:
+            sys.exit(2)  # the help is already printed
+        except click_errors.UsageError as err:
+            typer.echo(_usage_line(err, self.invoked), err=True)
+            sys.exit(2)
+        except click_errors.ClickException as err:
+            typer.echo(f"Error: {_visible(err.format_message())}", err=True)
+            sys.exit(err.exit_code)
+        except _ABORTS:
+            typer.echo("Aborted.", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        """The help, with boolean flags shown without a `<bool>` value."""
+        _flags_as_flags(self, ctx)
+        super().format_help(ctx, formatter)
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        """The subcommand, with its flags shown as flags in its own help."""
+        name, command, rest = super().resolve_command(ctx, args)
+        if command is not None:
+            _flags_as_flags(command, ctx)
+            self.invoked = f"{ctx.command_path} {name}"  # for an error click raises without a context
+        return name, command, rest
+
+
+def _flags_as_flags(command: Any, ctx: Any) -> None:
+    """Give *command*'s flags (and its --help) an empty metavar: the help shows no value for them."""
+    for param in command.get_params(ctx):
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+
+
+def _usage_line(err: Any, invoked: str) -> str:
+    """click's usage error as `Error: <what>; <fix>`: its suggestion as the fix, else a pointer to the help."""
+    message = " ".join(_visible(err.format_message()).split())
+    message = re.sub(r"\s*\(Possible options: ([^)]*)\)",
+                     lambda m: "; did you mean " + " or ".join(m.group(1).split(", ")) + "?", message)
+    message = message.replace(". Did you mean", "; did you mean").rstrip(".")
+    if "; did you mean" not in message:
+        where = err.ctx.command_path if err.ctx is not None else invoked
+        message += f"; see `{where} --help`"
+    return f"Error: {message}"
+
+
+def _visible(text: str) -> str:
+    """*text* safe for a terminal: control characters (ESC, BEL, CR, DEL, C1...) shown as `\\x1b` escapes."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def _say(text: str, *, err: bool = False, nl: bool = True) -> None:
+    """Print *text* made safe for a terminal."""
+    typer.echo(_visible(text), err=err, nl=nl)
+
 
 app = typer.Typer(
+    cls=_Group,
+    name="fullcast",
     add_completion=False,
     no_args_is_help=True,
     help="Turn a fiction manuscript into a full-cast audiobook.",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-VoicesOption = typer.Option(None, "--voices", "-v", help="Cast and settings file (default: ./voices.yaml if present).")
+VoicesOption = typer.Option(None, "--voices", "-v", help="Cast and settings file (default: the voices.yaml beside "
+                            "the manuscript, or in its folder; ./voices.yaml only for a manuscript under this folder).")
 
 
 class ScriptFormat(str, Enum):
@@ -41,13 +134,26 @@ def _fails_cleanly(command: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return command(*args, **kwargs)
         except FullcastError as err:
-            typer.echo(f"Error: {err}", err=True)
+            _say(f"Error: {err}", err=True)
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
             typer.echo("Interrupted: finished segments are cached; render again to resume.", err=True)
             raise typer.Exit(130) from None
 
     return wrapper
+
+
+def _announce(briefing: pipeline.Briefing, *, uncast: bool = True) -> None:
+    """The first lines of every command that reads a manuscript, on stderr: the voices.yaml, notes, warnings."""
+    _say(f"Voices: {briefing.voices if briefing.voices else NO_VOICES}", err=True)
+    for note in briefing.notes:
+        _say(f"Note: {note}", err=True)
+    for warning in briefing.warnings:
+        _say(f"Warning: {warning}", err=True)
+    if uncast and briefing.uncast:
+        names = list(briefing.uncast)
+        more = f" and {len(names) - MOST_NAMES} more (`fullcast cast` lists them)" if len(names) > MOST_NAMES else ""
+        _say(f"Speakers with no entry in voices.yaml (auto voices): {', '.join(names[:MOST_NAMES])}{more}", err=True)
 
 
 def _version(value: bool) -> None:
@@ -70,34 +176,34 @@ def render(
     voices: Optional[Path] = VoicesOption,
     out: Path = typer.Option(pipeline.DEFAULT_OUT, "--out", "-o", help="Output folder."),
     force: bool = typer.Option(False, "--force", help="Synthesise and encode everything again."),
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: all cores)."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1,
+                                       help="Worker processes (default and most: one per core)."),
     format: Optional[pipeline.Format] = typer.Option(None, "--format", help="mp3 per chapter, one m4b, or both (default: mp3)."),
     profile: Optional[str] = typer.Option(None, "--profile", help="acx, google-play (mp3) or apple (m4b): render to its format."),
     srt: bool = typer.Option(False, "--srt", help="Also write an SRT transcript beside each chapter's WebVTT."),
 ) -> None:
     """Render MANUSCRIPT into tagged chapter MP3s (and/or an M4B) with transcripts under --out.
 
+    Everything is checked before the first segment is synthesised: voices.yaml, the voices, the cover, the output.
+
     Example: fullcast render manuscript/ --voices voices.yaml --out output/
     """
     from .progress import progress_reporter
 
-    chosen = format or pipeline.format_for_profile(profile)
+    chosen = pipeline.format_for_profile(profile, format)
     with progress_reporter() as report:
-        result = pipeline.render(manuscript, voices, out, force=force, jobs=jobs, progress=report, format=chosen, srt=srt)
-    for warning in result.warnings:
-        typer.echo(f"Warning: {warning}", err=True)
+        result = pipeline.render(manuscript, voices, out, force=force, jobs=jobs, progress=report, format=chosen,
+                                 srt=srt, on_ready=_announce, profile=profile)
     for path in result.files:
-        typer.echo(str(path))
-    typer.echo(
-        f"synthesised {result.synthesised}/{result.segments} segments · "
-        f"re-encoded {result.encoded}/{result.chapters} chapters · {result.seconds:.1f} s"
-    )
+        _say(str(path))
+    _say(f"synthesised {result.synthesised}/{result.segments} segments · "
+         f"re-encoded {result.encoded}/{result.chapters} chapters · {command_seconds():.1f} s")
 
 
 @app.command()
 @_fails_cleanly
 def script(
-    manuscript: Path = typer.Argument(..., help="A .txt/.md file or a folder of them."),
+    manuscript: Path = typer.Argument(pipeline.DEFAULT_MANUSCRIPT, help="A .txt/.md file or a folder of them."),
     voices: Optional[Path] = VoicesOption,
     format: ScriptFormat = typer.Option(ScriptFormat.text, "--format", "-f", help="jsonl: one object per segment; text: a screenplay."),
     explain: bool = typer.Option(False, "--explain", help="Show why each speaker was chosen."),
@@ -106,17 +212,18 @@ def script(
 
     Example: fullcast script manuscript/ --format jsonl
     """
-    _, cast = pipeline.analyse(manuscript, voices)
+    cast, briefing = pipeline.prepare(manuscript, voices)
+    _announce(briefing)
     if format is ScriptFormat.jsonl:
         for record in pipeline.script_records(cast, explain=explain):
-            typer.echo(json.dumps(record, ensure_ascii=False))
+            typer.echo(_json_line(record))
     else:
-        typer.echo(screenplay(cast, explain=explain), nl=False)
-    for warning in cast.script.warnings:
-        typer.echo(f"Warning: {warning}", err=True)
-    uncast = [s.name for s in cast.script.speakers if not s.in_cast]
-    if uncast:
-        typer.echo(f"Speakers with no entry in voices.yaml (auto voices): {', '.join(uncast)}", err=True)
+        _say(screenplay(cast, explain=explain), nl=False)
+
+
+def _json_line(record: dict[str, Any]) -> str:
+    """*record* as one line of JSON with DEL and the C1 controls escaped too (json escapes the C0 ones)."""
+    return re.sub(r"[\x7f-\x9f]", lambda m: f"\\u{ord(m.group()):04x}", json.dumps(record, ensure_ascii=False))
 
 
 def screenplay(cast: CastScript, *, explain: bool = False) -> str:
@@ -127,8 +234,8 @@ def screenplay(cast: CastScript, *, explain: bool = False) -> str:
         s = line.segment
         if s.chapter != chapter:
             chapter = s.chapter
-            title = cast.script.book.chapters[chapter - 1].title
-            out.append(f"{'' if chapter == 1 else chr(10)}== Chapter {chapter}: {title} ==\n")
+            banner = _banner(chapter, cast.script.book.chapters[chapter - 1].title)
+            out.append(f"{'' if chapter == 1 else chr(10)}== {banner} ==\n")
         who = s.speaker.upper()
         if s.kind is SegmentKind.MONOLOGUE:
             who += " (thinking)"
@@ -140,24 +247,32 @@ def screenplay(cast: CastScript, *, explain: bool = False) -> str:
     return "".join(out)
 
 
+def _banner(number: int, title: str) -> str:
+    """`Chapter 3: The Storm`, or the title alone when it names the chapter itself (`Chapter Three: ...`)."""
+    return title if re.match(r"chapter\b", title.strip(), re.IGNORECASE) else f"Chapter {number}: {title}"
+
+
 @app.command("voices")
 @_fails_cleanly
 def voices_command(
     engine: str = typer.Option("pyttsx3", "--engine", help="Engine whose voices to list."),
-    lang: Optional[str] = typer.Option(None, "--lang", help="Only ids starting with this, e.g. gmw/en."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="Only voices speaking this: a code (en, en-us), a name "
+                                       "(English) or an id prefix (gmw/en)."),
     sample: bool = typer.Option(False, "--sample", help="Render a short clip per voice into --out/voices/."),
     out: Path = typer.Option(pipeline.DEFAULT_OUT, "--out", "-o", help="Where --sample writes its clips."),
 ) -> None:
     """List the engine's voices, including variants such as gmw/en-US+f3.
 
-    Example: fullcast voices --sample
+    Example: fullcast voices --lang en --sample
     """
     listed = pipeline.list_voices(engine, lang)
+    if sample:
+        pipeline.check_output_folder(out)  # a bad --out fails before the list, not after it
     for voice in listed:
-        typer.echo(f"{voice.id:<32} {voice.name}")
+        _say(f"{voice.id:<32} {voice.name}")
     if sample:
         paths = pipeline.sample_voices(engine, [v.id for v in listed], out)
-        typer.echo(f"wrote {len(paths)} samples to {paths[0].parent if paths else out}")
+        _say(f"wrote {len(paths)} samples to {paths[0].parent if paths else out}")
 
 
 @app.command("cast")
@@ -169,16 +284,43 @@ def cast_command(
 ) -> None:
     """Show every speaker: lines, words, voice, whether voices.yaml casts them, aliases matched.
 
+    A cast entry that matched no line is marked, and named in a summary line.
+
     Example: fullcast cast manuscript/ --write
     """
-    rows = pipeline.cast_report(manuscript, voices, write=write)
-    typer.echo(f"{'speaker':<24} {'gender':<8} {'lines':>5} {'words':>6}  {'voice':<26} {'cast':<5} aliases matched")
-    for row in rows:
-        typer.echo(f"{row.name[:24]:<24} {row.gender.value:<8} {row.lines:>5} {row.words:>6}  {row.voice.voice_id:<26} "
-                   f"{'yes' if row.in_cast else 'NO':<5} {', '.join(row.aliases_matched)}")
-    uncast = [row.name for row in rows if not row.in_cast]
+    report = pipeline.cast_report(manuscript, voices, write=write)
+    _announce(report.briefing, uncast=False)
+    _say(f"{'speaker':<24} {'gender':<8} {'lines':>5} {'words':>6}  {'voice':<26} {'cast':<5} aliases matched")
+    for row in report.rows:
+        _say(f"{row.name[:24]:<24} {row.gender.value:<8} {row.lines:>5} {row.words:>6}  {row.voice.voice_id:<26} "
+             f"{'yes' if row.in_cast else 'NO':<5} {_matched(row)}")
+    idle = [row.name for row in report.rows if row.in_cast and not row.lines]
+    if idle:
+        _say(f"\n{len(idle)} cast entr{'y' if len(idle) == 1 else 'ies'} matched no line: {', '.join(idle)}; check "
+             f"their names and aliases in {report.briefing.voices or 'voices.yaml'}, or remove them", err=True)
+    uncast = [row.name for row in report.rows if not row.in_cast]
     if uncast and not write:
-        typer.echo(f"\n{len(uncast)} speaker(s) with no entry: {', '.join(uncast)}; add them with --write", err=True)
+        _say(f"\n{len(uncast)} speaker(s) with no entry: {', '.join(uncast)}; add them with --write", err=True)
+    if write:
+        _say(_written(report), err=True)
+
+
+def _matched(row: pipeline.CastRow) -> str:
+    """The last column: the aliases the text used, or why a cast entry has no lines."""
+    if not row.in_cast or row.lines:
+        return ", ".join(row.aliases_matched)
+    return "(matched no line)" if row.named else "(matched no line; not named in the text)"
+
+
+def _written(report: pipeline.CastReport) -> str:
+    """What `cast --write` did, exactly: each name with its gender and voice, and the file."""
+    if not report.added:
+        return "Nothing to add: every speaker has a cast entry"
+    count = f"{len(report.added)} speaker{'s' if len(report.added) > 1 else ''}"
+    entries = ", ".join(f"{name} ({gender.value}, {voice})" for name, gender, voice in report.added)
+    if report.created:
+        return f"Created {report.written} with {count} under characters: {entries}"
+    return f"Added {count} to {report.written} under characters: {entries}"
 
 
 @app.command()
@@ -194,16 +336,22 @@ def preview(
 
     Example: fullcast preview Willow --text "Can't sleep either?"
     """
-    typer.echo(str(pipeline.preview(name, manuscript, voices, out, text)))
+    path, briefing = pipeline.preview(name, manuscript, voices, out, text)
+    _announce(briefing, uncast=False)
+    _say(str(path))
 
 
 @app.command()
 @_fails_cleanly
 def check(
     output: Path = typer.Argument(pipeline.DEFAULT_OUT, help="A rendered book folder, the output folder, or one file."),
-    profile: list[str] = typer.Option([], "--profile", "-p", help="acx, google-play or apple (repeatable; default: all)."),
+    profile: list[str] = typer.Option([], "--profile", "-p", help="acx, google-play or apple (repeatable; default: those "
+                                      "that fit each file: MP3 acx and google-play, M4B apple)."),
 ) -> None:
     """Measure every rendered file by itself and check it against distributor profiles.
+
+    With no --profile, each file gets the profiles that fit its format. A truncated or
+    damaged file is reported as such and fails the check.
 
     Example: fullcast check output/ --profile acx
     """
@@ -216,9 +364,7 @@ def check(
         for row in report.rows:
             typer.echo(f"{row.profile.value:<12} {row.subject:<{width}}  {row.measure:<18} {row.value:>14}  "
                        f"{row.limit:<22} {'pass' if row.passed else 'FAIL'}")
-    failed = len(report.failures) + len(report.problems)
-    typer.echo(f"{len(report.files)} file(s) checked against {', '.join(p.value for p in report.profiles)}: "
-               + ("all pass" if report.passed else f"{failed} failure(s)"))
+    typer.echo(report.summary)
     if not report.passed:
         raise typer.Exit(1)
 

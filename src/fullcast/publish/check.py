@@ -2,23 +2,25 @@
 
 Each file is measured by itself with ffmpeg's own meters (astats, ebur128,
 silencedetect), whatever made it, and the MP3 headers are read for the bit-rate
-mode. The numbers come from research/audio-facts.md §1. A file that cannot be
-decoded becomes a problem entry and the check goes on with the others. Files are
-grouped into books by folder, for the rules that concern a whole book.
+mode. The numbers come from research/audio-facts.md §1. Files are grouped into
+books by folder; each profile takes from a book the files its distributor would get
+(with no profile named, each file gets those that fit its format: `plan_checks`),
+and only the files some profile takes are measured. A file that cannot be decoded,
+decodes shorter than its chapter marks or header claim, or makes the decoder
+complain, becomes a problem entry naming the fix; the check goes on with the others.
 """
 
 from __future__ import annotations
 
 import math
-import re
+from collections import Counter
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Callable, Sequence
 
-from ..audio.ffmpeg import measure_audio, probe, run_ffmpeg
 from ..errors import AudioError, ConfigError, OutputError, closest
-from .tag import read_mp3_facts
+from .measure import FileMeasure, integrity_problem, measure_file
 
 AUDIO_SUFFIXES = (".mp3", ".m4b", ".m4a")
 """Files `check` measures."""
@@ -31,42 +33,6 @@ class Profile(str, Enum):
     ACX = "acx"
     GOOGLE_PLAY = "google-play"
     APPLE = "apple"
-
-
-@dataclass(frozen=True)
-class FileMeasure:
-    """Everything measured about one audio file."""
-
-    path: Path
-    """The file."""
-    codec: str
-    """Audio codec as ffmpeg names it (`mp3`, `aac`)."""
-    sample_rate: int
-    """Hz."""
-    channels: int
-    """1 mono, 2 stereo."""
-    bitrate: int | None
-    """Bits per second, or None when unknown."""
-    bitrate_mode: str
-    """`CBR`, `VBR`, `ABR` or `unknown` for MP3 (from its Xing/Info header); `n/a` for other formats."""
-    duration_s: float
-    """Decoded length in seconds."""
-    rms_db: float
-    """Overall RMS level, dBFS (astats)."""
-    peak_db: float
-    """Sample peak, dBFS (astats)."""
-    integrated_lufs: float
-    """Integrated loudness, LUFS (ebur128)."""
-    true_peak_dbtp: float
-    """True peak, dBTP (ebur128)."""
-    noise_floor_db: float
-    """Quietest short-window level, dBFS (astats); -inf for digital silence."""
-    head_silence_s: float
-    """Silence before the first sound, seconds."""
-    tail_silence_s: float
-    """Silence after the last sound, seconds."""
-    chapters: int
-    """Chapter markers ffmpeg lists in the file."""
 
 
 @dataclass(frozen=True)
@@ -104,13 +70,15 @@ class CheckReport:
     folder: Path
     """The folder (or file) checked."""
     profiles: tuple[Profile, ...]
-    """The profiles checked against."""
+    """The profiles checked against: those asked for, or those that fit the files found."""
     files: tuple[FileMeasure, ...]
     """Every file measured, in path order."""
     rows: tuple[CheckRow, ...]
     """Every requirement checked, by profile, then book, then file."""
     problems: tuple[FileProblem, ...]
-    """Files that could not be measured, or the absence of any audio file."""
+    """Files that could not be measured or are truncated or damaged, or the absence of any audio file."""
+    checked: tuple[tuple[Path, tuple[Profile, ...]], ...] = ()
+    """Every file some profile takes (measured or not), in path order, with the profiles that take it."""
 
     @property
     def failures(self) -> tuple[CheckRow, ...]:
@@ -121,6 +89,20 @@ class CheckReport:
     def passed(self) -> bool:
         """True when something was measured, nothing failed and there were no problems."""
         return bool(self.files) and not self.problems and not self.failures
+
+    @property
+    def summary(self) -> str:
+        """One line: how many files were checked against which profiles, and the outcome."""
+        groups = Counter(profiles for _, profiles in self.checked)
+        if len(groups) > 1:
+            order = {profile: i for i, profile in enumerate(Profile)}
+            ranked = sorted(groups.items(), key=lambda group: [order[p] for p in group[0]])
+            against = " (" + "; ".join(f"{count} against {_names(group)}" for group, count in ranked) + ")"
+        else:
+            names = next(iter(groups), self.profiles)
+            against = f" against {_names(names)}" if names else ""
+        failed = len(self.failures) + len(self.problems)
+        return f"{len(self.checked)} file(s) checked{against}: " + ("all pass" if self.passed else f"{failed} failure(s)")
 
 
 def parse_profiles(names: Sequence[str]) -> tuple[Profile, ...]:
@@ -137,22 +119,50 @@ def parse_profiles(names: Sequence[str]) -> tuple[Profile, ...]:
 
 
 def check_files(path: Path, profiles: Sequence[str | Profile] = ()) -> CheckReport:
-    """Measure every audio file under *path* and check it against each profile."""
-    chosen = parse_profiles([p.value if isinstance(p, Profile) else p for p in profiles])
+    """Measure the audio files under *path* and check them against each profile (those that fit when none given)."""
+    asked = parse_profiles([p.value if isinstance(p, Profile) else p for p in profiles]) if profiles else ()
     files = find_audio_files(path)
-    measures: list[FileMeasure] = []
+    plan = plan_checks(files, asked)
+    wanted = sorted({file for _, _, taken in plan for file in taken}, key=str)
+    measures: dict[Path, FileMeasure] = {}
     problems: list[FileProblem] = []
-    for file in files:
+    for file in wanted:
         try:
-            measures.append(measure_file(file))
+            measures[file] = measure_file(file)
         except AudioError as exc:
             problems.append(FileProblem(file, str(exc)))
+            continue
+        trouble = integrity_problem(measures[file])
+        if trouble:
+            problems.append(FileProblem(file, trouble))
     if not files:
         problems.append(FileProblem(path, f"{path}: no audio files ({', '.join(AUDIO_SUFFIXES)}) found; "
                                           "render a book into it first, or give the book's output folder"))
     root = path if path.is_dir() else path.parent
-    rows = [row for profile in chosen for row in _profile_rows(profile, measures, root)]
-    return CheckReport(path, chosen, tuple(measures), tuple(rows), tuple(problems))
+    rows = [row for profile, folder, taken in plan for row in _profile_rows(profile, folder, taken, measures, root)]
+    checked = tuple((file, tuple(p for p, _, taken in plan if file in taken)) for file in wanted)
+    used = asked or tuple(dict.fromkeys(profile for profile, _, _ in plan))
+    return CheckReport(path, used, tuple(measures.values()), tuple(rows), tuple(problems), checked)
+
+
+def plan_checks(files: Sequence[Path], profiles: Sequence[Profile]) -> list[tuple[Profile, Path, list[Path]]]:
+    """(profile, book folder, the files it takes from that book), by profile, then book.
+
+    Profiles given apply as asked, to every book. With none, each file gets the
+    profiles that fit its format: MP3 chapter files ACX and Google Play, an M4B
+    Apple (it is Apple's audiobook format; Google lists M4A but not M4B), an M4A
+    Apple and Google Play. Google takes one delivery per book: its MP3s when it has any.
+    """
+    books: dict[Path, list[Path]] = {}
+    for file in files:
+        books.setdefault(file.parent, []).append(file)
+    plan = []
+    for profile in profiles or tuple(Profile):
+        for folder, book in books.items():
+            taken = _delivery_files(profile, book, asked=bool(profiles))
+            if taken or profiles:
+                plan.append((profile, folder, taken))
+    return plan
 
 
 def find_audio_files(path: Path) -> list[Path]:
@@ -167,60 +177,33 @@ def find_audio_files(path: Path) -> list[Path]:
     return sorted(visible, key=lambda p: str(p))
 
 
-def measure_file(path: Path) -> FileMeasure:
-    """Measure one file; AudioError when ffmpeg cannot decode it."""
-    info = probe(path)
-    stats = measure_audio(path)
-    bitrate, mode = info.bit_rate, "n/a"
-    if path.suffix.lower() == ".mp3":
-        facts = read_mp3_facts(path)
-        bitrate, mode = facts.bitrate, facts.mode
-    return FileMeasure(
-        path=path, codec=info.codec, sample_rate=info.sample_rate, channels=info.channels, bitrate=bitrate,
-        bitrate_mode=mode, duration_s=stats.duration_s, rms_db=stats.rms_db, peak_db=stats.peak_db,
-        integrated_lufs=stats.integrated_lufs, true_peak_dbtp=stats.true_peak_dbtp,
-        noise_floor_db=stats.noise_floor_db, head_silence_s=stats.head_silence_s,
-        tail_silence_s=stats.tail_silence_s, chapters=_chapter_count(path),
-    )
-
-
-def _chapter_count(path: Path) -> int:
-    """Chapter markers in *path*, as `ffmpeg -i` lists them (the same view players get)."""
-    return len(re.findall(r"^\s*Chapter #\d+:\d+:", run_ffmpeg(["-i", path], check=False), re.M))
-
-
 # --------------------------------------------------------------------------- profiles
 
 
-def _profile_rows(profile: Profile, measures: Sequence[FileMeasure], root: Path) -> list[CheckRow]:
-    """Book rows, then file rows, for every book folder under *root*."""
-    rows: list[CheckRow] = []
-    for folder, book in _books(measures).items():
-        files = _delivery_files(profile, book)
-        label = _book_label(folder, root)
-        rows += _BOOK_RULES[profile](profile, label, files, book)
-        for m in files:
-            subject = _relative(m.path, root)
-            rows += [CheckRow(profile, subject, *spec) for spec in _FILE_RULES[profile](m)]
+def _profile_rows(profile: Profile, folder: Path, taken: list[Path], measures: dict[Path, FileMeasure],
+                  root: Path) -> list[CheckRow]:
+    """The book rows, then the file rows, of one profile for one book folder."""
+    files = [measures[path] for path in taken if path in measures]
+    if taken and not files:
+        return []  # every file it takes is a problem entry already; book rows would only repeat that
+    rows = _BOOK_RULES[profile](profile, _book_label(folder, root), files)
+    for m in files:
+        rows += [CheckRow(profile, _relative(m.path, root), *spec) for spec in _FILE_RULES[profile](m)]
     return rows
 
 
-def _books(measures: Sequence[FileMeasure]) -> dict[Path, list[FileMeasure]]:
-    """Measures grouped by folder: one folder is one book."""
-    books: dict[Path, list[FileMeasure]] = {}
-    for m in measures:
-        books.setdefault(m.path.parent, []).append(m)
-    return books
+def _delivery_files(profile: Profile, book: list[Path], *, asked: bool) -> list[Path]:
+    """The files of a book a distributor would get: MP3 for ACX, MP3 (else M4A) for Google, M4B/M4A for Apple.
 
-
-def _delivery_files(profile: Profile, book: list[FileMeasure]) -> list[FileMeasure]:
-    """The files of a book a distributor would get: MP3 for ACX and Google, M4B for Apple when there is one."""
-    mp3 = [m for m in book if m.path.suffix.lower() == ".mp3"]
-    whole = [m for m in book if m.path.suffix.lower() in _BOOK_FORMATS]
+    A profile *asked* for by name falls back to the book's other format (Apple to the
+    MP3s, Google to an M4B), so its rows say why that format fails it.
+    """
+    mp3 = [p for p in book if p.suffix.lower() == ".mp3"]
+    whole = [p for p in book if p.suffix.lower() in _BOOK_FORMATS]
     if profile is Profile.APPLE:
-        return whole or mp3
+        return whole or (mp3 if asked else [])
     if profile is Profile.GOOGLE_PLAY:
-        return mp3 or whole
+        return mp3 or (whole if asked else [p for p in whole if p.suffix.lower() == ".m4a"])
     return mp3
 
 
@@ -266,19 +249,19 @@ def _apple_file(m: FileMeasure) -> list[Spec]:
     ]
 
 
-def _acx_book(profile: Profile, label: str, files: list[FileMeasure], book: list[FileMeasure]) -> list[CheckRow]:
+def _acx_book(profile: Profile, label: str, files: list[FileMeasure]) -> list[CheckRow]:
     if not files:
         return [CheckRow(profile, label, "files", "no MP3", "MP3 files (render --format mp3)", False)]
     layouts = sorted({_channels(m.channels) for m in files})
     return [CheckRow(profile, label, "channels", ", ".join(layouts), "all mono or all stereo", len(layouts) == 1)]
 
 
-def _google_book(profile: Profile, label: str, files: list[FileMeasure], book: list[FileMeasure]) -> list[CheckRow]:
+def _google_book(profile: Profile, label: str, files: list[FileMeasure]) -> list[CheckRow]:
     total = sum(m.duration_s for m in files)
     return [CheckRow(profile, label, "book length", _length(total), "5 min to 100 h", 300 <= total <= 100 * 3600)]
 
 
-def _apple_book(profile: Profile, label: str, files: list[FileMeasure], book: list[FileMeasure]) -> list[CheckRow]:
+def _apple_book(profile: Profile, label: str, files: list[FileMeasure]) -> list[CheckRow]:
     total = sum(m.duration_s for m in files)
     if total < 23 * 3600:
         return [CheckRow(profile, label, "files", f"{len(files)} ({_length(total)})", "1 file for a book < 23 h",
@@ -318,6 +301,10 @@ def _length(seconds: float) -> str:
     minutes, secs = divmod(round(seconds), 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}"
+
+
+def _names(profiles: Sequence[Profile]) -> str:
+    return ", ".join(p.value for p in profiles)
 
 
 def _channels(count: int) -> str:

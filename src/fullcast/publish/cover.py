@@ -2,22 +2,30 @@
 
 This is the only module that imports Pillow. The real image type is detected from
 the bytes, never from the file extension, and an oversized image is scaled down to
-the distributors' limit (Apple, Google and ACX ask for 1400-3000 px, square).
+the distributors' limit (Apple, Google and ACX ask for 1400-3000 px, square). An image
+of more than MAX_PIXELS is refused from its header, before a byte of it is decoded:
+decoding takes 3-4 bytes a pixel, so a 10000x10000 cover would take over 400 MB.
 """
 
 from __future__ import annotations
 
 import io
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
 from ..errors import ConfigError
+from ..model import Book
 from ..settings.config import Config
 
 MAX_SIDE = 3000
 """Longest side, in pixels, that distributors accept; larger covers are scaled down to it."""
+MAX_PIXELS = 25_000_000
+"""Largest cover decoded, in pixels (5000x5000, about 100 MB decoded); larger ones are refused with a fix."""
 MIN_SIDE = 1400
 """Shortest long side distributors recommend; smaller covers are kept, with a note."""
 COVER_NAMES = ("cover.jpg", "cover.jpeg", "cover.png")
@@ -78,17 +86,67 @@ def load_cover(path: Path) -> Cover:
     except OSError as exc:
         raise ConfigError(f"book.cover: cannot read {path}: {exc.strerror or exc}; "
                           "fix the path or its permissions") from exc
+    return cover_from_bytes(raw, path)
+
+
+def cover_from_bytes(raw: bytes, where: Path | str) -> Cover:
+    """*raw* image bytes (a file's, or a manuscript's embedded cover named by *where*) as a Cover."""
     try:
-        with Image.open(io.BytesIO(raw)) as image:
-            image.load()
-            return _prepare(image, raw, path)
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+        with _quiet_pillow():
+            with _header_only():
+                image = Image.open(io.BytesIO(raw))
+            with image:
+                _check_pixels(image, where)
+                image.load()
+                return _prepare(image, raw, where)
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning) as exc:
         raise ConfigError(
-            f"book.cover: {path} is not a valid image ({_reason(exc)}); use a JPEG or PNG file"
+            f"book.cover: {where} is not a valid image ({_reason(exc)}); use a JPEG or PNG file"
         ) from exc
 
 
-def _prepare(image: Image.Image, raw: bytes, path: Path) -> Cover:
+def book_cover(manuscript_path: Path, config: Config, book: Book) -> Cover | None:
+    """The book's cover: voices.yaml's or a cover file beside the manuscript, else the one the manuscript
+    embeds (an EPUB's); None when there is none."""
+    found = find_cover(manuscript_path, config)
+    if found is not None:
+        return load_cover(found)
+    if book.publication.cover:
+        return cover_from_bytes(book.publication.cover, f"{manuscript_path} (its embedded cover)")
+    return None
+
+
+@contextmanager
+def _header_only() -> Iterator[None]:
+    """Pillow's own bomb check off while `Image.open` reads the header: `_check_pixels`, stricter, names the size."""
+    saved = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = None
+    try:
+        yield
+    finally:
+        Image.MAX_IMAGE_PIXELS = saved
+
+
+@contextmanager
+def _quiet_pillow() -> Iterator[None]:
+    """Pillow's decompression-bomb warning (a GIF frame larger than its header says) raised, never printed."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        yield
+
+
+def _check_pixels(image: Image.Image, path: Path | str) -> None:
+    """Refuse a cover over MAX_PIXELS from the size in its header, before decoding it."""
+    width, height = image.size
+    if width * height > MAX_PIXELS:
+        raise ConfigError(
+            f"book.cover: {path} is {width}x{height} px, over the {MAX_PIXELS // 1_000_000}-megapixel limit "
+            f"for a cover (5000x5000); scale it down to {MAX_SIDE}x{MAX_SIDE} px, the most distributors accept"
+        )
+
+
+def _prepare(image: Image.Image, raw: bytes, path: Path | str) -> Cover:
     """Keep a JPEG/PNG of acceptable size as it is; otherwise scale and re-encode it."""
     width, height = image.size
     mime = _KEPT_FORMATS.get(image.format or "")

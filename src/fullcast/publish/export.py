@@ -1,50 +1,50 @@
 """Write a rendered book into its output folder: chapter MP3s, playlist, script.jsonl.
 
-Only chapters whose inputs changed are stitched and encoded again: the book folder's
-manifest (manifest.py) records a digest of each chapter's inputs, so an unchanged
-chapter stays byte-for-byte as it was. Changed chapters are encoded in parallel, one
-ffmpeg per core. Every file is written under a hidden `.name.part-<pid>` and renamed
-into place, so a killed render leaves nothing a player could take for finished;
-leftovers are swept by the next render, which holds an exclusive lock on the output
-folder (`.fullcast.lock`, with the holder's PID inside).
+Per chapter: when its digest and files match the manifest, it is left alone, byte for
+byte. Otherwise it is planned (`audio.stitch`), split into files no longer than the
+file-length limit at a paragraph, mastered to one gain per file and cut into blocks; the
+blocks of every changed file are encoded in parallel on all cores (a block already in the
+cache is reused), then each file is joined, tagged and renamed into place, and the
+manifest is saved at once, so a killed render keeps every file it finished.
 """
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
-import os
 import threading
-import unicodedata
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
-from ..audio import ffmpeg, stitch
-from ..errors import OutputError
-from ..model import CastScript, Chapter, ChapterAudio, Clip, Cue, Line, SegmentKind, Voice
+from ..audio import ffmpeg, master, stitch
+from ..model import CastScript, Chapter, ChapterAudio, Clip, Line, Voice
 from ..settings.config import Config
+from . import cover as cover_file
 from . import manifest, tag
-from .cover import Cover, find_cover, load_cover
+from .assemble import assemble_file, write_tags
+from .cover import Cover
+from .folder import (
+    available_cores,
+    book_folder,
+    chapter_filename,
+    hold_output,
+    sweep_parts,
+    writable_folder,
+    write_text_atomic,
+)
 
-LOCK_NAME = ".fullcast.lock"
-"""Lock file in the output folder; holds the PID of the render writing there."""
 SCRIPT_NAME = "script.jsonl"
 """What was rendered, one JSON object per segment."""
-PART = ".part-"
-"""Marks a file being written: `.<final name>.part-<pid>`."""
+CACHE_FOLDER = ".cache"
+"""The segment and block cache under the output folder, unless another is given."""
 TRANSCRIPT_SUFFIXES = (".vtt", ".srt")
 """Transcripts written beside a chapter file; removed with it when the chapter is gone."""
-WARNING_MARK = "Content warning"
-"""Title of the chapter mark over the spoken content warning."""
-_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
-"""Device names Windows will not create as files, whatever the extension."""
-_held: dict[str, list] = {}
-"""Output folders this process holds: resolved path -> [open lock file, nesting depth]."""
-_held_lock = threading.Lock()
+STICKY_LU = 0.2
+"""A file's mastering gain is kept from the last render while its loudness before mastering moved less than
+this: no unchanged block is encoded again for a change the ear cannot hear, well inside the tolerance."""
 
 
 @dataclass(frozen=True)
@@ -54,99 +54,38 @@ class ExportResult:
     book_dir: Path
     """The book's folder under the output folder."""
     files: tuple[Path, ...]
-    """Every chapter file, in chapter order."""
+    """Every chapter file, in reading order."""
     encoded: tuple[int, ...]
-    """Numbers of the chapters stitched and encoded in this run (the others were unchanged)."""
+    """Numbers of the chapters whose files were made in this run (the others were unchanged)."""
     playlist: Path
     """The .m3u playlist."""
     script: Path
     """script.jsonl."""
     chapters: tuple[ChapterAudio, ...]
-    """Each chapter file with its duration and segment cues, in order (for transcripts and M4B)."""
+    """Each file with its duration and segment cues, in order (for transcripts and M4B)."""
 
 
-# --------------------------------------------------------------------------- names
+@dataclass(frozen=True)
+class _ChapterJob:
+    """One chapter: its clips, the digest of everything its files are made from, and its tags."""
+
+    chapter: Chapter
+    clips: tuple[Clip, ...]
+    digest: str
+    tags: tag.ChapterTags
 
 
-def safe_filename(name: str, *, fallback: str = "untitled", max_bytes: int = 150) -> str:
-    """*name* as one harmless file name: no separators, control characters, leading dots or device names."""
-    text = unicodedata.normalize("NFC", name).replace(":", " -").replace('"', "'")
-    text = "".join("_" if c in '/\\*?<>|' or unicodedata.category(c).startswith("C") else c for c in text)
-    text = " ".join(text.split()).strip(" .")
-    if not text:
-        text = fallback
-    if text.split(".")[0].strip().upper() in _RESERVED:
-        text = f"_{text}"
-    encoded = text.encode("utf-8")[:max_bytes]
-    return encoded.decode("utf-8", "ignore").rstrip(" .") or fallback
+@dataclass(frozen=True)
+class _FileJob:
+    """One file to make: a planned stretch of a chapter, its blocks and its mastering gain."""
 
-
-def chapter_filename(number: int, total: int, title: str) -> str:
-    """`NN - Title.mp3`, zero-padded so files sort in reading order."""
-    return f"{number:0{max(2, len(str(total)))}d} - {safe_filename(title)}.mp3"
-
-
-def book_folder(out: Path, title: str) -> Path:
-    """The book's folder directly under *out*, named after its title."""
-    folder = out / safe_filename(title)
-    if Path(os.path.normpath(folder)).parent != Path(os.path.normpath(out)):  # belt and braces: never escape out/
-        raise OutputError(f"{title!r}: book title makes an unsafe folder name; set book.title in voices.yaml")
-    return folder
-
-
-# --------------------------------------------------------------------------- lock
-
-
-@contextmanager
-def hold_output(out: Path) -> Iterator[Path]:
-    """Hold *out* for this render; another process holding it raises OutputError naming its PID. Re-entrant."""
-    out = _writable_folder(out)
-    key = str(out.resolve())
-    with _held_lock:
-        if key in _held:
-            _held[key][1] += 1
-        else:
-            _held[key] = [_acquire(out), 1]
-    try:
-        yield out
-    finally:
-        with _held_lock:
-            _held[key][1] -= 1
-            if _held[key][1] == 0:
-                _held.pop(key)[0].close()  # closing the file releases the flock
-
-
-def _writable_folder(out: Path) -> Path:
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"{out}: cannot create the output folder ({exc.strerror or exc}); "
-                          "choose another --out or fix the parent folder's permissions") from exc
-    if not os.access(out, os.W_OK | os.X_OK):
-        raise OutputError(f"{out}: the output folder is not writable; choose another --out or run `chmod u+w {out}`")
-    return out
-
-
-def _acquire(out: Path):
-    path = out / LOCK_NAME
-    try:
-        handle = open(path, "a+", encoding="utf-8")
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot create the lock file ({exc.strerror or exc}); "
-                          "choose another --out or make the folder writable") from exc
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.seek(0)
-        pid = handle.read().strip() or "unknown"
-        handle.close()
-        raise OutputError(f"{out}: another fullcast render (PID {pid}) is writing to this folder; "
-                          "wait for it to finish, or render into a different --out") from None
-    handle.seek(0)
-    handle.truncate()
-    handle.write(f"{os.getpid()}\n")
-    handle.flush()
-    return handle
+    job: _ChapterJob
+    part: int
+    parts: int
+    plan: stitch.ChapterPlan
+    blocks: tuple[stitch.Block, ...]
+    gain: float
+    name: str
 
 
 # --------------------------------------------------------------------------- script and playlist
@@ -166,39 +105,12 @@ def script_jsonl(cast: CastScript) -> str:
 
 def playlist_text(chapters: Sequence[ChapterAudio]) -> str:
     """An extended M3U playlist of the chapter files, by file name relative to the book folder."""
-    entries = [f"#EXTINF:{round(c.duration_ms / 1000)},{' '.join(c.chapter.title.split())}\n{c.path.name}\n"
+    entries = [f"#EXTINF:{round(c.duration_ms / 1000)},{' '.join(c.title.split())}\n{c.path.name}\n"
                for c in chapters]
     return "#EXTM3U\n" + "".join(entries)
 
 
-def write_text_atomic(path: Path, text: str) -> bool:
-    """Write *text* to *path* via a hidden part file and rename; False (and no write) when already identical."""
-    try:
-        if path.is_file() and path.read_text(encoding="utf-8") == text:
-            return False
-    except (OSError, UnicodeDecodeError):
-        pass
-    tmp = path.with_name(f".{path.name}{PART}{os.getpid()}")
-    try:
-        tmp.write_text(text, encoding="utf-8", newline="\n")
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise OutputError(f"{path}: cannot write ({exc.strerror or exc}); check free space and permissions") from exc
-    return True
-
-
 # --------------------------------------------------------------------------- tags
-
-
-def chapter_marks(title: str, cues: Sequence[Cue], duration_ms: int) -> tuple[tag.ChapterMark, ...]:
-    """The warning (when the file opens with it) and the chapter body as marks covering the whole file."""
-    warned = [c for c in cues if c.segment.kind is SegmentKind.WARNING]
-    body = next((c for c in cues if c.segment.kind is not SegmentKind.WARNING and warned
-                 and c.start_ms >= warned[-1].end_ms), None)
-    if not warned or body is None:
-        return (tag.ChapterMark(title, 0, duration_ms),)
-    return (tag.ChapterMark(WARNING_MARK, 0, body.start_ms), tag.ChapterMark(title, body.start_ms, duration_ms))
 
 
 def chapter_tags(cast: CastScript, config: Config, chapter: Chapter, total: int, cover: Cover | None) -> tag.ChapterTags:
@@ -207,164 +119,230 @@ def chapter_tags(cast: CastScript, config: Config, chapter: Chapter, total: int,
     return tag.ChapterTags(
         book_title=book.title, chapter_title=chapter.title, author=config.book.author or book.author,
         narrator=config.book.narrator, track=chapter.number, track_total=total, year=config.book.year,
-        description=config.book.description, warning=book.warning.text if book.warning else None,
+        description=config.book.description or book.publication.description, warning=book.warning.text if book.warning else None,
         rating=book.rating, cover=cover,
     )
 
 
 def book_cover(cast: CastScript, config: Config) -> Cover | None:
-    """The cover voices.yaml names, or cover.jpg/.png beside the manuscript, loaded; None when there is none."""
+    """The cover voices.yaml names, or cover.jpg/.png beside the manuscript, or the manuscript's own, loaded."""
     chapters = cast.script.book.chapters
-    found = find_cover(Path(chapters[0].source), config) if chapters else None
-    return load_cover(found) if found else None
+    return cover_file.book_cover(Path(chapters[0].source), config, cast.script.book) if chapters else None
 
 
 # --------------------------------------------------------------------------- export
 
 
-@dataclass(frozen=True)
-class _ChapterJob:
-    """One chapter file to reuse or make."""
-
-    chapter: Chapter
-    """The chapter."""
-    clips: tuple[Clip, ...]
-    """Its clips in reading order."""
-    path: Path
-    """The finished file's path."""
-    digest: str
-    """Digest of everything the file is made from."""
-    tags: tag.ChapterTags
-    """Its tags, marks still empty."""
-
-
 def export_book(cast: CastScript, clips: Sequence[Clip], config: Config, out_dir: Path, *, force: bool = False,
-                jobs: int | None = None, progress: Callable[[int, int], None] | None = None) -> ExportResult:
-    """Write *cast*'s book under *out_dir*/<book>: re-encode changed chapters only (all with *force*).
+                jobs: int | None = None, progress: Callable[[float, float], None] | None = None,
+                cache_dir: Path | None = None) -> ExportResult:
+    """Write *cast*'s book under *out_dir*/<book>: make the files of changed chapters only (all with *force*).
 
     `jobs` caps the parallel encoders (default: one per core); `progress(done, total)` is
-    called as each changed chapter is finished.
+    called with the seconds of audio encoded and to encode as each block is done; blocks are cached in *cache_dir* (default
+    `<out_dir>/.cache`); a chapter longer than `mastering.max_file_minutes` becomes several files.
     """
     with hold_output(out_dir) as out:
+        cache = cache_dir or out / CACHE_FOLDER
         book_dir = book_folder(out, cast.script.book.title)
-        _writable_folder(book_dir)
-        _sweep_parts(book_dir)
+        writable_folder(book_dir)
+        sweep_parts(book_dir)
+        master.sweep_fragments(cache)
         old = manifest.read_manifest(book_dir)
         gains = manifest.voice_gains(clips, {} if force else old.gains)
-        todo = _chapter_jobs(cast, clips, config, book_dir, gains, book_cover(cast, config))
-        done = {} if force else {job.chapter.number: audio for job in todo if (audio := _reuse(old, job))}
+        todo = _chapter_jobs(cast, clips, config, gains, book_cover(cast, config))
+        done = {} if force else {job.chapter.number: files for job in todo if (files := _reuse(old, book_dir, job))}
         changed = [job for job in todo if job.chapter.number not in done]
-        record = manifest.Manifest(dict(old.files), {manifest.voice_key(v): g for v, g in gains.items()})
-        _encode_all(changed, gains, config, jobs, _recorder(book_dir, record, done, len(changed), progress))
-        _drop_obsolete(book_dir, record, {job.path.name for job in todo})
-        chapters = tuple(done[job.chapter.number] for job in todo)
+        record = manifest.Manifest({**old.files}, {manifest.voice_key(v): g for v, g in gains.items()})
+        encoder = _Encoder(book_dir, cache, record, gains, config, done, progress)
+        encoder.total_s = sum(clip.duration_ms for job in changed for clip in job.clips) / 1000  # until planned
+        with encoder.running(jobs):
+            # plan (one read of the clips, in this process) while the blocks planned so far encode on every core
+            planned = [file for job in _longest_first(changed)
+                       for file in encoder.submit(_plan_chapter(job, gains, config, old))]
+            encoder.tracks = _track_numbers(todo, done, planned)
+            encoder.total_s = sum(b.frames / f.plan.rate for f in planned for b in f.blocks)
+            for job in todo:  # keep reused files' entries current: a copied book's mtimes, a new track total
+                for audio in done.get(job.chapter.number, ()):
+                    _refresh(book_dir, record, job, audio, encoder.tracks[audio.path.name])
+        chapters = tuple(audio for job in todo for audio in done[job.chapter.number])
+        _drop_obsolete(book_dir, record, {c.path.name for c in chapters})
+        _save(book_dir, record, old)
         playlist, script = book_dir / f"{book_dir.name}.m3u", book_dir / SCRIPT_NAME
         write_text_atomic(playlist, playlist_text(chapters))
         write_text_atomic(script, script_jsonl(cast))
-        return ExportResult(book_dir, tuple(c.path for c in chapters), tuple(j.chapter.number for j in changed),
+        return ExportResult(book_dir, tuple(c.path for c in chapters), tuple(job.chapter.number for job in changed),
                             playlist, script, chapters)
 
 
-def _recorder(book_dir: Path, record: manifest.Manifest, done: dict[int, ChapterAudio], total: int,
-              progress: Callable[[int, int], None] | None) -> Callable[[_ChapterJob, ChapterAudio], None]:
-    """What to do as each chapter is finished: note it, save the manifest at once (so a killed render keeps it)."""
-    finished_now = [0]
-
-    def finished(job: _ChapterJob, audio: ChapterAudio) -> None:
-        done[job.chapter.number] = audio
-        record.files[job.path.name] = manifest.entry_for(audio, job.digest)
-        write_text_atomic(book_dir / manifest.MANIFEST_NAME, manifest.manifest_text(record))
-        finished_now[0] += 1
-        if progress is not None:
-            progress(finished_now[0], total)
-
-    return finished
-
-
-def _chapter_jobs(cast: CastScript, clips: Sequence[Clip], config: Config, book_dir: Path,
-                  gains: dict[Voice, float], cover: Cover | None) -> list[_ChapterJob]:
+def _chapter_jobs(cast: CastScript, clips: Sequence[Clip], config: Config, gains: dict[Voice, float],
+                  cover: Cover | None) -> list[_ChapterJob]:
     by_chapter: dict[int, list[Clip]] = {}
     for clip in clips:
         by_chapter.setdefault(clip.line.segment.chapter, []).append(clip)
-    chapters = cast.script.book.chapters
     cover_digest = hashlib.sha256(cover.data).hexdigest() if cover else None
     result = []
-    for chapter in chapters:
+    for chapter in cast.script.book.chapters:
         mine = tuple(by_chapter.get(chapter.number, ()))
-        tags = chapter_tags(cast, config, chapter, len(chapters), cover)
-        path = book_dir / chapter_filename(chapter.number, len(chapters), chapter.title)
+        tags = chapter_tags(cast, config, chapter, len(cast.script.book.chapters), cover)
         digest = manifest.chapter_digest(mine, gains, config, tags, cover_digest)
-        result.append(_ChapterJob(chapter, mine, path, digest, tags))
+        result.append(_ChapterJob(chapter, mine, digest, tags))
     return result
 
 
-def _reuse(old: manifest.Manifest, job: _ChapterJob) -> ChapterAudio | None:
-    return manifest.reuse(old.files.get(job.path.name), job.digest, job.path, job.chapter, job.clips)
+def _file_name(job: _ChapterJob, part: int, parts: int) -> str:
+    return chapter_filename(job.chapter.number, job.tags.track_total, job.chapter.title, part, parts)
 
 
-def _sweep_parts(book_dir: Path) -> None:
-    """Delete part files left by killed renders (the lock guarantees none is being written now)."""
-    for leftover in book_dir.glob(f".*{PART}*"):
+def _reuse(old: manifest.Manifest, book_dir: Path, job: _ChapterJob) -> list[ChapterAudio] | None:
+    """The chapter's files from the last render, when its inputs are unchanged and every file is still intact."""
+    found = manifest.chapter_entries(old, job.chapter.number, job.digest)
+    entries = [manifest.still_there(entry, book_dir / name) for name, entry in found]
+    if not found or None in entries or any(_file_name(job, e.part, e.parts) != n for n, e in found):
+        return None
+    return manifest.reuse(entries, [book_dir / name for name, _ in found], job.chapter, job.clips)
+
+
+def _refresh(book_dir: Path, record: manifest.Manifest, job: _ChapterJob, audio: ChapterAudio, track: str) -> None:
+    """Record a reused file again: its current mtime, and retagged when the book's track total moved."""
+    name = audio.path.name
+    entry = manifest.still_there(record.files[name], audio.path) or record.files[name]
+    if entry.track != track:
+        number, total = map(int, track.split("/"))
+        write_tags(audio.path, audio, replace(job.tags, track=number, track_total=total))
+        stat = audio.path.stat()
+        entry = replace(entry, track=track, sha256=manifest.file_sha256(audio.path), size=stat.st_size,
+                        mtime_ns=stat.st_mtime_ns)
+    record.files[name] = entry
+
+
+def _longest_first(jobs: list[_ChapterJob]) -> list[_ChapterJob]:
+    """Chapters by their speech, longest first: the last encoder to finish then has a short block, not a long one."""
+    return sorted(jobs, key=lambda job: -sum(clip.duration_ms for clip in job.clips))
+
+
+def _plan_chapter(job: _ChapterJob, gains: dict[Voice, float], config: Config, old: manifest.Manifest) -> list[_FileJob]:
+    """The files a changed chapter becomes: planned, split at the file-length limit, each with its gain."""
+    whole = stitch.plan_chapter(job.clips, gains, config.pauses)
+    limit = round(config.mastering.max_file_minutes * 60 * whole.rate)
+    ranges = stitch.split_files(whole, limit) if limit else [(0, len(job.clips))]
+    files = []
+    for part, (lo, hi) in enumerate(ranges, 1):
+        plan = whole if len(ranges) == 1 else stitch.plan_chapter(job.clips[lo:hi], gains, config.pauses)
+        name = _file_name(job, part, len(ranges))
+        previous = old.files.get(name)
+        if previous is not None and abs(previous.loudness - plan.loudness) <= STICKY_LU:
+            gain = previous.gain  # the level barely moved: keep the blocks that did not change
+        else:
+            gain = master.chapter_gain(plan, gains, config.mastering)
+        files.append(_FileJob(job, part, len(ranges), plan, stitch.split_blocks(plan), gain, name))
+    return files
+
+
+def _track_numbers(todo: list[_ChapterJob], done: dict[int, list[ChapterAudio]],
+                   planned: list[_FileJob]) -> dict[str, str]:
+    """File name -> its TRCK value ("n/N"), numbering every file of the book in reading order."""
+    names: list[str] = []
+    for job in todo:
+        names += [a.path.name for a in done.get(job.chapter.number, ())] or \
+                 [f.name for f in planned if f.job is job]
+    return {name: f"{n}/{len(names)}" for n, name in enumerate(names, 1)}
+
+
+class _Encoder:
+    """Encodes the blocks of every file it is given on all cores, and finishes each file once its blocks are in
+    and every file of the book is known (the track numbers need them all)."""
+
+    def __init__(self, book_dir: Path, cache: Path, record: manifest.Manifest, gains: dict[Voice, float],
+                 config: Config, done: dict[int, list[ChapterAudio]],
+                 progress: Callable[[float, float], None] | None) -> None:
+        self.book_dir, self.cache, self.record, self.gains = book_dir, cache, record, gains
+        self.config, self.done, self.progress = config, done, progress
+        self.tracks: dict[str, str] = {}
+        """File name -> TRCK value, set once every file is planned."""
+        self.cancel = threading.Event()
+        self.futures: dict[Future, tuple[_FileJob, int]] = {}
+        self.waiting: dict[int, list] = {}
+        self.files: list[_FileJob] = []
+        self.pool: ThreadPoolExecutor | None = None
+        self.done_s = 0.0
+        """Seconds of audio encoded (or found in the cache) so far."""
+        self.total_s = 0.0
+        """Seconds of audio to encode: estimated from the clips until every file is planned."""
+
+    @contextmanager
+    def running(self, jobs: int | None) -> Iterator[None]:
+        """Encoders for the body of the block; on leaving it, finish every file; on any failure stop them all."""
+        self.pool = ThreadPoolExecutor(max_workers=_workers(jobs, 1 << 16))
         try:
-            leftover.unlink()
-        except OSError as exc:
-            raise OutputError(f"{leftover}: cannot remove a leftover of an interrupted render ({exc.strerror}); "
-                              "delete it by hand") from exc
+            yield
+            self._finish_all()
+        except BaseException:
+            self.cancel.set()
+            ffmpeg.stop_all()
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        self.pool.shutdown()
+
+    def submit(self, files: list[_FileJob]) -> list[_FileJob]:
+        """Start encoding the blocks of *files*; returns them."""
+        for file in files:
+            self.files.append(file)
+            self.waiting[id(file)] = [None] * len(file.blocks)
+            for number, block in enumerate(file.blocks):
+                future = self.pool.submit(master.encode_block, file.plan, block, self.gains, file.gain,
+                                          self.config.mastering, self.cache, cancel=self.cancel)
+                self.futures[future] = (file, number)
+        return files
+
+    def _finish_all(self) -> None:
+        pending = set(self.futures)
+        while pending:
+            complete, pending = wait(pending, return_when=FIRST_EXCEPTION)
+            for future in complete:
+                file, number = self.futures[future]
+                slots = self.waiting[id(file)]
+                slots[number] = future.result()
+                self._report(file.blocks[number].frames / file.plan.rate)
+                if None not in slots:
+                    self._finish(file, slots)
+
+    def _finish(self, file: _FileJob, fragments: list) -> None:
+        """Join, tag and place one file; the manifest records it before it appears (so a killed render keeps it)."""
+        track = self.tracks[file.name]
+        number, count = map(int, track.split("/"))
+        tags = replace(file.job.tags, track=number, track_total=count)
+
+        def record(audio: ChapterAudio, written: Path) -> None:
+            self.record.files[file.name] = manifest.entry_for(audio, file.job.digest, file.gain, file.plan.loudness,
+                                                               track, written)
+            write_text_atomic(self.book_dir / manifest.MANIFEST_NAME, manifest.manifest_text(self.record))
+
+        audio = assemble_file(file.plan, file.blocks, fragments, file.job.chapter, tags, self.book_dir / file.name,
+                              part=file.part, parts=file.parts, before_placing=record)
+        self.done.setdefault(file.job.chapter.number, []).append(audio)
+        self.done[file.job.chapter.number].sort(key=lambda a: a.part)
+
+    def _report(self, seconds: float) -> None:
+        self.done_s += seconds
+        if self.progress is not None:
+            self.progress(self.done_s, max(self.total_s, self.done_s))
+
+
+def _workers(jobs: int | None, tasks: int) -> int:
+    return max(1, min(tasks, jobs or available_cores()))
 
 
 def _drop_obsolete(book_dir: Path, record: manifest.Manifest, current: set[str]) -> None:
-    """Delete chapter files an earlier render made that this book no longer has (e.g. a renamed chapter)."""
+    """Delete files an earlier render made that this book no longer has (e.g. a renamed chapter)."""
     for name in [n for n in record.files if n not in current]:
         if manifest.safe_entry_name(name):
             for stale in (name, *(str(Path(name).with_suffix(s)) for s in TRANSCRIPT_SUFFIXES)):
                 (book_dir / stale).unlink(missing_ok=True)
         del record.files[name]
-    write_text_atomic(book_dir / manifest.MANIFEST_NAME, manifest.manifest_text(record))
 
 
-def _encode_all(todo: Sequence[_ChapterJob], gains: dict[Voice, float], config: Config, jobs: int | None,
-                finished: Callable[[_ChapterJob, ChapterAudio], None]) -> None:
-    """Render the chapters in *todo* in parallel; on any failure or Ctrl-C stop every worker and ffmpeg."""
-    if not todo:
-        return
-    cancel = threading.Event()
-    pool = ThreadPoolExecutor(max_workers=max(1, min(len(todo), jobs or os.cpu_count() or 1)))
-    # Longest chapters first: the last encoder to finish then has a short chapter, not a long one with the other core idle.
-    longest_first = sorted(todo, key=lambda job: -sum(clip.duration_ms for clip in job.clips))
-    futures: dict[Future, _ChapterJob] = {pool.submit(_render_chapter, job, gains, config, cancel): job
-                                          for job in longest_first}
-    try:
-        pending = set(futures)
-        while pending:
-            complete, pending = wait(pending, return_when=FIRST_EXCEPTION)
-            for future in complete:
-                finished(futures[future], future.result())
-    except BaseException:
-        cancel.set()
-        ffmpeg.stop_all()
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise
-    pool.shutdown()
-
-
-def _render_chapter(job: _ChapterJob, gains: dict[Voice, float], config: Config,
-                    cancel: threading.Event) -> ChapterAudio:
-    """Stitch, master, encode and tag one chapter under part names, then rename the MP3 into place."""
-    pid = os.getpid()
-    wav = job.path.with_name(f".{job.path.stem}.wav{PART}{pid}")
-    mp3 = job.path.with_name(f".{job.path.name}{PART}{pid}")
-    try:
-        stitched = stitch.stitch_chapter(job.clips, gains, config.pauses, wav, cancel=cancel)
-        if cancel.is_set():
-            raise KeyboardInterrupt
-        stitch.encode_chapter(stitched, config.mastering, mp3)
-        marks = chapter_marks(job.chapter.title, stitched.cues, stitched.duration_ms)
-        tag.tag_chapter_mp3(mp3, replace(job.tags, marks=marks))
-        os.replace(mp3, job.path)
-    except OSError as exc:
-        raise OutputError(f"{job.path}: cannot write the chapter ({exc.strerror or exc}); "
-                          "check free space and permissions") from exc
-    finally:
-        wav.unlink(missing_ok=True)
-        mp3.unlink(missing_ok=True)
-    return ChapterAudio(job.chapter, job.path, stitched.duration_ms, stitched.cues)
+def _save(book_dir: Path, record: manifest.Manifest, old: manifest.Manifest) -> None:
+    """Write the manifest when anything in it changed; a render with nothing to do writes nothing."""
+    if record != old:
+        write_text_atomic(book_dir / manifest.MANIFEST_NAME, manifest.manifest_text(record))

@@ -14,7 +14,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from ..audio.ffmpeg import run_ffmpeg
 from ..errors import AudioError, OutputError
@@ -26,9 +26,9 @@ APPLE_MAX_MS = 23 * 3600 * 1000
 WARNING_TITLE = "Content warning"
 """Title of the marker over the spoken content warning."""
 DEFAULT_BITRATE = "96k"
+"""AAC bit rate for mono speech."""
 AAC_OVERSHOOT_DB = 2.0
 """Margin below the true-peak ceiling for the AAC encoder's overshoot (measured 1.5-2.4 dB at 64-96k)."""
-"""AAC bit rate for mono speech."""
 
 
 @dataclass(frozen=True)
@@ -44,18 +44,24 @@ class M4bPart:
 
 
 def write_m4b(chapters: Sequence[ChapterAudio], tags: BookTags, dest: Path, *,
-              max_ms: int = APPLE_MAX_MS, bitrate: str = DEFAULT_BITRATE,
-              true_peak: float = -3.0) -> tuple[M4bPart, ...]:
-    """Write the book as *dest* (or `<stem> - Part N.m4b` files when longer than *max_ms*)."""
+              max_ms: int = APPLE_MAX_MS, bitrate: str = DEFAULT_BITRATE, true_peak: float = -3.0,
+              progress: Callable[[float, float], None] | None = None) -> tuple[M4bPart, ...]:
+    """Write the book as *dest* (or `<stem> - Part N.m4b` files when longer than *max_ms*).
+
+    *progress* is called with the seconds of the book encoded so far and the book's length.
+    """
     if not chapters:
         raise AudioError(f"{dest}: no chapters to put in the M4B; render the chapters first")
     groups = split_parts(chapters, max_ms)
-    parts = []
+    total = sum(c.duration_ms for c in chapters) / 1000
+    parts, done = [], 0.0
     for number, group in enumerate(groups, start=1):
         path = dest if len(groups) == 1 else dest.with_name(f"{dest.stem} - Part {number}{dest.suffix}")
         marks = chapter_marks(group)
-        _encode_part(group, marks, _part_metadata(tags, number, len(groups)), tags, path, bitrate, true_peak)
+        report = (lambda seconds, at=done: progress(min(total, at + seconds), total)) if progress else None
+        _encode_part(group, marks, _part_metadata(tags, number, len(groups)), tags, path, bitrate, true_peak, report)
         parts.append(M4bPart(path, tuple(group), marks))
+        done += sum(c.duration_ms for c in group) / 1000
     return tuple(parts)
 
 
@@ -98,7 +104,7 @@ def chapter_marks(chapters: Sequence[ChapterAudio]) -> tuple[ChapterMark, ...]:
         body = offset + _body_start(chapter)
         if body > offset:
             marks.append(ChapterMark(WARNING_TITLE, offset, body))
-        marks.append(ChapterMark(chapter.chapter.title, body, end))
+        marks.append(ChapterMark(chapter.title, body, end))
         offset = end
     return tuple(marks)
 
@@ -142,7 +148,8 @@ def _escape(value: str) -> str:
 
 
 def _encode_part(chapters: Sequence[ChapterAudio], marks: Sequence[ChapterMark], meta: dict[str, str],
-                 tags: BookTags, dest: Path, bitrate: str, true_peak: float) -> None:
+                 tags: BookTags, dest: Path, bitrate: str, true_peak: float,
+                 progress: Callable[[float], None] | None) -> None:
     """Run ffmpeg to join, encode and tag one part into a temporary file, then rename it to *dest*."""
     with tempfile.TemporaryDirectory(prefix="fullcast-m4b-") as work:
         meta_path = Path(work) / "chapters.ffmeta"
@@ -163,10 +170,11 @@ def _encode_part(chapters: Sequence[ChapterAudio], marks: Sequence[ChapterMark],
         args = [arg for path in inputs for arg in ("-i", path)]
         args += ["-filter_complex", joined, *maps, "-c:a", "aac", "-b:a", bitrate, "-ac", "1", "-ar", "44100",
                  "-movflags", "+faststart", "-f", "mp4"]
-        _write_via_temp(dest, args, tags.rating)
+        _write_via_temp(dest, args, tags.rating, progress)
 
 
-def _write_via_temp(dest: Path, args: list[str], rating: str | None) -> None:
+def _write_via_temp(dest: Path, args: list[str], rating: str | None,
+                    progress: Callable[[float], None] | None = None) -> None:
     """Run ffmpeg with *args* writing to a temporary file beside *dest*, then rename it into place."""
     try:
         # `.<name>….part-<pid>` is the pattern export's next render sweeps up after a crash.
@@ -176,7 +184,7 @@ def _write_via_temp(dest: Path, args: list[str], rating: str | None) -> None:
         raise OutputError(f"{dest}: cannot write the M4B ({exc.strerror or exc}); "
                           "check the folder exists and is writable") from exc
     try:
-        run_ffmpeg([*args, "-y", tmp], subject=dest)
+        run_ffmpeg([*args, "-y", tmp], subject=dest, progress=progress)
         set_m4b_rating(Path(tmp), rating)
         os.chmod(tmp, 0o644)
         os.replace(tmp, dest)

@@ -39,6 +39,7 @@ from mutagen.id3 import (
     PictureType,
 )
 from mutagen.mp3 import MP3, BitrateMode, HeaderNotFoundError
+from mutagen.mp3._util import XingHeader, XingHeaderError
 from mutagen.mp4 import MP4, MP4FreeForm
 
 from ..errors import AudioError, OutputError
@@ -46,7 +47,7 @@ from .cover import Cover
 
 __all__ = [
     "BookTags", "ChapterMark", "ChapterTags", "Cover", "Mp3Facts",
-    "advisory", "book_tags", "comment_text", "read_mp3_facts", "set_m4b_rating", "tag_chapter_mp3",
+    "advisory", "book_tags", "comment_text", "mp3_frames", "read_mp3_facts", "set_m4b_rating", "tag_chapter_mp3",
 ]
 
 GENRE = "Audiobook"
@@ -278,3 +279,22 @@ def read_mp3_facts(path: Path) -> Mp3Facts:
         raise AudioError(f"{path}: not a readable MP3 ({exc}); re-render or replace the file") from exc
     mode = {BitrateMode.CBR: "CBR", BitrateMode.VBR: "VBR", BitrateMode.ABR: "ABR"}.get(info.bitrate_mode, "unknown")
     return Mp3Facts(int(info.sample_rate), int(info.bitrate), mode, int(info.channels), float(info.length))
+
+
+def mp3_frames(path: Path) -> int:
+    """The number of audio frames in an MP3 that LAME wrote, from its Xing/Info header.
+
+    Frames decode to 1152 samples each; fullcast joins separately encoded blocks frame by
+    frame, so this count places each block's audio exactly on the joined file's timeline.
+    The header parser is mutagen's own (`mutagen.mp3._util`, hence the pinned version).
+    """
+    try:
+        info = MP3(path).info
+        with open(path, "rb") as handle:
+            handle.seek(info.frame_offset + XingHeader.get_offset(info))
+            frames = XingHeader(handle).frames
+    except (HeaderNotFoundError, XingHeaderError, MutagenError, OSError) as exc:
+        raise AudioError(f"{path}: not a complete MP3 ({exc}); render again to make it anew") from exc
+    if frames < 0:
+        raise AudioError(f"{path}: its MP3 header has no frame count; render again to make it anew")
+    return frames

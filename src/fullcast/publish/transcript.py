@@ -9,14 +9,12 @@ audio (`model.Cue`, milliseconds), written at full millisecond precision.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Sequence
 
-from ..errors import OutputError
 from ..model import NARRATOR, Cue, SegmentKind
+from .folder import write_text_atomic
 
 NARRATOR_LABEL = "Narrator"
 """How the narrator is named in cues."""
@@ -49,14 +47,14 @@ def srt_text(cues: Sequence[Cue]) -> str:
 
 
 def write_vtt(cues: Sequence[Cue], path: Path) -> Path:
-    """Write the WebVTT transcript of *cues* to *path* (via a temporary file); returns *path*."""
-    _write_atomic(path, vtt_text(cues))
+    """Write the WebVTT transcript of *cues* to *path* (via a temporary file, and not when it already says so)."""
+    write_text_atomic(path, vtt_text(cues), "the transcript")
     return path
 
 
 def write_srt(cues: Sequence[Cue], path: Path) -> Path:
-    """Write the SubRip transcript of *cues* to *path* (via a temporary file); returns *path*."""
-    _write_atomic(path, srt_text(cues))
+    """Write the SubRip transcript of *cues* to *path* (via a temporary file, and not when it already says so)."""
+    write_text_atomic(path, srt_text(cues), "the transcript")
     return path
 
 
@@ -88,22 +86,3 @@ def _stamp(ms: int, separator: str) -> str:
     minutes, rest = divmod(rest, 60_000)
     seconds, millis = divmod(rest, 1000)
     return f"{hours:02d}:{minutes:02d}:{seconds:02d}{separator}{millis:03d}"
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    """Write *text* as UTF-8 to a temporary file beside *path*, then rename it into place."""
-    try:
-        # `.<name>….part-<pid>` is the pattern export's next render sweeps up after a crash.
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f".part-{os.getpid()}", dir=path.parent)
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write the transcript ({exc.strerror or exc}); "
-                          "check the folder exists and is writable") from exc
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a transcript is an ordinary shareable file
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise OutputError(f"{path}: cannot write the transcript ({exc.strerror or exc}); "
-                          "check free space and permissions") from exc

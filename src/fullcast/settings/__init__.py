@@ -8,6 +8,7 @@ May import: `model`, `errors` and its own modules.
 """
 
 from .config import Config
-from .voicesfile import add_characters, load_config
+from .voicesfile import load_config
+from .yamlfile import add_characters, edit_yaml
 
-__all__ = ["Config", "add_characters", "load_config"]
+__all__ = ["Config", "add_characters", "edit_yaml", "load_config"]

@@ -60,6 +60,10 @@ class BookInfo:
     """Blurb for the tags' comment."""
     cover: Path | None = None
     """Cover image, relative to voices.yaml."""
+    read_front_matter: bool = False
+    """Read a dedication, preface or title page aloud as story, instead of setting it aside."""
+    read_notes: bool = False
+    """Read author's notes (AO3 notes, "A/N:" paragraphs) aloud, instead of setting them aside."""
 
 
 @dataclass(frozen=True)
@@ -132,6 +136,8 @@ class Mastering:
     """True-peak ceiling in dBTP."""
     noise_floor: float | None = None
     """Room-tone level in dBFS, or None for digital silence."""
+    max_file_minutes: float = 120.0
+    """Longest chapter file; a longer chapter becomes parts, split at a paragraph (ACX takes at most 120). 0: no limit."""
 
 
 @dataclass(frozen=True)
@@ -194,6 +200,8 @@ class Config:
     """`pauses:`."""
     credits: Credits = Credits()
     """`credits:`."""
+    warnings: tuple[str, ...] = ()
+    """Problems in voices.yaml worth telling the producer about, each naming the dotted key and the fix; not errors."""
 
     def character(self, name: str) -> Character | None:
         """The cast entry called *name* (case-insensitive), or None."""

@@ -1,23 +1,22 @@
-"""Read voices.yaml into a validated Config, and add cast entries to it without losing comments.
+"""Validate voices.yaml into a Config, once: every later stage reads typed values, never raw YAML.
 
-This is the only module that imports ruamel.yaml. Validation happens once, here:
+The YAML itself is read by `yamlfile` (the only module that imports ruamel.yaml). Validation happens here:
 an unknown key names its dotted path and the nearest valid key, a wrong value
 names its path and what is expected, and every message starts with file:line.
+YAML anchors and aliases were refused before anything is built from them, every
+string is cleaned of control characters (`cleaning`), and names the story could
+not tell apart become `Config.warnings`.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import fields
 from pathlib import Path
 from typing import Any, Callable
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
 from ..errors import ConfigError, closest
 from ..model import Gender
+from .cleaning import clean_line, clean_text
 from .config import (
     BookInfo,
     Character,
@@ -31,6 +30,7 @@ from .config import (
     VoiceSettings,
     WarningSettings,
 )
+from .yamlfile import line_of, read_yaml
 
 ENGINES = ("pyttsx3", "fake")
 VOICE_KEYS = ("voice", "rate", "pitch", "volume")
@@ -45,9 +45,13 @@ class _Reader:
         self.path = path
 
     def fail(self, node: Any, key: str | int | None, where: str, message: str) -> ConfigError:
-        line = _line_of(node, key)
+        return ConfigError(self.message(node, key, where, message))
+
+    def message(self, node: Any, key: str | int | None, where: str, message: str) -> str:
+        """`file:line: dotted.key: message`, with no control character left to reach a terminal."""
+        line = line_of(node, key)
         place = f"{self.path}:{line}" if line else str(self.path)
-        return ConfigError(f"{place}: {where}: {message}")
+        return clean_line(f"{place}: {where}: {message}")
 
     def mapping(self, node: Any, where: str, allowed: tuple[str, ...]) -> dict[str, Any]:
         """Check *node* is a mapping with only *allowed* keys."""
@@ -82,10 +86,11 @@ def load_config(path: Path, *, required: bool = True) -> Config:
         if required:
             raise ConfigError(f"{path}: no such file; create it (see voices.yaml in the fullcast repo) or drop --voices")
         return Config()
-    data = _parse(path)
+    data = read_yaml(path)
     reader = _Reader(path)
     top = reader.mapping(data, "", TOP_KEYS)
     base = Path(path).parent
+    characters = _characters(reader, top.get("characters"))
     return Config(
         path=path,
         book=_book(reader, top, base),
@@ -94,56 +99,15 @@ def load_config(path: Path, *, required: bool = True) -> Config:
         narrator=_narrator(reader, top.get("narrator")),
         monologue=_monologue(reader, top.get("monologue")),
         content_warning=_simple(reader, top.get("content_warning"), "content_warning", WarningSettings),
-        characters=_characters(reader, top.get("characters")),
+        characters=characters,
         auto_voices=_auto_voices(reader, top.get("auto_voices")),
         lines=_lines(reader, top.get("lines")),
         pronunciations=_pronunciations(reader, top.get("pronunciations")),
         mastering=_simple(reader, top.get("mastering"), "mastering", Mastering),
         pauses=_simple(reader, top.get("pauses"), "pauses", Pauses),
         credits=_simple(reader, top.get("credits"), "credits", Credits),
+        warnings=tuple(_cast_conflicts(reader, top.get("characters"))),
     )
-
-
-def add_characters(path: Path, entries: list[tuple[str, Gender, str]]) -> None:
-    """Add `characters:` entries (name, gender, voice) to voices.yaml, keeping its comments and key order."""
-    path = Path(path)
-    yaml = YAML(typ="rt")
-    data = _parse(path) if path.exists() else None
-    if data is None:
-        data = CommentedMap()
-    if data.get("characters") is None:
-        data["characters"] = CommentedMap()
-    for name, gender, voice in entries:
-        entry = CommentedMap()
-        entry["gender"] = gender.value
-        entry["voice"] = voice
-        data["characters"][name] = entry
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        with tmp.open("w", encoding="utf-8") as handle:
-            yaml.dump(data, handle)
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise ConfigError(f"{path}: cannot be written ({exc.strerror}); check its permissions") from exc
-
-
-def _parse(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: is not UTF-8 (byte {exc.start}); re-save it as UTF-8") from exc
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from exc
-    try:
-        return YAML(typ="rt").load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        problem = (exc.problem or exc.context or "malformed YAML").strip()
-        raise ConfigError(f"{where}: malformed YAML: {problem}; check the indentation and quoting there") from exc
-    except YAMLError as exc:
-        raise ConfigError(f"{path}: malformed YAML: {exc}") from exc
 
 
 def _book(reader: _Reader, top: dict[str, Any], base: Path) -> BookInfo:
@@ -178,14 +142,14 @@ def _defaults(reader: _Reader, node: Any) -> VoiceSettings:
 
 def _narrator(reader: _Reader, node: Any) -> Narrator:
     found = reader.mapping(node, "narrator", VOICE_KEYS + ("character",))
-    character = found.get("character")
-    return Narrator(_voice(reader, node, "narrator"), str(character) if character else None)
+    character = clean_line(str(found.get("character") or ""))
+    return Narrator(_voice(reader, node, "narrator"), character or None)
 
 
 def _monologue(reader: _Reader, node: Any) -> Monologue:
     found = reader.mapping(node, "monologue", ("speaker",) + VOICE_KEYS)
-    speaker = found.get("speaker")
-    return Monologue(str(speaker) if speaker else None, _voice(reader, node, "monologue"))
+    speaker = clean_line(str(found.get("speaker") or ""))
+    return Monologue(speaker or None, _voice(reader, node, "monologue"))
 
 
 def _characters(reader: _Reader, node: Any) -> tuple[Character, ...]:
@@ -195,15 +159,73 @@ def _characters(reader: _Reader, node: Any) -> tuple[Character, ...]:
         raise reader.fail(node, None, "characters", f"must be a mapping from cast name to settings, not {_kind(node)}")
     cast = []
     for name, entry in node.items():
-        where = _join("characters", name)
+        where = _join("characters", clean_line(str(name)))
+        if not clean_line(str(name)):
+            raise reader.fail(node, name, "characters", "a character has an empty name; give every entry a name")
         found = reader.mapping(entry, where, ("aliases", "gender") + VOICE_KEYS)
-        aliases = found.get("aliases") or []
-        if isinstance(aliases, str) or not isinstance(aliases, list):
-            raise reader.fail(entry, "aliases", f"{where}.aliases", "must be a list of names, e.g. [the redhead]")
+        aliases = _aliases(reader, entry, found.get("aliases"), f"{where}.aliases")
         gender = reader.value(entry, "gender", f"{where}.gender", Gender, "female, male or unknown") if "gender" in found else None
         settings = _voice(reader, entry, where)
-        cast.append(Character(str(name), tuple(str(a) for a in aliases), gender or Gender.UNKNOWN, settings))
+        cast.append(Character(clean_line(str(name)), aliases, gender or Gender.UNKNOWN, settings))
     return tuple(cast)
+
+
+def _aliases(reader: _Reader, entry: Any, node: Any, where: str) -> tuple[str, ...]:
+    """A character's `aliases:`, each a name; those empty once cleaned are dropped."""
+    if node is None:
+        return ()
+    if not isinstance(node, list):
+        raise reader.fail(entry, "aliases", where, "must be a list of names, e.g. [the redhead]")
+    for i, alias in enumerate(node):
+        if alias is None or isinstance(alias, (dict, list)):
+            raise reader.fail(node, i, f"{where}[{i}]", f"must be a name, not {_kind(alias)}; e.g. [the redhead, Tara Maclay]")
+    return tuple(cleaned for alias in node if (cleaned := clean_line(str(alias))))
+
+
+def _cast_conflicts(reader: _Reader, node: Any) -> list[str]:
+    """Warnings for names the story cannot tell apart: two entries differing only in case, an alias given twice.
+
+    They are warnings, not errors: the cast still works, but a line tagged with a shared
+    name goes to whichever owner was mentioned last, or to no one, and of two entries
+    differing only in case the second's voice is never used.
+    """
+    if not node:
+        return []
+    names: dict[str, str] = {}  # name key -> the first entry's name
+    aliases: dict[str, str] = {}  # alias key -> the first entry that gave it
+    warnings = []
+    for raw, entry in node.items():
+        name = clean_line(str(raw))
+        if (first := names.get(_name_key(name))) is None:
+            names[_name_key(name)] = name
+        else:
+            how = ("control characters" if first == name else "case" if first.casefold() == name.casefold()
+                   else "case, spacing or full stops")
+            warnings.append(reader.message(node, raw, f"characters.{name}", (
+                f"differs from characters.{first} only in {how}, so the story cannot tell them apart and their "
+                "lines may go to the wrong character; merge the two entries")))
+    for raw, entry in node.items():
+        name = clean_line(str(raw))
+        listed = (entry.get("aliases") or []) if isinstance(entry, dict) else []
+        for i, alias in enumerate(listed):
+            alias, key = clean_line(str(alias)), _name_key(str(alias))
+            if not key:
+                continue
+            other, owner = names.get(key), aliases.setdefault(key, name)
+            if other is not None and _name_key(other) != _name_key(name):
+                problem, fix = f"is also the name of characters.{other}", f"remove it from {name}'s aliases"
+            elif owner != name and other is None:
+                problem, fix = f"is also an alias of characters.{owner}", "keep it under one of them"
+            else:
+                continue
+            warnings.append(reader.message(listed, i, f"characters.{name}.aliases", (
+                f'"{alias}" {problem}, so lines tagged with it may go to the wrong character; {fix}')))
+    return warnings
+
+
+def _name_key(name: str) -> str:
+    """How the story stage looks a name up: case, full stops, apostrophe style and spacing ignored."""
+    return " ".join(clean_line(name).replace(".", " ").replace("’", "'").casefold().split())
 
 
 def _auto_voices(reader: _Reader, node: Any) -> dict[Gender, tuple[str, ...]]:
@@ -229,7 +251,7 @@ def _lines(reader: _Reader, node: Any) -> tuple[LineFix, ...]:
             if not found.get(key):
                 raise reader.fail(node, i, f"{where}.{key}", "is required, e.g. {match: \"Can't sleep either?\", speaker: Willow}")
         chapter = reader.value(entry, "chapter", f"{where}.chapter", _positive_int, "a chapter number") if "chapter" in found else None
-        fixes.append(LineFix(str(found["match"]), str(found["speaker"]), chapter, where))
+        fixes.append(LineFix(clean_line(str(found["match"])), clean_line(str(found["speaker"])), chapter, where))
     return tuple(fixes)
 
 
@@ -241,7 +263,7 @@ def _pronunciations(reader: _Reader, node: Any) -> tuple[tuple[str, str], ...]:
     for word, respelling in node.items():
         if respelling is None or isinstance(respelling, (dict, list)):
             raise reader.fail(node, word, f"pronunciations.{word}", "must be a respelling, e.g. Mack-lay")
-    return tuple((str(w), str(r)) for w, r in node.items())
+    return tuple((clean_line(str(w)), clean_line(str(r))) for w, r in node.items())
 
 
 def _simple(reader: _Reader, node: Any, where: str, kind: type) -> Any:
@@ -260,6 +282,21 @@ def _convert_field(reader: _Reader, node: Any, key: str, where: str) -> Any:
 
 
 def _text(raw: Any) -> str:
+    """A one-line string: a name, a title, a credit, a voice id."""
+    if isinstance(raw, (dict, list)):
+        raise TypeError
+    return clean_line(str(raw))
+
+
+def _long_text(raw: Any) -> str:
+    """A string that may run over several lines (a blurb, a warning): cleaned, its line breaks kept."""
+    if isinstance(raw, (dict, list)):
+        raise TypeError
+    return clean_text(str(raw))
+
+
+def _path_text(raw: Any) -> str:
+    """A file name, exactly as written: cleaning it would name another file."""
     if isinstance(raw, (dict, list)):
         raise TypeError
     return str(raw)
@@ -291,31 +328,25 @@ def _positive_int(raw: Any) -> int:
 
 
 CONVERTERS.update({
+    "description": (_long_text, "text"),
+    "text": (_long_text, "text"),
+    "cover": (_path_text, "a file name"),
     "rate": (_ranged(int, 40, 900), "words per minute between 40 and 900"),
     "pitch": (_ranged(int, 0, 99), "a whole number from 0 to 99"),
     "volume": (_ranged(float, 0.0, 1.0), "a number from 0.0 to 1.0"),
     "every_chapter": (_flag, "true or false"),
+    "read_front_matter": (_flag, "true or false"),
+    "read_notes": (_flag, "true or false"),
     "opening": (_flag, "true or false"),
     "closing": (_flag, "true or false"),
     "loudness": (_ranged(float, -40, -10), "LUFS between -40 and -10"),
     "tolerance": (_ranged(float, 0.1, 5), "LU between 0.1 and 5"),
     "true_peak": (_ranged(float, -12, 0), "dBTP between -12 and 0"),
     "noise_floor": (_ranged(float, -120, -60), "dBFS between -120 and -60"),
+    "max_file_minutes": (_ranged(float, 0, 1440), "minutes from 1 to 1440, or 0 for no limit"),
     **{k: (_ranged(int, 0, 10_000), "milliseconds from 0 to 10000")
        for k in ("head", "tail", "heading", "paragraph", "inline", "scene")},
 })
-
-
-def _line_of(node: Any, key: str | int | None) -> int | None:
-    lc = getattr(node, "lc", None)
-    if lc is None:
-        return None
-    try:
-        return (lc.key(key)[0] if isinstance(node, CommentedMap) and key is not None
-                else lc.item(key)[0] if isinstance(node, CommentedSeq) and key is not None
-                else lc.line) + 1
-    except (KeyError, IndexError, TypeError):
-        return lc.line + 1
 
 
 def _join(where: str, key: Any) -> str:

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from support.wav import read_pcm
 
 from fullcast.audio import engines
 from fullcast.errors import EngineError
 from fullcast.model import Voice
+
+from support.wav import read_pcm
 
 
 def crossings_per_second(samples: np.ndarray) -> float:

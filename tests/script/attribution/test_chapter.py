@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from support.attribution import INDEX, context, parse
-
 from fullcast.script.attribution.chapter import attribute_chapter
 from fullcast.script.attribution.context import Call
 from fullcast.script.attribution.rules import rule_tag_after
+
+from support.attribution import INDEX, context, parse
 
 
 def test_chapter_driver_interrupted_quote_is_one_speaker() -> None:

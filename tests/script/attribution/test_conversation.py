@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from support.attribution import INDEX, context, parse
-
 from fullcast.script.attribution.chapter import make_context
 from fullcast.script.attribution.context import Call, Turn
 from fullcast.script.attribution.conversation import (
@@ -18,6 +16,8 @@ from fullcast.script.attribution.conversation import (
     settle_run,
     step_cost,
 )
+
+from support.attribution import INDEX, context, parse
 
 EXCHANGE = '"A?"\n\n"B."\n\n"C?"\n\n"D."\n\n"E?"'
 

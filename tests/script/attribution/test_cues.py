@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from support.attribution import INDEX, F, M
-from support.attribution import plain_context as context
-
 from fullcast.model import Gender
 from fullcast.script.attribution.context import Call
 from fullcast.script.attribution.cues import resolve
 from fullcast.script.attribution.names import Mention, NameIndex, Person, build_index
 from fullcast.script.attribution.tags import read_tag
 from fullcast.script.attribution.vocatives import addressees, named_after, quoted_names
+
+from support.attribution import INDEX, F, M
+from support.attribution import plain_context as context
 
 
 def pronouns(text: str, word: str) -> list[Mention]:

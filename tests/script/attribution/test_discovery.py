@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from support.attribution import PEOPLE
-
 from fullcast.model import Gender
 from fullcast.script.attribution.discovery import discover, guess_gender, partial_owners
 from fullcast.script.attribution.names import Person, build_index
+
+from support.attribution import PEOPLE
 
 F, M = Gender.FEMALE, Gender.MALE
 

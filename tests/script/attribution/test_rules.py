@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from support.attribution import INDEX, F, M, context, parse, who
-
 from fullcast.script.attribution.chapter import make_context
 from fullcast.script.attribution.context import Call, Turn
 from fullcast.script.attribution.cues import advance
@@ -23,6 +21,8 @@ from fullcast.script.attribution.rules import (
     rule_tag_before,
     rule_turn_taking,
 )
+
+from support.attribution import INDEX, F, M, context, parse, who
 
 
 def test_tag_after() -> None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from support.attribution import INDEX
-from support.attribution import plain_context as context
-
 from fullcast.script.attribution.chapter import make_context
 from fullcast.script.attribution.context import Context, Turn
 from fullcast.script.attribution.tags import read_tag, reporter, tag_window_after, tag_window_before
+
+from support.attribution import INDEX
+from support.attribution import plain_context as context
 
 
 def window(ctx: Context, bounds: tuple[int, int]) -> str:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from support.attribution import F, M
-from support.attribution import plain_context as context
-
 from fullcast.script.attribution.context import Turn
 from fullcast.script.attribution.names import Person, build_index
 from fullcast.script.attribution.vocatives import addressees, quoted_names
+
+from support.attribution import F, M
+from support.attribution import plain_context as context
 
 
 def test_vocatives() -> None:

@@ -1,7 +1,8 @@
 """Speech engines behind one small interface: each lists its voices and turns text into a WAV file.
 
-One module per engine: `espeak` (pyttsx3 driving espeak-ng, the default) and `fake` (a tone
-per word, for tests). `base` holds the interface they share, and `registry` maps the names
+One module per engine: `espeak` (espeak-ng through pyttsx3's binding, the default) and `fake`
+(a tone per word, for tests); `espeak_state` resets espeak before every utterance so its output
+is reproducible. `base` holds the interface they share, and `registry` maps the names
 voices.yaml uses to engines. Everything outside this package imports the package, never a module in it.
 
 May import: `model`, `errors`, and its own modules.

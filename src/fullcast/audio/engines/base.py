@@ -15,7 +15,7 @@ from typing import Protocol
 from ...model import Voice
 
 SAMPLE_RATE = 22050
-"""Both engines write mono 16-bit WAV at espeak's own rate."""
+"""espeak's own rate, and the fake engine's unless told otherwise."""
 
 
 @dataclass(frozen=True)
@@ -35,14 +35,19 @@ class EngineVoice:
 class Engine(Protocol):
     """Something that turns text into a mono 16-bit WAV file in a given voice."""
 
+    max_utterance_chars: int
+    """The longest text `synthesize` is given; synthesis speaks longer lines in pieces (`audio.utterances`)."""
+    sample_rate: int
+    """The engine's native rate: every WAV it writes is mono 16-bit at this rate."""
+
     def synthesize(self, text: str, voice: Voice, path: Path) -> None:
         """Write *text* spoken in *voice* to *path* (a WAV file), or raise EngineError."""
 
 
-def write_wav(path: Path, pcm: bytes) -> None:
-    """Write mono 16-bit PCM at SAMPLE_RATE to *path* (the caller picks a temporary name)."""
+def write_wav(path: Path, pcm: bytes, sample_rate: int = SAMPLE_RATE) -> None:
+    """Write mono 16-bit PCM at *sample_rate* to *path* (the caller picks a temporary name)."""
     with wave.open(str(path), "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(2)
-        out.setframerate(SAMPLE_RATE)
+        out.setframerate(sample_rate)
         out.writeframes(pcm)

@@ -1,19 +1,16 @@
 """The pyttsx3/espeak-ng engine, and the voices espeak-ng knows.
 
-This is the only module that touches pyttsx3 or espeakng_loader. The real engine is
-started lazily, at most once per process, and only inside worker processes that
-`audio.synthesis` spawns: a process that forks after pyttsx3 has started hangs, and a second
-engine in one process steals the first one's callbacks. Voice lists and checks read the
-espeak-ng data folder directly, so asking about voices never starts espeak.
-"""
+This is the only module that touches pyttsx3 or espeakng_loader (`espeak_state` handles the
+loaded library it is given). The real engine is started lazily, at most once per process
+(espeak's state and callback are global to the process), and only inside worker processes
+that `audio.synthesis` spawns. Voice lists and checks read the espeak-ng data folder
+directly, so asking about voices never starts espeak."""
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
-import io
 import os
-import threading
+import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -21,6 +18,7 @@ from typing import Any
 from ...errors import EngineError, closest
 from ...model import Voice
 from .base import SAMPLE_RATE, EngineVoice, write_wav
+from .espeak_state import SynthState
 
 ENGLISH_PREFIX = "gmw/en"
 """Base voices that `list_voices` combines with every variant."""
@@ -137,64 +135,74 @@ def preload_espeak() -> None:
                           "reinstall with `pip install --force-reinstall espeakng-loader`") from error
 
 
-def _load_espeak() -> Any:
-    """pyttsx3, imported after the preload, with its espeak driver's sample ordering fixed."""
+def _load_binding() -> tuple[Any, str]:
+    """pyttsx3's ctypes binding of libespeak-ng (`pyttsx3.drivers._espeak`), imported after the preload,
+    and the path of the library file it should have found."""
     preload_espeak()
-    import pyttsx3
-    from pyttsx3.drivers import espeak as driver
+    import espeakng_loader
 
-    original = driver.EspeakDriver._onSynth
-    if not getattr(original, "_fullcast_fixed", False):
-        def samples_first(self: Any, wav: Any, numsamples: int, events: Any) -> int:
-            # pyttsx3 2.99 writes the WAV when it sees EVENT_MSG_TERMINATED and only then appends
-            # the samples that came in the same callback. A short utterance arrives in one
-            # callback, so its file came out empty (or cut short). Append first, then let it write.
-            if numsamples > 0 and self._speaking:
-                self._data_buffer += ctypes.string_at(wav, numsamples * ctypes.sizeof(ctypes.c_short))
-            return original(self, wav, 0, events)
-
-        samples_first._fullcast_fixed = True  # type: ignore[attr-defined]
-        driver.EspeakDriver._onSynth = samples_first
-    return pyttsx3
+    try:
+        from pyttsx3.drivers import _espeak
+    except (ImportError, OSError, RuntimeError) as error:
+        raise EngineError(f"pyttsx3 cannot load espeak-ng: {error}; "
+                          "reinstall with `pip install --force-reinstall espeakng-loader pyttsx3`") from error
+    return _espeak, espeakng_loader.get_library_path()
 
 
 UTTERANCE_TIMEOUT_S = 60.0
-"""Longest wait for espeak to finish one segment before giving up on it."""
+"""Longest espeak may take over one utterance before it is stopped (a sentence takes milliseconds)."""
+MAX_UTTERANCE_CHARS = 2000
+"""Longest text spoken in one utterance; synthesis splits longer lines at sentence ends (`audio.utterances`).
+Measured (gmw/en-us, 175 wpm, 2 cores): one utterance costs about 52 us per character from 250
+characters up to 8,000 (1,100x real time; shorter ones pay ~1 ms of fixed cost), so the limit is
+about memory: 2,000 characters is two minutes of speech, 5 MB of PCM, 0.1 s of work. A 40,000-character
+paragraph took 1.9 s in 21 pieces (1.9-2.1 s for any limit from 250 to 40,000) and peaked at 57 MB
+instead of 218 MB in one piece; the audio differs by under 0.5 s in 40 minutes."""
+_ESPEAK_ERRORS = {1: "EE_BUFFER_FULL", 2: "EE_INTERNAL_ERROR", 3: "EE_NOT_FOUND"}
 
 
 class Pyttsx3Engine:
-    """pyttsx3 with the espeak driver; at most one per process (see the module docstring).
+    """eSpeak NG through pyttsx3's ctypes binding, synchronously; at most one per process.
 
-    pyttsx3's own runAndWait is not used: its command queue is pumped from espeak's
-    callback thread, its first call returns before synthesis ends, and the `endLoop`
-    it queues can cancel the utterance in flight, which left random clips empty.
-    Instead each segment goes straight to the espeak driver and we wait for the
-    driver's own "finished-utterance" notice, sent after it has written the WAV.
+    pyttsx3's espeak driver is not used: it runs espeak on a thread of its own, appends audio
+    with `bytes +=` (quadratic: 32,000 characters took 42 s and 64,000 hit the timeout),
+    prints "Audio saved to ...", and its runAndWait can cancel the utterance in flight. Here
+    espeak is started in synchronous mode, so `espeak_Synth` returns when the audio is
+    complete, with every buffer already handed to `_on_audio` on this thread. Before each
+    utterance `espeak_state.SynthState` puts espeak back in its start-up state, so the same
+    text, voice and settings give the same samples whatever the process said before.
     """
 
     _started = False
+    max_utterance_chars = MAX_UTTERANCE_CHARS
+    """Longest text `synthesize` is given at once (see MAX_UTTERANCE_CHARS)."""
+    sample_rate = SAMPLE_RATE
+    """espeak's own rate."""
 
     def __init__(self) -> None:
         if Pyttsx3Engine._started:
-            # A second engine steals the first one's espeak callbacks and the first then hangs.
+            # espeak's callback and state are global: a second engine would steal the first one's audio.
             raise EngineError("pyttsx3 is already running in this process; use engines.get_engine('pyttsx3')")
         Pyttsx3Engine._started = True
-        pyttsx3 = _load_espeak()
-        self._errors: list[BaseException] = []
+        self._espeak, library_path = _load_binding()
         self._voice: Voice | None = None
-        try:
-            self._engine = pyttsx3.init("espeak")
-        except Exception as error:  # pyttsx3 raises RuntimeError or OSError when espeak cannot start
-            raise EngineError(f"could not start espeak-ng through pyttsx3: {error}; "
-                              "reinstall with `pip install --force-reinstall espeakng-loader pyttsx3`") from error
-        self._driver = self._engine.proxy._driver
-        self._finished = threading.Event()
-        self._engine.connect("error", self._on_error)
-        self._engine.connect("finished-utterance", lambda **_: self._finished.set())
+        self._chunks: list[bytes] = []
+        self._deadline = 0.0
+        self._stopped = False
+        rate = self._espeak.Initialize(self._espeak.AUDIO_OUTPUT_SYNCHRONOUS, 1000)
+        if rate != SAMPLE_RATE:
+            raise EngineError(f"could not start espeak-ng (it answered {rate}, expected {SAMPLE_RATE} Hz); "
+                              "reinstall with `pip install --force-reinstall espeakng-loader pyttsx3`")
+        self._espeak.SetSynthCallback(self._on_audio)
+        self._state = SynthState(library_path, self._espeak.dll)
+        self.reproducible = self._state.reproducible
+        """True when identical input gives identical samples (this espeak-ng build is the one checked)."""
 
-    def _on_error(self, name: Any = None, exception: BaseException | None = None, **_: Any) -> None:
-        self._errors.append(exception or RuntimeError("unknown espeak error"))
-        self._finished.set()
+    def _on_audio(self, wav: Any, numsamples: int, events: Any) -> int:
+        if numsamples > 0:
+            self._chunks.append(ctypes.string_at(wav, numsamples * 2))
+        self._stopped = self._stopped or time.monotonic() > self._deadline
+        return 1 if self._stopped else 0  # 1 tells espeak to stop
 
     def synthesize(self, text: str, voice: Voice, path: Path) -> None:
         """Write *text* in *voice* to *path*; raise EngineError if espeak rejects the voice or writes nothing."""
@@ -202,32 +210,34 @@ class Pyttsx3Engine:
             write_wav(path, bytes(2 * int(0.1 * SAMPLE_RATE)))  # espeak says nothing for punctuation alone
             return
         self._set_voice(voice)
-        self._errors.clear()
-        self._finished.clear()
-        with contextlib.redirect_stdout(io.StringIO()):  # the driver prints "Audio saved to ..."
-            self._driver.save_to_file(text, str(path))
-            self._driver._start_synthesis(text)
-            finished = self._finished.wait(UTTERANCE_TIMEOUT_S)
-        if self._errors:
-            raise EngineError(f"espeak failed on {text[:40]!r} in voice {voice.voice_id!r}: {self._errors[0]}")
-        if not finished:
+        self._state.restore()
+        self._chunks, self._stopped = [], False
+        self._deadline = time.monotonic() + UTTERANCE_TIMEOUT_S
+        data = text.encode("utf-8")
+        status = self._espeak.cSynth(data, len(data) + 1, 0, self._espeak.POS_CHARACTER, 0,
+                                     self._espeak.ENDPAUSE | self._espeak.CHARS_UTF8, None, None)
+        pcm, self._chunks = b"".join(self._chunks), []
+        if self._stopped:
             raise EngineError(f"espeak did not finish {text[:40]!r} in voice {voice.voice_id!r} within "
                               f"{UTTERANCE_TIMEOUT_S:.0f} s; split the paragraph or try again")
-        if not path.exists():
-            raise EngineError(f"espeak wrote no audio for {text[:40]!r} in voice {voice.voice_id!r}")
+        if status != 0 or not pcm:
+            reason = f"espeak_Synth returned {_ESPEAK_ERRORS.get(status, status)}" if status else "no samples"
+            raise EngineError(f"espeak wrote no audio for {text[:40]!r} in voice {voice.voice_id!r} ({reason})")
+        write_wav(path, pcm)
 
     def _set_voice(self, voice: Voice) -> None:
         if voice == self._voice:
             return
         check_voice(voice.voice_id)
         self._voice = None
-        try:
-            # The driver's setProperty talks to espeak at once (no queue), so a rejection raises here.
-            self._driver.setProperty("voice", voice.voice_id)
-            self._driver.setProperty("rate", voice.rate)
-            self._driver.setProperty("pitch", voice.pitch)
-            self._driver.setProperty("volume", voice.volume)
-        except (ValueError, KeyError) as error:
+        # In synchronous mode these take effect at once, in this order, never in the middle of an utterance.
+        status = self._espeak.SetVoiceByName(voice.voice_id.encode("utf-8"))
+        if status == 0:
+            for parameter, value in ((self._espeak.RATE, voice.rate), (self._espeak.PITCH, voice.pitch),
+                                     (self._espeak.VOLUME, int(round(voice.volume * 100, 2)))):
+                status = status or self._espeak.SetParameter(parameter, value, 0)
+        if status != 0:
             raise EngineError(f"espeak rejected voice {voice.voice_id!r} (rate {voice.rate}, pitch {voice.pitch}, "
-                              f"volume {voice.volume}): {error}; run `fullcast voices` for valid ids") from error
+                              f"volume {voice.volume}): {_ESPEAK_ERRORS.get(status, status)}; "
+                              "run `fullcast voices` for valid ids")
         self._voice = voice

@@ -19,6 +19,8 @@ from .base import SAMPLE_RATE, write_wav
 
 FAKE_DELAY_ENV = "FULLCAST_FAKE_DELAY"
 """Seconds the fake engine sleeps per utterance, so tests can interrupt a slow synthesis."""
+FAKE_RATE_ENV = "FULLCAST_FAKE_RATE"
+"""The fake engine's sample rate in Hz (default espeak's): a long book at 8000 Hz costs a third of the disk."""
 
 
 def _word_count(text: str) -> int:
@@ -38,6 +40,13 @@ class FakeEngine:
     It rejects the voice ids the real engine lacks, so errors can be tested without espeak.
     """
 
+    max_utterance_chars = espeak.MAX_UTTERANCE_CHARS
+    """The real engine's limit, so long lines are split the same way with both."""
+
+    def __init__(self) -> None:
+        self.sample_rate = int(os.environ.get(FAKE_RATE_ENV) or SAMPLE_RATE)
+        """espeak's rate, or the one FULLCAST_FAKE_RATE gives."""
+
     def synthesize(self, text: str, voice: Voice, path: Path) -> None:
         """Write the tone for *text* to *path*."""
         delay = float(os.environ.get(FAKE_DELAY_ENV) or 0)
@@ -45,8 +54,8 @@ class FakeEngine:
             time.sleep(delay)
         if voice.voice_id not in _accepted_ids():
             espeak.check_voice(voice.voice_id, "fake")
-        lead, word, tail = _fake_pieces(fake_frequency(voice), voice.rate, voice.volume)
-        write_wav(path, lead + word * _word_count(text) + tail)
+        lead, word, tail = _fake_pieces(fake_frequency(voice), voice.rate, voice.volume, self.sample_rate)
+        write_wav(path, lead + word * _word_count(text) + tail, self.sample_rate)
 
 
 @lru_cache(maxsize=1)
@@ -55,14 +64,14 @@ def _accepted_ids() -> frozenset[str]:
 
 
 @lru_cache(maxsize=64)
-def _fake_pieces(frequency: float, rate: int, volume: float) -> tuple[bytes, bytes, bytes]:
+def _fake_pieces(frequency: float, rate: int, volume: float, sample_rate: int) -> tuple[bytes, bytes, bytes]:
     """PCM for the leading silence, one word, and the trailing silence."""
     import numpy as np
 
-    frames = int(SAMPLE_RATE * 60 / max(rate, 1))
-    t = np.arange(frames) / SAMPLE_RATE
+    frames = int(sample_rate * 60 / max(rate, 1))
+    t = np.arange(frames) / sample_rate
     # Silence over the last fifth of each word keeps the words apart, as in speech.
     tone = np.sin(2 * math.pi * frequency * t) * (np.arange(frames) < 0.8 * frames)
     amplitude = min(max(volume, 0.0), 1.0) * 0.5 * 32767
     word = (tone * amplitude).astype("<i2").tobytes()
-    return bytes(2 * int(0.012 * SAMPLE_RATE)), word, bytes(2 * int(0.3 * SAMPLE_RATE))
+    return bytes(2 * int(0.012 * sample_rate)), word, bytes(2 * int(0.3 * sample_rate))
