@@ -8,7 +8,11 @@ characters (characters covered by anything else vote for that kind). It also che
 every word of each novel lands in exactly one segment.
 
 Usage:
-  python benchmarks/attribution.py --data ../shared/bench/pdnc [--novel Emma | --novels Emma,Persuasion] [--errors 20]
+  python benchmarks/attribution.py --data ../shared/bench/pdnc [--folds 7] [--novels Emma,Persuasion] [--errors 20]
+
+With `--folds K` every novel is also scored by a model trained without its fold (K folds of whole
+novels): the cross-validated figure, the one to report. The in-sample column is the shipped
+model, trained on every novel; the gap between the two is how much the model has fitted the bench.
 """
 
 from __future__ import annotations
@@ -21,11 +25,13 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 from fullcast.manuscript import read_manuscript
 from fullcast.model import Script, SegmentKind
 from fullcast.script import analyse_book
+from fullcast.script.attribution.decide import Decider
 from fullcast.settings import load_config
 
 GENDERS = {"F": "female", "M": "male"}
@@ -84,28 +90,49 @@ def words_intact(script: Script, text: str) -> bool:
     return story == spoken
 
 
-def score_novel(folder: Path, errors: int) -> tuple[Counter[str], Counter[str], int, float, bool]:
-    """Correct/total counts per quote type for one novel, its word count, analysis seconds, words intact."""
+@dataclass
+class Scored:
+    """One novel's result."""
+
+    right: Counter[str]
+    """Correct quotes per type."""
+    total: Counter[str]
+    """Quotes per type."""
+    words: int
+    seconds: float
+    """Analysis time (process time: one core's work)."""
+    intact: bool
+    """Every word of the novel in exactly one segment."""
+    confidence: list[tuple[float, bool]]
+    """(confidence, right) of every gold quote whose first character lies in a dialogue segment."""
+
+
+def score_novel(folder: Path, errors: int, decider: Decider | None = None) -> Scored:
+    """Score one novel with *decider* (the shipped model when None)."""
     with tempfile.TemporaryDirectory() as tmp:
         config = load_config(write_voices(folder / "characters.json", Path(tmp) / "voices.yaml"))
     book = read_manuscript(folder / "text.txt", config.book.title, config.content_warning.text)
-    began = time.perf_counter()
-    script = analyse_book(book, config)
-    seconds = time.perf_counter() - began
+    began = time.process_time()
+    script = analyse_book(book, config, decider=decider)
+    seconds = time.process_time() - began
     text = book.chapters[0].text
     starts, spans = coverage(script)
     right: Counter[str] = Counter()
     total: Counter[str] = Counter()
     shown = 0
-    segment_starts = [s.start for s in script.segments if s.start is not None]
-    segment_rules = [s.rule for s in script.segments if s.start is not None]
+    located = [s for s in script.segments if s.start is not None]
+    segment_starts = [s.start for s in located]
+    confidence: list[tuple[float, bool]] = []
     for line in (folder / "quotes.jsonl").read_text(encoding="utf-8").splitlines():
         quote = json.loads(line)
         kind = quote["quote_type"] if quote["quote_type"] in TYPES else "Unknown"
         guess = predict(starts, spans, quote["spans"])
         total[kind] += 1
-        rule = segment_rules[max(0, bisect.bisect_right(segment_starts, quote["spans"][0][0]) - 1)]
+        segment = located[max(0, bisect.bisect_right(segment_starts, quote["spans"][0][0]) - 1)]
+        rule = segment.rule
         RULES[rule.split(":")[0]][1] += 1
+        if segment.kind is SegmentKind.DIALOGUE and segment.confidence is not None:
+            confidence.append((segment.confidence, guess == quote["speaker"]))
         if guess == quote["speaker"]:
             right[kind] += 1
             RULES[rule.split(":")[0]][0] += 1
@@ -113,7 +140,7 @@ def score_novel(folder: Path, errors: int) -> tuple[Counter[str], Counter[str], 
             shown += 1
             print(f"  {folder.name} {quote['id']} {kind}: gold {quote['speaker']!r} got {guess!r} [{rule}] "
                   f"{quote['text'][:60]!r}", file=sys.stderr)
-    return right, total, len(text.split()), seconds, words_intact(script, text)
+    return Scored(right, total, len(text.split()), seconds, words_intact(script, text), confidence)
 
 
 def main() -> int:
@@ -121,6 +148,8 @@ def main() -> int:
     parser.add_argument("--data", type=Path, required=True, help="the pdnc folder")
     parser.add_argument("--novel", action="append", help="only these novels (folder names)")
     parser.add_argument("--novels", help="only these novels, comma-separated folder names (quick iteration)")
+    parser.add_argument("--folds", type=int, default=0,
+                        help="also cross-validate: train without one fold of novels, score that fold (needs .[train])")
     parser.add_argument("--rules", action="store_true", help="also print accuracy per deciding rule")
     parser.add_argument("--errors", type=int, default=0, help="show this many wrong quotes per novel on stderr")
     args = parser.parse_args()
@@ -128,34 +157,93 @@ def main() -> int:
     wanted = (args.novel or []) + (args.novels.split(",") if args.novels else [])
     if wanted:
         folders = [p for p in folders if p.name in wanted]
-    all_right: Counter[str] = Counter()
-    all_total: Counter[str] = Counter()
-    words = seconds = 0.0
-    print(f"| {'novel':28} | {'Explicit':>8} | {'Anaphoric':>9} | {'Implicit':>8} | {'overall':>7} | words/s | words intact |")
-    print(f"|{'-' * 30}|{'-' * 10}|{'-' * 11}|{'-' * 10}|{'-' * 9}|---------|--------------|")
-    for folder in folders:
-        right, total, n_words, secs, intact = score_novel(folder, args.errors)
-        all_right.update(right)
-        all_total.update(total)
-        words += n_words
-        seconds += secs
-        print(_row(folder.name, right, total, f"{n_words / secs:7.0f}", "yes" if intact else "NO"))
-    print(_row("ALL", all_right, all_total, f"{words / seconds:7.0f}", ""))
-    print(f"\ncorrect: {sum(all_right.values())}/{sum(all_total.values())}")
-    print(f"a 120,000-word novel at this speed: {120_000 * seconds / words:.2f} s (target: under 3 s on one core)")
+    shipped = {folder.name: score_novel(folder, args.errors) for folder in folders}
+    held = cross_validate(folders, args.folds, args.errors) if args.folds else {}
+    print_table(folders, shipped, held)
+    scored = list((held or shipped).values())
+    words = sum(s.words for s in shipped.values())
+    seconds = sum(s.seconds for s in shipped.values())
+    print(f"\na 120,000-word novel at this speed: {120_000 * seconds / words:.2f} s of one core (target: under 3 s)")
+    print_calibration([c for s in scored for c in s.confidence], "cross-validated" if held else "in-sample")
     if args.rules:
         for rule, (good, n) in sorted(RULES.items(), key=lambda r: -r[1][1]):
             print(f"  {rule:40} {good:6d}/{n:<6d} {100 * good / n:5.1f}%")
     return 0
 
 
-def _row(name: str, right: Counter[str], total: Counter[str], speed: str, intact: str) -> str:
-    def pct(kinds: tuple[str, ...], width: int) -> str:
-        t = sum(total[k] for k in kinds)
-        return f"{100 * sum(right[k] for k in kinds) / t:{width - 1}.1f}%" if t else " " * (width - 1) + "-"
-    overall = tuple(total)
-    return (f"| {name:28} | {pct(('Explicit',), 8)} | {pct(('Anaphoric',), 9)} | {pct(('Implicit',), 8)} | "
-            f"{pct(overall, 7)} | {speed} | {intact:12} |")
+def cross_validate(folders: list[Path], k: int, errors: int) -> dict[str, Scored]:
+    """Each novel scored by a model trained on the other folds only (fold i: every k-th novel from the i-th)."""
+    from learning import fit, novel_rows  # LightGBM and scikit-learn: the `train` extra
+
+    from fullcast.script.attribution.decide import ModelDecider
+    from fullcast.script.attribution.trees import model_from_data
+
+    rows = {folder.name: novel_rows(folder) for folder in folders}
+    held: dict[str, Scored] = {}
+    for i in range(k):
+        fold = folders[i::k]
+        model = model_from_data(fit([rows[f.name] for f in folders if f not in fold]), f"fold {i + 1}")
+        for folder in fold:
+            held[folder.name] = score_novel(folder, errors, ModelDecider(model, explain=False))
+        print(f"fold {i + 1}/{k}: {', '.join(f.name for f in fold)}", file=sys.stderr, flush=True)
+    return held
+
+
+def print_table(folders: list[Path], shipped: dict[str, Scored], held: dict[str, Scored]) -> None:
+    """Per novel and overall: accuracy per type, cross-validated when *held* has it, beside the in-sample figure."""
+    label = "cross-validated (held-out novels)" if held else "in-sample (the shipped model)"
+    print(f"accuracy: {label}")
+    print(f"| {'novel':28} | {'Explicit':>8} | {'Anaphoric':>9} | {'Implicit':>8} | {'overall':>7} | in-sample "
+          "| words intact |")
+    print(f"|{'-' * 30}|{'-' * 10}|{'-' * 11}|{'-' * 10}|{'-' * 9}|-----------|--------------|")
+    totals = [Counter(), Counter(), Counter(), Counter()]
+    for folder in folders:
+        ours, fitted = (held or shipped)[folder.name], shipped[folder.name]
+        for counter, part in zip(totals, (ours.right, ours.total, fitted.right, fitted.total)):
+            counter.update(part)
+        in_sample = percent(fitted.right, fitted.total, tuple(fitted.total), 9)
+        print(table_row(folder.name, ours.right, ours.total, in_sample, f"{'yes' if ours.intact else 'NO':12}"))
+    print(table_row("ALL", totals[0], totals[1], percent(totals[2], totals[3], tuple(totals[3]), 9), " " * 12))
+    print(f"\ncorrect: {sum(totals[0].values())}/{sum(totals[1].values())}")
+
+
+def print_calibration(seen: list[tuple[float, bool]], label: str) -> None:
+    """The calibration table, its expected error, the sure lines, and where the errors sit."""
+    if not seen:
+        return
+    print(f"\ncalibration ({label}, {len(seen)} quotes in dialogue segments)")
+    print("| confidence | quotes | right | mean confidence |")
+    print("|------------|-------:|------:|----------------:|")
+    ece = 0.0
+    for b in range(10):
+        lo, hi = b / 10, (b + 1) / 10
+        inside = [(c, r) for c, r in seen if lo <= c < hi or (b == 9 and c == 1.0)]
+        if inside:
+            accuracy = sum(r for _, r in inside) / len(inside)
+            mean = sum(c for c, _ in inside) / len(inside)
+            ece += len(inside) / len(seen) * abs(accuracy - mean)
+            print(f"| {lo:.1f}-{hi:.1f}    | {len(inside):6d} | {100 * accuracy:4.1f}% | {mean:15.3f} |")
+    sure = [r for c, r in seen if c >= 0.9]
+    wrong = sum(not r for _, r in seen)
+    doubtful = sorted(seen, key=lambda x: x[0])[:round(0.15 * len(seen))]
+    print(f"expected calibration error: {ece:.3f} (target <= 0.05)")
+    print(f"confidence >= 0.9: {100 * sum(sure) / max(1, len(sure)):.1f}% right (target >= 97%), "
+          f"{100 * len(sure) / len(seen):.1f}% of lines (target >= 60%)")
+    print(f"errors in the least-confident 15% of lines: {100 * sum(not r for _, r in doubtful) / max(1, wrong):.1f}% "
+          f"(target >= 50%)")
+
+
+def percent(right: Counter[str], total: Counter[str], kinds: tuple[str, ...], width: int) -> str:
+    """The share of *kinds* right, as a table cell *width* wide ("-" when there are none)."""
+    t = sum(total[k] for k in kinds)
+    return f"{100 * sum(right[k] for k in kinds) / t:{width - 1}.1f}%" if t else " " * (width - 1) + "-"
+
+
+def table_row(name: str, right: Counter[str], total: Counter[str], *cells: str) -> str:
+    """A markdown row: the name, the accuracy per type and overall, then *cells*."""
+    return (f"| {name:28} | {percent(right, total, ('Explicit',), 8)} | {percent(right, total, ('Anaphoric',), 9)} | "
+            f"{percent(right, total, ('Implicit',), 8)} | {percent(right, total, tuple(total), 7)} | "
+            + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":

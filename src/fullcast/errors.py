@@ -27,6 +27,10 @@ class AudioError(FullcastError):
     """ffmpeg or pydub failed to read, stitch, measure or encode audio."""
 
 
+class ModelError(FullcastError):
+    """A model file shipped with fullcast (the speaker model) is missing, damaged or of another version."""
+
+
 class OutputError(FullcastError):
     """An output file or folder cannot be written, or is held by another render."""
 

@@ -208,6 +208,23 @@ class Segment:
     """The boundary in front of this segment."""
     rule: str = ""
     """Why this speaker was chosen: the rule and its cue, shown by `script --explain`."""
+    confidence: float | None = None
+    """Dialogue only: the calibrated probability that `speaker` is right (1.0 for a `lines:` correction);
+    None for every other kind."""
+    candidates: tuple[Candidate, ...] = ()
+    """Dialogue only: who else may have said it, most probable first (the speaker among them when found)."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """Someone who may have spoken a line, as the attribution model scored them."""
+
+    name: str
+    """Cast name, or the name as found in the text."""
+    probability: float
+    """The calibrated probability that this candidate spoke the line."""
+    reasons: tuple[str, ...] = ()
+    """The features that weighed most for (or against) this candidate, e.g. `tag after names them (+2.1)`."""
 
 
 @dataclass(frozen=True)

@@ -9,24 +9,22 @@ from __future__ import annotations
 
 import glob
 import os
-import re
 import time
 from dataclasses import dataclass, replace
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-from .casting.cast import CastRow, cast_script, cast_warnings, summarise_cast
+from .casting.cast import cast_script, cast_warnings
 from .errors import ConfigError, closest
 from .manuscript import read_manuscript
-from .model import Book, CastScript, ChapterAudio, Gender, Voice
+from .model import Book, CastScript, ChapterAudio, Segment
 from .publish.folder import available_cores, check_output_folder
 from .script.analyse import analyse_book
-from .settings import add_characters, load_config
-from .settings.config import DEFAULT_PITCH, DEFAULT_RATE, DEFAULT_VOLUME, Config
+from .settings import load_config
+from .settings.config import Config
 
 if TYPE_CHECKING:  # export and check pull in numpy and pydub: only where a render needs them
-    from .audio.engines import EngineVoice
     from .publish.check import CheckReport
     from .publish.export import ExportResult
 
@@ -115,8 +113,8 @@ def _read(manuscript: Path, voices: Path | None) -> tuple[Config, Book]:
                                    read_front_matter=config.book.read_front_matter, read_notes=config.book.read_notes)
 
 
-def _cast(book: Book, config: Config, *, check_voices: bool) -> CastScript:
-    script = analyse_book(book, config)
+def _cast(book: Book, config: Config, *, check_voices: bool, explain: bool = False) -> CastScript:
+    script = analyse_book(book, config, explain=explain)
     if not check_voices:
         return cast_script(script, config)
     from .audio import engines
@@ -124,10 +122,11 @@ def _cast(book: Book, config: Config, *, check_voices: bool) -> CastScript:
     return cast_script(script, config, voices=engines)
 
 
-def analyse(manuscript: Path, voices: Path | None, *, check_voices: bool = True) -> tuple[Config, CastScript]:
-    """Read, analyse and cast a manuscript: everything short of making audio."""
+def analyse(manuscript: Path, voices: Path | None, *, check_voices: bool = True,
+            explain: bool = False) -> tuple[Config, CastScript]:
+    """Read, analyse and cast a manuscript: everything short of making audio (*explain*: say what decided)."""
     config, book = _read(manuscript, voices)
-    return config, _cast(book, config, check_voices=check_voices)
+    return config, _cast(book, config, check_voices=check_voices, explain=explain)
 
 
 def brief(manuscript: Path, config: Config, cast: CastScript, notes: Sequence[str] = ()) -> Briefing:
@@ -138,9 +137,9 @@ def brief(manuscript: Path, config: Config, cast: CastScript, notes: Sequence[st
     return Briefing(config.path, tuple(notes), warnings, uncast)
 
 
-def prepare(manuscript: Path, voices: Path | None) -> tuple[CastScript, Briefing]:
-    """The cast script of *manuscript* with its briefing: `fullcast script`."""
-    config, cast = analyse(manuscript, voices)
+def prepare(manuscript: Path, voices: Path | None, *, explain: bool = False) -> tuple[CastScript, Briefing]:
+    """The cast script of *manuscript* with its briefing: `fullcast script` (*explain*: with the candidates' reasons)."""
+    config, cast = analyse(manuscript, voices, explain=explain)
     return cast, brief(manuscript, config, cast)
 
 
@@ -287,40 +286,16 @@ def script_records(cast: CastScript, *, explain: bool = False) -> list[dict[str,
     """One JSON-ready record per segment, in reading order (plus `rule` with *explain*): `script --format jsonl`."""
     from .publish.export import segment_record
 
-    return [{**segment_record(line), **({"rule": line.segment.rule} if explain else {})} for line in cast.lines]
+    return [{**segment_record(line), **(_explained(line.segment) if explain else {})} for line in cast.lines]
 
 
-# --------------------------------------------------------------------------- voices
-
-
-def list_voices(engine: str, lang: str | None = None) -> list[EngineVoice]:
-    """The voices *engine* offers; with *lang*, those that speak it (see `speaks`), or a ConfigError with hints."""
-    from .audio import engines
-
-    voices = list(engines.list_voices(engine))
-    if not lang:
-        return voices
-    found = [voice for voice in voices if speaks(voice, lang)]
-    if not found:
-        names = {v.name.split(" (")[0].split(" + ")[0] for v in voices} | {c for v in voices for c in v.languages}
-        near = closest(lang, sorted(names), n=3, cutoff=0.6)
-        hint = f" (did you mean {' or '.join(near)}?)" if near else ""
-        raise ConfigError(f"--lang {lang}: no {engine} voice speaks it{hint}; give a language code (en, en-us), a "
-                          "language name (English) or a voice id prefix (gmw/en); `fullcast voices` lists them all")
-    return found
-
-
-def speaks(voice: EngineVoice, lang: str) -> bool:
-    """True when *lang* names *voice*'s language: a code (`en` takes in `en-us`), a name (English) or an id prefix."""
-    wanted = lang.strip().casefold().replace("_", "-")
-    voice_id = voice.id.casefold()
-    if "/" in wanted or "+" in wanted:
-        return voice_id.startswith(wanted)
-    codes = {code.casefold() for code in voice.languages} | {voice_id.split("+")[0].rsplit("/", 1)[-1]}
-    if voice_id.startswith(f"{wanted}/") or any(code == wanted or code.startswith(f"{wanted}-") for code in codes):
-        return True
-    name = voice.name.split(" + ")[0].casefold()  # "english (america)": the language, then the place
-    return wanted == name or re.search(rf"(?<!\w){re.escape(wanted)}(?!\w)", name.split(" (")[0]) is not None
+def _explained(segment: Segment) -> dict[str, Any]:
+    """What `--explain` adds to a record: the rule, and for a line the candidates with probabilities and reasons."""
+    extra: dict[str, Any] = {"rule": segment.rule}
+    if segment.candidates:
+        extra["candidates"] = [{"speaker": c.name, "probability": c.probability, "reasons": list(c.reasons)}
+                               for c in segment.candidates]
+    return extra
 
 
 def check(output: Path, profiles: Sequence[str]) -> CheckReport:
@@ -329,76 +304,3 @@ def check(output: Path, profiles: Sequence[str]) -> CheckReport:
     from .publish.check import check_files
 
     return check_files(output, profiles)
-
-
-# --------------------------------------------------------------------------- cast, preview, samples
-
-
-@dataclass(frozen=True)
-class CastReport:
-    """What `fullcast cast` shows, and with --write what it added where."""
-
-    rows: tuple[CastRow, ...]
-    """Every speaker and cast entry, cast entries first."""
-    briefing: Briefing
-    """The briefing of the analysis before anything was written."""
-    added: tuple[tuple[str, Gender, str], ...] = ()
-    """Entries written (name, gender, voice id), in order."""
-    written: Path | None = None
-    """The voices.yaml they were written to."""
-    created: bool = False
-    """True when that file did not exist before."""
-
-
-def cast_report(manuscript: Path, voices: Path | None, *, write: bool = False) -> CastReport:
-    """The cast as the analysis sees it; with *write*, the uncast speakers added to voices.yaml first.
-
-    They go into the voices.yaml in use, or a new one beside the manuscript (inside a folder manuscript).
-    """
-    config, cast = analyse(manuscript, voices, check_voices=False)
-    briefing = brief(manuscript, config, cast)
-    rows = summarise_cast(cast, config)
-    missing = tuple((row.name, row.gender, row.voice.voice_id) for row in rows if not row.in_cast)
-    if not (write and missing):
-        return CastReport(rows, briefing)
-    target = config.path or (manuscript if manuscript.is_dir() else manuscript.parent) / VOICES_NAME
-    created = not target.exists()
-    add_characters(target, list(missing))
-    config, cast = analyse(manuscript, target, check_voices=False)
-    return CastReport(summarise_cast(cast, config), briefing, missing, target, created)
-
-
-def preview(name: str, manuscript: Path, voices: Path | None, out: Path,
-            text: str | None = None) -> tuple[Path, Briefing]:
-    """Render an audition of *name* into out/previews/: their first lines, or *text*; with the briefing."""
-    from .audio.synthesis import synthesize_text
-    from .casting.cast import apply_pronunciations, first_words
-    from .publish.folder import safe_filename
-
-    config, cast = analyse(manuscript, voices)
-    voices_by_name = {n.casefold(): (n, v) for n, v in cast.voices}
-    if name.casefold() not in voices_by_name:
-        near = closest(name, [n for n, _ in cast.voices], cutoff=0.65)
-        hint = f"; did you mean {', '.join(near)}?" if near else f"; the cast is {', '.join(n for n, _ in cast.voices)}"
-        raise ConfigError(f"no speaker called {name!r} in the cast or the manuscript{hint}")
-    speaker, voice = voices_by_name[name.casefold()]
-    if text is None:
-        text = first_words(cast, speaker)
-    check_output_folder(out)
-    dest = check_output_folder(out / "previews", create=True) / f"{safe_filename(speaker)}.wav"
-    synthesize_text(apply_pronunciations(text, config.pronunciations), voice, dest)
-    return dest, brief(manuscript, config, cast)
-
-
-def sample_voices(engine: str, voice_ids: list[str], out: Path) -> list[Path]:
-    """Render one short clip per voice into out/voices/ so an editor can compare them by ear."""
-    from .audio.synthesis import synthesize_texts
-    from .publish.folder import safe_filename
-
-    check_output_folder(out)
-    folder = check_output_folder(out / "voices", create=True)
-    items = [(f"This is {voice_id.replace('+', ' variant ')}. The lamps along the sea wall were lit at dusk.",
-              Voice(engine, voice_id, DEFAULT_RATE, DEFAULT_PITCH, DEFAULT_VOLUME),
-              folder / f"{safe_filename(voice_id)}.wav") for voice_id in voice_ids]
-    synthesize_texts(items)
-    return [path for _, _, path in items]

@@ -184,13 +184,10 @@ def test_a_paragraph_of_megabytes_streams_through_the_fake_engine(tmp_path: Path
     text = " ".join([sentence] * (1_500_000 // (len(sentence) + 1)))
     voice = replace(NARRATOR, rate=900)
     peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    began = time.perf_counter()
     clips = synthesize_lines([line(0, "narrator", voice, text)], tmp_path)
-    elapsed = time.perf_counter() - began
     pieces = split_utterances(text, engines.FakeEngine.max_utterance_chars)
     assert len(text) > 1_400_000 and len(pieces) == 788
     assert clips[0].duration_ms == sum(fake_frames(p, 900) for p in pieces) * 1000 // 22050
-    assert elapsed < 30, elapsed  # about 2 s here
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before < 100_000  # KB: streamed, not held
 
 
@@ -206,16 +203,14 @@ def test_a_line_longer_than_a_wav_clip_can_hold_is_refused_with_a_fix(tmp_path: 
 
 
 @pytest.mark.real
-def test_real_engine_speaks_a_long_paragraph_in_reasonable_time(tmp_path: Path) -> None:
-    # Before: pyttsx3's driver appended audio quadratically; 32,000 characters took 42 s, 40,000 timed out.
+def test_real_engine_speaks_a_long_paragraph_whole(tmp_path: Path) -> None:
+    # pyttsx3's driver appends audio quadratically (32,000 characters took 42 s, 40,000 timed out), so a long
+    # paragraph goes to it in utterances of at most max_utterance_chars; how fast is benchmarks/' business
     sentence = "The rain kept falling on the old town, and nobody in the square looked up. "
     text = (sentence * (40_000 // len(sentence))).strip()
     voice = Voice("pyttsx3", "gmw/en-us", 175, 50, 0.9)
-    began = time.perf_counter()
     clips = synthesize_lines([line(0, "narrator", voice, text)], tmp_path, jobs=1)
-    elapsed = time.perf_counter() - began
-    assert elapsed < 20, elapsed  # about 2.5 s here, start-up included
-    assert 2200 < clips[0].duration_ms / 1000 < 2400  # about 38 minutes of speech
+    assert 2200 < clips[0].duration_ms / 1000 < 2400  # about 38 minutes of speech, none of it lost
 
 
 @pytest.mark.real

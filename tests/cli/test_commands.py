@@ -12,7 +12,7 @@ from support.cli import CAST, STORY, run, run_stdout
 
 def test_version_and_help_for_every_command() -> None:
     assert run("--version") == (0, f"fullcast {__version__}\n")
-    for command in ("render", "script", "cast", "preview", "voices"):
+    for command in ("render", "script", "cast", "review", "preview", "voices"):
         code, output = run(command, "--help")
         assert code == 0 and "Usage: " in output and "Example: fullcast" in output, command
 
@@ -23,9 +23,12 @@ def test_script_jsonl(book: Path) -> None:
     records = [json.loads(line) for line in output.splitlines()]
     assert set(records[0]) == {"chapter", "index", "kind", "speaker", "voice", "text", "source", "start", "end"}
     dialogue = [r for r in records if r["kind"] == "dialogue"]
+    # Tara is the only candidate, so the model is as sure as its calibration lets it be
     assert dialogue == [{"chapter": 1, "index": dialogue[0]["index"], "kind": "dialogue", "speaker": "Tara",
                          "voice": "gmw/en-us+f3", "text": "Hi,", "source": str(book / "story.md"),
-                         "start": STORY.index("Hi,"), "end": STORY.index("Hi,") + 3}]
+                         "start": STORY.index("Hi,"), "end": STORY.index("Hi,") + 3,
+                         "confidence": dialogue[0]["confidence"]}]
+    assert 0.9 <= dialogue[0]["confidence"] <= 1.0
     assert [r["index"] for r in records] == list(range(len(records)))
 
 
@@ -143,3 +146,37 @@ def test_voices_lists_variants_and_samples_each(tmp_path: Path) -> None:
     assert code == 0, output
     assert output.splitlines()[-1] == f"wrote {len(ids)} samples to {tmp_path / 'voices'}"
     assert sorted(p.name for p in (tmp_path / "voices").iterdir())[:2] == ["gmw_en-us+f1.wav", "gmw_en-us+f2.wav"]
+
+
+def test_script_explain_lists_the_candidates_with_probabilities(tmp_path: Path) -> None:
+    (tmp_path / "story.md").write_text('# One\n\nTara and Willow sat down.\n\n"Cold?" asked Tara.\n\n"A little."\n',
+                                       encoding="utf-8")
+    (tmp_path / "voices.yaml").write_text("engine: fake\ncharacters:\n  Tara: {gender: female}\n  Willow: "
+                                          "{gender: female}\n", encoding="utf-8")
+    code, output = run_stdout("script", str(tmp_path / "story.md"), "--explain", "--format", "jsonl")
+    assert code == 0, output
+    lines = [json.loads(line) for line in output.splitlines() if '"dialogue"' in line]
+    assert [line["speaker"] for line in lines] == ["Tara", "Willow"]
+    assert [[c["speaker"] for c in line["candidates"]] for line in lines] == [["Tara", "Willow"], ["Willow", "Tara"]]
+    assert all(line["candidates"][0]["probability"] == line["confidence"] for line in lines)
+    assert all(c["reasons"] for line in lines for c in line["candidates"])
+
+
+def test_a_line_fixed_in_voices_yaml_is_certain(tmp_path: Path) -> None:
+    (tmp_path / "story.md").write_text('# One\n\nTara and Willow sat down.\n\n"Cold?"\n', encoding="utf-8")
+    (tmp_path / "voices.yaml").write_text("engine: fake\ncharacters:\n  Tara: {gender: female}\n  Willow: "
+                                          "{gender: female}\nlines:\n  - {match: Cold, speaker: Willow}\n",
+                                          encoding="utf-8")
+    code, output = run_stdout("script", str(tmp_path / "story.md"), "--format", "jsonl")
+    assert code == 0, output
+    line = next(json.loads(x) for x in output.splitlines() if '"dialogue"' in x)
+    assert (line["speaker"], line["confidence"]) == ("Willow", 1.0)
+
+
+def test_a_missing_speaker_model_says_how_to_rebuild_it(book: Path, tmp_path: Path, monkeypatch) -> None:
+    from fullcast.script.attribution import trees
+
+    monkeypatch.setattr(trees, "MODEL_FILE", tmp_path / "speakers.json")
+    code, output = run("script", str(book / "story.md"), "--voices", str(book / "voices.yaml"))
+    assert (code, output.splitlines()[-1]) == (1, f"Error: {tmp_path / 'speakers.json'}: the speaker model is "
+                                                  f"missing; {trees.REBUILD}")

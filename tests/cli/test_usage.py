@@ -101,9 +101,9 @@ def test_screenplay_banner_does_not_repeat_chapter(tmp_path: Path) -> None:
 def test_script_never_writes_raw_escape_sequences(book: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     real = pipeline.prepare
 
-    def hostile(manuscript: Path, voices: Path | None):
+    def hostile(manuscript: Path, voices: Path | None, **options: bool):
         """Text with ESC, BEL, CR and a C1 CSI, as if they had got past the manuscript's cleaning."""
-        cast, briefing = real(manuscript, voices)
+        cast, briefing = real(manuscript, voices, **options)
         lines = tuple(dataclasses.replace(line, spoken=line.spoken + "\x1b[2J\x07\r\x9b1m") for line in cast.lines)
         return dataclasses.replace(cast, lines=lines), dataclasses.replace(briefing, warnings=("bad\x1b]0;title\x07",))
 
@@ -158,3 +158,11 @@ def test_cast_write_with_no_voices_yaml_creates_one_beside_the_manuscript(book: 
         "Voices: none (built-in defaults); put a voices.yaml beside the manuscript or pass --voices",
         f"Created {book / 'voices.yaml'} with 1 speaker under characters: Tara (unknown, gmw/en-gb-x-gbclan+klatt)"]
     assert (book / "elsewhere" / "voices.yaml").read_text(encoding="utf-8") == "engine: fake\n"
+
+
+def test_cast_write_never_casts_the_placeholder_for_lines_nobody_could_be_found_for(book: Path) -> None:
+    (book / "story.md").write_text(STORY + '\n# Chapter 2\n\n"Anyone there?"\n', encoding="utf-8")
+    code, output = run("cast", str(book / "story.md"), "--write")
+    assert code == 0, output
+    assert output.splitlines()[-1] == "Nothing to add: every speaker has a cast entry"
+    assert (book / "voices.yaml").read_text(encoding="utf-8") == CAST

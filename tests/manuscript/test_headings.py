@@ -41,6 +41,8 @@ def first_words(book) -> list[str]:
     ("CHAPTER\n1", "CHAPTER 1"),
     ("Chapter IV\nThe Harbour Wall", "Chapter IV: The Harbour Wall"),
     ("CHAPTER I.\nA Wet Morning", "CHAPTER I. A Wet Morning"),
+    ("CHAPTER II\nTREATS OF THE BOY'S GROWTH, EDUCATION,\nAND BOARD",
+     "CHAPTER II: TREATS OF THE BOY'S GROWTH, EDUCATION, AND BOARD"),
 ])
 def test_heading_forms_between_chapters(tmp_path: Path, heading: str, title: str) -> None:
     book = book_of(tmp_path, f"Chapter 1\n\n{BODY}\n\n{heading}\n\n{BODY}\n")

@@ -251,3 +251,22 @@ def test_old_town_every_line_to_its_speaker_and_thoughts_to_tara() -> None:
     text = OLD_TOWN.read_text(encoding="utf-8")
     assert all(s.text == spoken_text(text[s.start:s.end]) for s in script.segments
                if s.start is not None and s.kind is not SegmentKind.WARNING)
+
+
+def test_a_speaker_naming_themself_is_the_speaker() -> None:
+    text = ('Tara looked up at the stranger in the doorway.\n\n"Who are you?" asked Tara.\n\n'
+            '"My name is Rupert. I was sent for."\n\n"It is I, Willow, who sent for you," said a voice from the stairs.')
+    script = analyse_book(book(chapter(1, text)), Config(characters=CAST, credits=NO_CREDITS))
+    assert dialogue(script) == [("Who are you?", "Tara"), ("My name is Rupert. I was sent for.", "Rupert"),
+                                ("It is I, Willow, who sent for you,", "Willow")]
+
+
+def test_a_line_fixed_in_voices_yaml_anchors_the_lines_around_it() -> None:
+    text = ('Tara and Willow sat by the fire while the wind rattled the shutters.\n\n"Cold tonight."\n\n"It is."\n\n'
+            '"Pass the blanket."\n\n"Here you are."')
+    fixes = {who: Config(characters=CAST, credits=NO_CREDITS, lines=(LineFix("Cold tonight", who),))
+             for who in ("Tara", "Willow")}
+    assert [s for _, s in dialogue(analyse_book(book(chapter(1, text)), fixes["Tara"]))] == [
+        "Tara", "Willow", "Tara", "Willow"]
+    assert [s for _, s in dialogue(analyse_book(book(chapter(1, text)), fixes["Willow"]))] == [
+        "Willow", "Tara", "Willow", "Tara"]

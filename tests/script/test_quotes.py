@@ -76,3 +76,33 @@ def test_spoken_text_drops_marks_and_emphasis_but_no_words() -> None:
 def test_has_words_and_trim() -> None:
     assert (has_words(" , "), has_words("a")) == (False, True)
     assert trim(", she said  ", 0, 12) == (2, 10)
+
+
+# --------------------------------------------------------------------------- apostrophes in single-quote books
+
+
+def test_elisions_before_a_word_are_not_quote_marks() -> None:
+    text = "\u2018Built \u2019em all myself,\u2019 said Gran. \u2018\u2019Tis done.\u2019"
+    assert pieces(text, QuoteStyle.SINGLE) == [("Q", "Built \u2019em all myself,"), ("N", " said Gran. "),
+                                               ("Q", "\u2019Tis done.")]
+    assert pieces("'Fetch 'em here,' he said.", QuoteStyle.SINGLE) == [("Q", "Fetch 'em here,"), ("N", " he said.")]
+
+
+def test_elisions_after_a_word_are_not_quote_marks() -> None:
+    text = "'We were dancin' all night,' she said, 'o' course.'"
+    assert pieces(text, QuoteStyle.SINGLE) == [("Q", "We were dancin' all night,"), ("N", " she said, "),
+                                               ("Q", "o' course.")]
+    assert pieces("'Come in' he said.", QuoteStyle.SINGLE) == [("Q", "Come in"), ("N", " he said.")]
+
+
+def test_possessive_title_in_capitals_and_after_an_abbreviation() -> None:
+    text = "It said \u2018THE OTTERS\u2019 SONG\u2019 on it. \u2018That was D.\u2019s,\u2019 she said."
+    assert pieces(text, QuoteStyle.SINGLE) == [("N", "It said "), ("Q", "THE OTTERS\u2019 SONG"), ("N", " on it. "),
+                                               ("Q", "That was D.\u2019s,"), ("N", " she said.")]
+
+
+def test_spoken_keeps_apostrophes_and_decodes_entities() -> None:
+    assert spoken("That was D.'s, and D.\u2019s hat") == "That was D.'s, and D.\u2019s hat"
+    assert spoken("dancin' all night, o' course, fetch 'em") == "dancin' all night, o' course, fetch 'em"
+    assert spoken("&gt; hey &amp; you &#8212; there") == "> hey & you \u2014 there"
+    assert spoken("He said 'come' to them") == "He said come to them"

@@ -16,9 +16,12 @@ from fullcast.script.viewpoint import (
     is_first_person_book,
     italic_thoughts,
     monologue_paragraphs,
+    reads_as_thought,
     said_by_i,
     self_talk,
+    thinker_named,
     thinks_in_present,
+    thought_tag,
 )
 
 
@@ -90,6 +93,41 @@ def test_present_tense_first_person_opening_is_a_thought_even_among_third_person
     assert first_person("My hand is shaking. He wrote it; he was afraid; his hand was steady; he climbed.") is True
 
 
+def test_italic_first_person_thoughts_do_not_make_a_first_person_book() -> None:
+    third = "Jonah knelt at the door of the boathouse and turned the pick in the old lock."
+    thoughts = ["*I can do this. I have done it a hundred times before now.*",
+                "*Fine,* Jonah thought. *I'll break the window instead, I think.*"] * 2
+    assert is_first_person_book(views(third, *thoughts, third)) is False
+    assert is_first_person_book(views("I walked to the door of the boathouse and I knocked twice.", third) * 2)
+
+
+def test_a_paragraph_is_first_person_by_its_narration_outside_italics() -> None:
+    paragraphs = views("Jonah stared at the door. *I'm not going in. I'm not.*")
+    assert monologue_paragraphs(paragraphs) == {}
+
+
+def test_thought_tag_after_or_before_the_italics() -> None:
+    text = "*Fine,* Jonah thought. *I'm late*, she thought. He thought, *never again.* *Why?* he asked."
+    spans = [(m.start(), m.end()) for m in re.finditer(r"\*[^*]+\*", text)]
+    assert [thought_tag(text, lo, hi, 0, len(text)) for lo, hi in spans] == ["Jonah", "she", "He", None]
+
+
+def test_thinker_named_by_the_tag() -> None:
+    index = build_index([Person("Jonah", Gender.MALE, True), Person("Nell", Gender.FEMALE, True)])
+    text = "Nell came down the jetty. Jonah waved. *Late*, she thought."
+    at = text.index("*Late*")
+    assert thinker_named("she", text, at, index, "Jonah") == "Nell"
+    assert thinker_named("he", text, at, index, "Nell") == "Jonah"
+    assert thinker_named("Jonah", text, at, index, "Nell") == "Jonah"
+    assert thinker_named("Pim", text, at, index, "Nell") == "Pim"  # a name nobody owns, as written
+    assert thinker_named("I", text, at, index, "Nell") == "Nell"
+
+
+def test_reads_as_thought() -> None:
+    assert [reads_as_thought(t) for t in ("I must go.", "Why me?", "The Times", "very", "Fine,")] == [
+        True, True, False, False, False]
+
+
 # --------------------------------------------------------------------------- narrator
 
 INDEX = build_index([Person("Jake", Gender.MALE, True), Person("Robert", Gender.MALE, True),
@@ -137,3 +175,25 @@ def test_someone_the_narration_names_is_not_the_narrator() -> None:
 def test_one_vote_is_not_enough() -> None:
     text = '"Hello," I said.\n\n"Hi, Jake."'
     assert infer_narrator([cut(text)], INDEX) is None
+
+
+def test_a_name_the_cast_does_not_know_is_the_narrator_with_one_vote_more() -> None:
+    text = ('"Hello," I said.\n\n"Well, Hastings?"\n\n"No," I said.\n\n"Come, Hastings, sit."\n\n"Why?" I said.\n\n'
+            '"Because, Hastings."')
+    assert infer_narrator([cut(text)], INDEX) == "Hastings"
+    two = '"Hello," I said.\n\n"Well, Hastings?"\n\n"No," I said.\n\n"Come, Hastings, sit."'
+    assert infer_narrator([cut(two)], INDEX) is None
+
+
+def test_a_word_the_narration_writes_in_lower_case_is_not_the_narrators_name() -> None:
+    text = ('"Hello," I said.\n\n"Well, Hope?"\n\n"No," I said.\n\n"Come, Hope, sit."\n\n"Why?" I said.\n\n'
+            '"Because, Hope." There was hope in her voice.')
+    assert infer_narrator([cut(text)], INDEX) is None
+
+
+def test_the_narrator_giving_their_own_name_outweighs_the_votes() -> None:
+    text = ('My name is Ellen Marsh. I came to town.\n\n"Hi, Jake," I said.\n\n"Hello, Robert."\n\n"Jake, no," I '
+            'said.\n\n"Why not, Robert?"')
+    assert infer_narrator([cut(text)], INDEX) == "Ellen Marsh"
+    called = '"Call me Jake," I said.\n\n"Hello."'
+    assert infer_narrator([cut(called)], INDEX) == "Jake"

@@ -1,13 +1,12 @@
 """The fullcast command line: parse options, call one library function, format the result.
 
-Only this module prints, exits, or turns a FullcastError into `Error: ...`. Usage errors are
+Only the CLI (this module, `output`, `review`, `progress`) prints, exits, or turns a FullcastError into `Error: ...`. Usage errors are
 one line too (exit 2), and nothing that came from a manuscript reaches the terminal raw.
 """
 
 from __future__ import annotations
 
 import functools
-import json
 import re
 import sys
 from enum import Enum
@@ -22,17 +21,11 @@ try:  # typer 0.17+ carries its own click; older typer uses the click package
 except ImportError:  # pragma: no cover
     from click import exceptions as click_errors  # type: ignore[no-redef]
 
-from .. import __version__, pipeline
+from .. import __version__, editing, pipeline
 from ..errors import FullcastError
-from ..model import NARRATOR, CastScript, SegmentKind
+from .output import announce, json_line, say, screenplay, visible
 from .progress import command_seconds, start_clock
 
-NO_VOICES = "none (built-in defaults); put a voices.yaml beside the manuscript or pass --voices"
-"""The first line's text when no voices.yaml was found."""
-MOST_NAMES = 12
-"""Longest list of uncast speakers a command prints; `fullcast cast` lists them all."""
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-"""Control characters but tab and newline: ESC starts terminal escape sequences, C1 CSI too."""
 _ABORTS = (typer.Abort, getattr(click_errors, "Abort", typer.Abort))
 """What click raises for an aborted prompt, in both generations of typer."""
 
@@ -58,7 +51,7 @@ class _Group(TyperGroup):
             typer.echo(_usage_line(err, self.invoked), err=True)
             sys.exit(2)
         except click_errors.ClickException as err:
-            typer.echo(f"Error: {_visible(err.format_message())}", err=True)
+            typer.echo(f"Error: {visible(err.format_message())}", err=True)
             sys.exit(err.exit_code)
         except _ABORTS:
             typer.echo("Aborted.", err=True)
@@ -88,7 +81,7 @@ def _flags_as_flags(command: Any, ctx: Any) -> None:
 
 def _usage_line(err: Any, invoked: str) -> str:
     """click's usage error as `Error: <what>; <fix>`: its suggestion as the fix, else a pointer to the help."""
-    message = " ".join(_visible(err.format_message()).split())
+    message = " ".join(visible(err.format_message()).split())
     message = re.sub(r"\s*\(Possible options: ([^)]*)\)",
                      lambda m: "; did you mean " + " or ".join(m.group(1).split(", ")) + "?", message)
     message = message.replace(". Did you mean", "; did you mean").rstrip(".")
@@ -96,16 +89,6 @@ def _usage_line(err: Any, invoked: str) -> str:
         where = err.ctx.command_path if err.ctx is not None else invoked
         message += f"; see `{where} --help`"
     return f"Error: {message}"
-
-
-def _visible(text: str) -> str:
-    """*text* safe for a terminal: control characters (ESC, BEL, CR, DEL, C1...) shown as `\\x1b` escapes."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
-
-
-def _say(text: str, *, err: bool = False, nl: bool = True) -> None:
-    """Print *text* made safe for a terminal."""
-    typer.echo(_visible(text), err=err, nl=nl)
 
 
 app = typer.Typer(
@@ -134,26 +117,13 @@ def _fails_cleanly(command: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return command(*args, **kwargs)
         except FullcastError as err:
-            _say(f"Error: {err}", err=True)
+            say(f"Error: {err}", err=True)
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
             typer.echo("Interrupted: finished segments are cached; render again to resume.", err=True)
             raise typer.Exit(130) from None
 
     return wrapper
-
-
-def _announce(briefing: pipeline.Briefing, *, uncast: bool = True) -> None:
-    """The first lines of every command that reads a manuscript, on stderr: the voices.yaml, notes, warnings."""
-    _say(f"Voices: {briefing.voices if briefing.voices else NO_VOICES}", err=True)
-    for note in briefing.notes:
-        _say(f"Note: {note}", err=True)
-    for warning in briefing.warnings:
-        _say(f"Warning: {warning}", err=True)
-    if uncast and briefing.uncast:
-        names = list(briefing.uncast)
-        more = f" and {len(names) - MOST_NAMES} more (`fullcast cast` lists them)" if len(names) > MOST_NAMES else ""
-        _say(f"Speakers with no entry in voices.yaml (auto voices): {', '.join(names[:MOST_NAMES])}{more}", err=True)
 
 
 def _version(value: bool) -> None:
@@ -193,10 +163,10 @@ def render(
     chosen = pipeline.format_for_profile(profile, format)
     with progress_reporter() as report:
         result = pipeline.render(manuscript, voices, out, force=force, jobs=jobs, progress=report, format=chosen,
-                                 srt=srt, on_ready=_announce, profile=profile)
+                                 srt=srt, on_ready=announce, profile=profile)
     for path in result.files:
-        _say(str(path))
-    _say(f"synthesised {result.synthesised}/{result.segments} segments · "
+        say(str(path))
+    say(f"synthesised {result.synthesised}/{result.segments} segments · "
          f"re-encoded {result.encoded}/{result.chapters} chapters · {command_seconds():.1f} s")
 
 
@@ -212,44 +182,13 @@ def script(
 
     Example: fullcast script manuscript/ --format jsonl
     """
-    cast, briefing = pipeline.prepare(manuscript, voices)
-    _announce(briefing)
+    cast, briefing = pipeline.prepare(manuscript, voices, explain=explain)
+    announce(briefing)
     if format is ScriptFormat.jsonl:
         for record in pipeline.script_records(cast, explain=explain):
-            typer.echo(_json_line(record))
+            typer.echo(json_line(record))
     else:
-        _say(screenplay(cast, explain=explain), nl=False)
-
-
-def _json_line(record: dict[str, Any]) -> str:
-    """*record* as one line of JSON with DEL and the C1 controls escaped too (json escapes the C0 ones)."""
-    return re.sub(r"[\x7f-\x9f]", lambda m: f"\\u{ord(m.group()):04x}", json.dumps(record, ensure_ascii=False))
-
-
-def screenplay(cast: CastScript, *, explain: bool = False) -> str:
-    """The script as an editor reads it: chapter banners, SPEAKER: text, thoughts marked."""
-    out: list[str] = []
-    chapter = 0
-    for line in cast.lines:
-        s = line.segment
-        if s.chapter != chapter:
-            chapter = s.chapter
-            banner = _banner(chapter, cast.script.book.chapters[chapter - 1].title)
-            out.append(f"{'' if chapter == 1 else chr(10)}== {banner} ==\n")
-        who = s.speaker.upper()
-        if s.kind is SegmentKind.MONOLOGUE:
-            who += " (thinking)"
-        elif s.kind in (SegmentKind.WARNING, SegmentKind.HEADING):
-            who = f"{NARRATOR.upper()} ({s.kind.value})"
-        out.append(f"{who}: {line.spoken}\n")
-        if explain and s.rule:
-            out.append(f"    why: {s.rule}\n")
-    return "".join(out)
-
-
-def _banner(number: int, title: str) -> str:
-    """`Chapter 3: The Storm`, or the title alone when it names the chapter itself (`Chapter Three: ...`)."""
-    return title if re.match(r"chapter\b", title.strip(), re.IGNORECASE) else f"Chapter {number}: {title}"
+        say(screenplay(cast, explain=explain), nl=False)
 
 
 @app.command("voices")
@@ -265,14 +204,14 @@ def voices_command(
 
     Example: fullcast voices --lang en --sample
     """
-    listed = pipeline.list_voices(engine, lang)
+    listed = editing.list_voices(engine, lang)
     if sample:
         pipeline.check_output_folder(out)  # a bad --out fails before the list, not after it
     for voice in listed:
-        _say(f"{voice.id:<32} {voice.name}")
+        say(f"{voice.id:<32} {voice.name}")
     if sample:
-        paths = pipeline.sample_voices(engine, [v.id for v in listed], out)
-        _say(f"wrote {len(paths)} samples to {paths[0].parent if paths else out}")
+        paths = editing.sample_voices(engine, [v.id for v in listed], out)
+        say(f"wrote {len(paths)} samples to {paths[0].parent if paths else out}")
 
 
 @app.command("cast")
@@ -288,21 +227,21 @@ def cast_command(
 
     Example: fullcast cast manuscript/ --write
     """
-    report = pipeline.cast_report(manuscript, voices, write=write)
-    _announce(report.briefing, uncast=False)
-    _say(f"{'speaker':<24} {'gender':<8} {'lines':>5} {'words':>6}  {'voice':<26} {'cast':<5} aliases matched")
+    report = editing.cast_report(manuscript, voices, write=write)
+    announce(report.briefing, uncast=False)
+    say(f"{'speaker':<24} {'gender':<8} {'lines':>5} {'words':>6}  {'voice':<26} {'cast':<5} aliases matched")
     for row in report.rows:
-        _say(f"{row.name[:24]:<24} {row.gender.value:<8} {row.lines:>5} {row.words:>6}  {row.voice.voice_id:<26} "
+        say(f"{row.name[:24]:<24} {row.gender.value:<8} {row.lines:>5} {row.words:>6}  {row.voice.voice_id:<26} "
              f"{'yes' if row.in_cast else 'NO':<5} {_matched(row)}")
     idle = [row.name for row in report.rows if row.in_cast and not row.lines]
     if idle:
-        _say(f"\n{len(idle)} cast entr{'y' if len(idle) == 1 else 'ies'} matched no line: {', '.join(idle)}; check "
+        say(f"\n{len(idle)} cast entr{'y' if len(idle) == 1 else 'ies'} matched no line: {', '.join(idle)}; check "
              f"their names and aliases in {report.briefing.voices or 'voices.yaml'}, or remove them", err=True)
     uncast = [row.name for row in report.rows if not row.in_cast]
     if uncast and not write:
-        _say(f"\n{len(uncast)} speaker(s) with no entry: {', '.join(uncast)}; add them with --write", err=True)
+        say(f"\n{len(uncast)} speaker(s) with no entry: {', '.join(uncast)}; add them with --write", err=True)
     if write:
-        _say(_written(report), err=True)
+        say(_written(report), err=True)
 
 
 def _matched(row: pipeline.CastRow) -> str:
@@ -312,7 +251,7 @@ def _matched(row: pipeline.CastRow) -> str:
     return "(matched no line)" if row.named else "(matched no line; not named in the text)"
 
 
-def _written(report: pipeline.CastReport) -> str:
+def _written(report: editing.CastReport) -> str:
     """What `cast --write` did, exactly: each name with its gender and voice, and the file."""
     if not report.added:
         return "Nothing to add: every speaker has a cast entry"
@@ -321,6 +260,25 @@ def _written(report: pipeline.CastReport) -> str:
     if report.created:
         return f"Created {report.written} with {count} under characters: {entries}"
     return f"Added {count} to {report.written} under characters: {entries}"
+
+
+@app.command()
+@_fails_cleanly
+def review(
+    manuscript: Path = typer.Argument(pipeline.DEFAULT_MANUSCRIPT, help="A .txt/.md file or a folder of them."),
+    voices: Optional[Path] = VoicesOption,
+    limit: int = typer.Option(50, "--limit", "-n", min=1, help="Most lines to go through."),
+    listing: bool = typer.Option(False, "--list", help="Print the lines without asking anything."),
+    format: ScriptFormat = typer.Option(ScriptFormat.text, "--format", "-f", help="With --list: text or jsonl."),
+) -> None:
+    """Go through the lines whose speaker is least certain, and fix them in voices.yaml.
+
+    Keys: a number picks a candidate, a/Enter accepts (pins it), s skips, n types a name, q quits.
+
+    Example: fullcast review manuscript/ --limit 20
+    """
+    from .review import review_lines
+    review_lines(manuscript, voices, limit=limit, listing=listing, jsonl=format is ScriptFormat.jsonl)
 
 
 @app.command()
@@ -336,9 +294,9 @@ def preview(
 
     Example: fullcast preview Willow --text "Can't sleep either?"
     """
-    path, briefing = pipeline.preview(name, manuscript, voices, out, text)
-    _announce(briefing, uncast=False)
-    _say(str(path))
+    path, briefing = editing.preview(name, manuscript, voices, out, text)
+    announce(briefing, uncast=False)
+    say(str(path))
 
 
 @app.command()

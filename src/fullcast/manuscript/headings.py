@@ -94,7 +94,8 @@ def classify(text: str, marked: bool, markdown: bool) -> str | None:
         return "marked"
     lines = [line.strip() for line in text.split("\n")]
     first = spoken(lines[0])
-    if len(lines) > 5 or len(text) > 400 or (len(lines) > 2 or len(text) > 120) and not _long_title(first):
+    if len(lines) > 5 or len(text) > 400 or (len(lines) > 2 or len(text) > 120) and not (
+            _long_title(first) or _titled_below(lines)):
         return None
     if markdown and MARKDOWN_HEADING.match(lines[0]):
         return "marked" if len(lines) == 1 else None
@@ -116,6 +117,13 @@ def _long_title(first: str) -> bool:
     return bool(m and m.group("title") and m.group("sep"))
 
 
+def _titled_below(lines: list[str]) -> bool:
+    """True for a chapter line with no title whose title runs over the lines below it in the same block
+    ("CHAPTER II" / "TREATS OF THE BOY'S GROWTH, EDUCATION," / "AND BOARD")."""
+    m = CHAPTER_LINE.match(spoken(lines[0]))
+    return bool(m and not m.group("title") and not m.group("title2") and title_like(" ".join(lines[1:])))
+
+
 def join_title(pieces: list[tuple[str, str]]) -> str:
     """One title from the heading's pieces, each (kind, text): "BOOK I. CHAPTER 1", "CHAPTER II: TREATS OF ..."."""
     title = ""
@@ -133,8 +141,8 @@ def join_title(pieces: list[tuple[str, str]]) -> str:
 def block_pieces(kind: str, text: str) -> list[tuple[str, str]]:
     """A heading block as pieces for `join_title`: a chapter line and its title on the next line are two."""
     lines = [line for line in text.split("\n") if line.strip()]
-    if kind == "chapter" and len(lines) == 2 and classify(lines[0], False, False) == "number":
-        return [("number", lines[0]), ("title", lines[1])]
+    if kind == "chapter" and len(lines) >= 2 and classify(lines[0], False, False) == "number":
+        return [("number", lines[0]), ("title", " ".join(line.strip() for line in lines[1:]))]
     return [(kind, text)]
 
 

@@ -94,8 +94,12 @@ class _FileJob:
 def segment_record(line: Line) -> dict:
     """The JSON-ready record of one rendered line (the keys of `fullcast script --format jsonl`)."""
     seg = line.segment
-    return {"chapter": seg.chapter, "index": seg.index, "kind": seg.kind.value, "speaker": seg.speaker,
-            "voice": line.voice.voice_id, "text": line.spoken, "source": seg.source, "start": seg.start, "end": seg.end}
+    record = {"chapter": seg.chapter, "index": seg.index, "kind": seg.kind.value, "speaker": seg.speaker,
+              "voice": line.voice.voice_id, "text": line.spoken, "source": seg.source, "start": seg.start,
+              "end": seg.end}
+    if seg.confidence is not None:  # dialogue: how sure the speaker is
+        record["confidence"] = seg.confidence
+    return record
 
 
 def script_jsonl(cast: CastScript) -> str:

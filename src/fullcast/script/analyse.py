@@ -11,18 +11,41 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from ..errors import ConfigError, closest
-from ..model import NARRATOR, Book, Chapter, Gender, Pause, Script, Segment, SegmentKind, Speaker
+from ..model import NARRATOR, Book, Chapter, Script, SegmentKind
 from ..settings.config import Config, LineFix
 from .attribution.chapter import attribute_chapter
 from .attribution.context import Call, Turn
-from .attribution.discovery import discover, guess_gender, partial_owners
-from .attribution.names import SPEECH_VERB_SET, NameIndex, Person, build_index, normalise, with_ordinary_words
+from .attribution.decide import Decider, ModelDecider
+from .attribution.discovery import discover, join_discovered, seed_people
+from .attribution.names import (
+    SPEECH_VERB_SET,
+    NameIndex,
+    Person,
+    build_index,
+    normalise,
+    with_ordinary_words,
+    with_person,
+)
 from .attribution.roles import learn_roles
-from .quotes import Piece, QuoteStyle, decide_style, has_words, split_paragraph, spoken, trim
-from .viewpoint import ParagraphView, infer_narrator, is_first_person_book, italic_thoughts, monologue_paragraphs
+from .attribution.trees import load_model
+from .conventions import apply_conventions
+from .inline import narrated_quotes
+from .messages import message_lines, message_pieces, named_line, sender_hint
+from .quotes import Piece, QuoteStyle, decide_style, split_paragraph, spoken
+from .segments import ChapterPieces, Part, segments, speakers, with_credits
+from .viewpoint import (
+    ParagraphView,
+    infer_narrator,
+    is_first_person_book,
+    italic_spans,
+    monologue_paragraphs,
+    reads_as_thought,
+    thinker_named,
+    thought_tag,
+)
 
 REPORTED_CHARS = 400
 """A narration paragraph shorter than this that reports speech ("He replied that he had not.") takes a turn."""
@@ -32,112 +55,96 @@ LEADS_IN = re.compile(r"(?:[,:]|--|[—–-]|\b(?:said|says|saying|asked|replied
                       r"\s*\Z")
 OPEN_TAG = re.compile(rf"\b(?:{'|'.join(sorted(SPEECH_VERB_SET, key=len, reverse=True))})\b[^.!?;:\"“”]*[^\W_]\s*\Z")
 """A paragraph ending in a speech tag that lost its final dash or colon ("he said, with a well-bred indifference")."""
+FIXED_RULE = "voices.yaml "
+"""How the rule of a line a `lines:` entry fixed begins (`voices.yaml lines[3]`)."""
 BIG_GAP = 99
 """The gap given to the first turn after a scene break or a chapter start: no conversation carries over."""
 BROKEN_OFF = re.compile(r"(?:--|[—–-])\s*\Z")
 """The end of a speech cut short by a dash ("except--"), left without its closing mark."""
 
 
-@dataclass(frozen=True)
-class _Part:
-    """A stretch of a paragraph with its kind and speaker, before it becomes a segment."""
+def analyse_book(book: Book, config: Config, *, explain: bool = False, decider: Decider | None = None) -> Script:
+    """Split *book* into segments, attribute every quotation and find the monologue.
 
-    kind: SegmentKind
-    """Dialogue, narration or monologue."""
-    start: int
-    """Offset in the chapter text (markers included)."""
-    end: int
-    """Offset just past it."""
-    speaker: str
-    """Who reads it."""
-    rule: str
-    """Why."""
-    paragraph: int
-    """Index of the paragraph in the chapter."""
-    utterance: int = -1
-    """Dialogue only: turn number within the chapter, shared by the quotes of one utterance."""
-
-
-@dataclass(frozen=True)
-class _ChapterPieces:
-    """One chapter cut into quoted and narrated pieces, paragraph by paragraph."""
-
-    chapter: Chapter
-    """The chapter."""
-    pieces: tuple[tuple[Piece, ...], ...]
-    """Pieces per paragraph."""
-
-
-def analyse_book(book: Book, config: Config) -> Script:
-    """Split *book* into segments, attribute every quotation and find the monologue."""
+    *decider* weighs the candidates of every line (the shipped model unless given: training passes its own);
+    *explain* makes it say which features decided, which costs time.
+    """
+    decider = decider or ModelDecider(load_model(), explain)
     style = decide_style([c.paragraph_text(p) for c in book.chapters for p in c.paragraphs[:400]])
     cut = [_cut_chapter(chapter, style) for chapter in book.chapters]
     views = [_views(c) for c in cut]
-    index = _people(config, cut)
+    index = _people(config, cut, book.publication.characters)
     first_person = is_first_person_book([v for chapter in views for v in chapter])
     # a narrator nobody calls by name still says "I said": the narrator's voice reads those lines
     narrator = config.narrator.character or ((infer_narrator(cut, index) or NARRATOR) if first_person else None)
+    index = with_person(index, narrator)  # a narrator found by name is someone others may call
     thinker = config.monologue.speaker or (None if first_person else _point_of_view(cut, index)) or NARRATOR
-    parts: list[list[_Part]] = []
+    parts: list[list[Part]] = []
     for c, v in zip(cut, views):
-        parts.append(_chapter_parts(c, v, index, narrator, thinker, first_person, _carried(parts, c)))
+        parts.append(_chapter_parts(c, v, index, narrator, thinker, first_person, _carried(parts, c),
+                                     decider, config.lines))
     parts, warnings = apply_line_fixes(parts, config, cut)
-    segments = _segments(book, config, cut, parts)
-    speakers = _speakers(segments, index, cut)
-    segments = _with_credits(book, config, segments, speakers)
-    return Script(book, tuple(segments), speakers, tuple(warnings))
+    found = segments(book, config, cut, parts)
+    cast = speakers(found, index, cut)
+    found = with_credits(book, config, found, cast)
+    return Script(book, tuple(found), cast, tuple(warnings))
 
 
 # --------------------------------------------------------------------------- cutting
 
 
-def _cut_chapter(chapter: Chapter, style: QuoteStyle) -> _ChapterPieces:
+def _cut_chapter(chapter: Chapter, style: QuoteStyle) -> ChapterPieces:
     pieces: list[tuple[Piece, ...]] = []
     carried = False
-    for paragraph in chapter.paragraphs:
-        found = split_paragraph(chapter.text, paragraph.start, paragraph.end, style, carried)
+    hint = ""  # who sends the bare `> ` message lines, as the narration last said
+    for n, paragraph in enumerate(chapter.paragraphs):
+        lines = message_lines(chapter.text, paragraph.start, paragraph.end, _in_message_block(chapter, n))
+        if lines:
+            pieces.append(tuple(message_pieces(chapter.text, paragraph.start, paragraph.end, lines, hint)))
+            carried = False
+            continue
+        found = narrated_quotes(chapter.text, split_paragraph(chapter.text, paragraph.start, paragraph.end, style,
+                                                              carried))
+        hint = sender_hint(chapter.text, paragraph.start, paragraph.end) or hint
         pieces.append(tuple(found))
         # a quote left open after a dash was broken off ("except--"): the next paragraph is someone's answer
         carried = bool(found) and found[-1].quoted and found[-1].open_end and not BROKEN_OFF.search(
             chapter.text, found[-1].start, found[-1].end)
-    return _ChapterPieces(chapter, tuple(pieces))
+    return ChapterPieces(chapter, tuple(pieces))
 
 
-def _views(cut: _ChapterPieces) -> list[ParagraphView]:
+def _in_message_block(chapter: Chapter, n: int) -> bool:
+    """Whether a paragraph next to paragraph *n* is a `Name: text` message line."""
+    near = [chapter.paragraphs[k] for k in (n - 1, n + 1) if 0 <= k < len(chapter.paragraphs)]
+    return any(named_line(chapter.text, p.start, p.end) for p in near)
+
+
+def _views(cut: ChapterPieces) -> list[ParagraphView]:
     text = cut.chapter.text
     return [ParagraphView(" ".join(text[p.start:p.end] for p in pieces if not p.quoted), any(p.quoted for p in pieces))
             for pieces in cut.pieces]
 
 
-def _people(config: Config, cut: list[_ChapterPieces]) -> NameIndex:
-    """The cast, plus names found next to speech verbs that the cast does not cover (cold start)."""
+def _people(config: Config, cut: list[ChapterPieces], seeds: tuple[str, ...] = ()) -> NameIndex:
+    """The cast, the archive's Character tags (*seeds*), plus names found next to speech verbs (cold start)."""
+    texts = "\n".join({id(c.chapter.text): c.chapter.text for c in cut}.values())
     people = [Person(c.name, c.gender, True, c.aliases) for c in config.characters]
-    index = build_index(people)
+    people += seed_people(seeds, people, texts)
     windows = []
     for c in cut:
         for pieces in c.pieces:
             windows += [c.chapter.text[p.end + 1:p.end + 80] for p in pieces if p.quoted and not p.open_end]
-    extra: dict[str, list[str]] = {}
-    texts = "\n".join({id(c.chapter.text): c.chapter.text for c in cut}.values())
-    # fuller names first, so that "Darcy" and "Mr. Darcy" join a discovered "Mr. Fitzwilliam Darcy"
-    found = discover(windows, index)
-    for name in sorted(found, key=lambda n: (-len(n.split()), -found[n])):
-        if " " not in name and re.search(rf"\b{re.escape(name.lower())}\b", texts):
-            continue  # a word the text also writes in lower case ("Thus") is no name
-        owners = partial_owners(name, tuple(people))
-        for owner in owners:
-            extra.setdefault(owner, []).append(name)
-        if owners:
-            continue
-        people.append(Person(name, guess_gender(name, texts), False, ()))
+    people, extra = join_discovered(discover(windows, build_index(people)), people, texts)
     people = [replace(p, aliases=p.aliases + tuple(extra.get(p.name, ()))) for p in people]
-    index = build_index(people)
-    if roles := learn_roles(texts, index):  # "Mr. Wells, the lawyer,": "murmured the lawyer" is him too
-        index = build_index([replace(p, aliases=p.aliases + tuple(roles.get(p.name, ()))) for p in people])
-    return with_ordinary_words(index, texts)
+    # "Mr. Wells, the coroner,": "said the coroner" is him, not a person of its own
+    roles = learn_roles(texts, build_index([p for p in people if p.in_cast or not p.name.startswith("The ")]))
+    taught = {normalise(r) for found in roles.values() for r in found}
+    people = [replace(p, aliases=p.aliases + tuple(roles.get(p.name, ()))) for p in people
+              if p.in_cast or normalise(p.name) not in taught]
+    return with_ordinary_words(build_index(people), texts)
 
 
-def _point_of_view(cut: list[_ChapterPieces], index: NameIndex) -> str | None:
+def _point_of_view(cut: list[ChapterPieces], index: NameIndex) -> str | None:
     """The person the narration mentions most: the likeliest owner of unattributed thoughts."""
     counts: Counter[str] = Counter()
     for c in cut:
@@ -152,7 +159,7 @@ def _point_of_view(cut: list[_ChapterPieces], index: NameIndex) -> str | None:
 # --------------------------------------------------------------------------- one chapter
 
 
-def _carried(done: list[list[_Part]], cut: _ChapterPieces) -> str | None:
+def _carried(done: list[list[Part]], cut: ChapterPieces) -> str | None:
     """The speaker of the line that ends the previous chapter, when this one opens with a quote: the talk goes on."""
     if not done or not done[-1] or done[-1][-1].kind is not SegmentKind.DIALOGUE:
         return None
@@ -160,35 +167,41 @@ def _carried(done: list[list[_Part]], cut: _ChapterPieces) -> str | None:
     return done[-1][-1].speaker if opens and opens[0].quoted else None
 
 
-def _chapter_parts(cut: _ChapterPieces, views: list[ParagraphView], index: NameIndex, narrator: str | None,
-                   thinker: str, first_person: bool, carried: str | None = None) -> list[_Part]:
+def _chapter_parts(cut: ChapterPieces, views: list[ParagraphView], index: NameIndex, narrator: str | None,
+                   thinker: str, first_person: bool, carried: str | None = None, decider: Decider | None = None,
+                   fixes: tuple[LineFix, ...] = ()) -> list[Part]:
     """Every piece of the chapter as a part with a kind, a speaker and a rule.
 
     *carried* is who spoke last in the previous chapter, when it ended on a line and this one opens with one.
     """
     chapter = cut.chapter
+    first_person = first_person or narrator is not None  # voices.yaml naming the narrator says "I" tells it
     monologue = {} if first_person else monologue_paragraphs(views)
     turns = _turns(cut)
     narration = [(p.start, p.end) for pieces in cut.pieces for p in pieces if not p.quoted]
-    calls = attribute_chapter(chapter.text, turns, index, narration, narrator, carried)
+    fixed = _fixed_turns(turns, chapter, fixes)
+    calls = attribute_chapter(chapter.text, turns, index, narration, narrator, carried, decider, fixed)
     by_piece: dict[int, tuple[Call, int]] = {}
     for t, (turn, turn_calls) in enumerate(zip(turns, calls)):
         for quote, call in zip(turn.quotes, turn_calls):
             by_piece[quote.start] = (call, t)
-    parts: list[_Part] = []
+    parts: list[Part] = []
     for i, pieces in enumerate(cut.pieces):
         for piece in pieces:
             if piece.quoted:
                 call, t = by_piece[piece.start]
-                parts.append(_Part(SegmentKind.DIALOGUE, piece.start, piece.end, call.speaker, call.rule, i, t))
+                parts.append(Part(SegmentKind.DIALOGUE, piece.start, piece.end, call.speaker, call.rule, i, t,
+                                   call.confidence, call.candidates))
             elif i in monologue:
-                parts.append(_Part(SegmentKind.MONOLOGUE, piece.start, piece.end, thinker, monologue[i], i))
+                parts.append(Part(SegmentKind.MONOLOGUE, piece.start, piece.end, thinker, monologue[i], i))
             else:
-                parts += _narration_parts(chapter.text, piece, i, thinker, first_person)
-    return parts
+                paragraph = chapter.paragraphs[i]
+                parts += _narration_parts(chapter.text, piece, i, (narrator or NARRATOR) if first_person else thinker,
+                                          first_person, index, (paragraph.start, paragraph.end))
+    return apply_conventions(chapter.text, cut.pieces, parts, index, narrator)
 
 
-def _turns(cut: _ChapterPieces) -> list[Turn]:
+def _turns(cut: ChapterPieces) -> list[Turn]:
     """The paragraphs that hold quotations (or report speech), each with the narration before it."""
     turns: list[Turn] = []
     gap = BIG_GAP
@@ -220,23 +233,41 @@ def _turns(cut: _ChapterPieces) -> list[Turn]:
     return turns
 
 
-def _narration_parts(text: str, piece: Piece, paragraph: int, thinker: str, first_person: bool) -> list[_Part]:
-    """A narrated piece, with italic thoughts cut out as monologue (third-person books only)."""
-    spans = [] if first_person else italic_thoughts(text, piece.start, piece.end)
+def _narration_parts(text: str, piece: Piece, paragraph: int, thinker: str, first_person: bool, index: NameIndex,
+                     bounds: tuple[int, int]) -> list[Part]:
+    """A narrated piece, with italic thoughts cut out as monologue.
+
+    The thinker is the point-of-view character, or in a first-person book the narrator; a thought
+    tag ("*Fine,* Jonah thought") makes any italic span a thought, of the one it names.
+    """
     parts, cursor = [], piece.start
-    for lo, hi in spans:
-        parts.append(_Part(SegmentKind.NARRATION, cursor, lo, NARRATOR, "narration", paragraph))
-        parts.append(_Part(SegmentKind.MONOLOGUE, lo, hi, thinker, "monologue: italic thought", paragraph))
+    why = piece.why or "narration"
+    tags = [(lo, who) for lo, hi, _ in italic_spans(text, *bounds) if (who := thought_tag(text, lo, hi, *bounds))]
+    for lo, hi, inner in italic_spans(text, piece.start, piece.end):
+        who = thought_tag(text, lo, hi, *bounds)
+        if who is None and not reads_as_thought(inner):
+            continue
+        if who is None and tags:  # "*I'm late*, she thought. *He knows.*": the paragraph's thinker thinks on
+            speaker = thinker_named(tags[0][1], text, tags[0][0], index, thinker)
+            rule = f"monologue: italic thought in a paragraph tagged '{tags[0][1]} thought'"
+        elif who is None:
+            speaker, rule = thinker, ("monologue: italic thought of the narrator" if first_person
+                                      else "monologue: italic thought")
+        else:
+            speaker = thinker_named(who, text, lo, index, thinker)
+            rule = f"monologue: italic thought tagged '{who} thought'"
+        parts.append(Part(SegmentKind.NARRATION, cursor, lo, NARRATOR, why, paragraph))
+        parts.append(Part(SegmentKind.MONOLOGUE, lo, hi, speaker, rule, paragraph))
         cursor = hi
-    parts.append(_Part(SegmentKind.NARRATION, cursor, piece.end, NARRATOR, "narration", paragraph))
+    parts.append(Part(SegmentKind.NARRATION, cursor, piece.end, NARRATOR, why, paragraph))
     return parts
 
 
 # --------------------------------------------------------------------------- corrections
 
 
-def apply_line_fixes(parts: list[list[_Part]], config: Config, cut: list[_ChapterPieces]
-                     ) -> tuple[list[list[_Part]], list[str]]:
+def apply_line_fixes(parts: list[list[Part]], config: Config, cut: list[ChapterPieces]
+                     ) -> tuple[list[list[Part]], list[str]]:
     """Give every utterance containing a `lines:` match its corrected speaker; report entries that match nothing."""
     warnings: list[str] = []
     for n, fix in enumerate(config.lines):
@@ -255,7 +286,7 @@ def apply_line_fixes(parts: list[list[_Part]], config: Config, cut: list[_Chapte
             text = cut[c].chapter.text
             hits = _utterances_matching(chapter_parts, text, fix)
             matched = matched or bool(hits)
-            parts[c] = [replace(p, speaker=cast_entry.name, rule=f"voices.yaml {where}")
+            parts[c] = [replace(p, speaker=cast_entry.name, rule=f"{FIXED_RULE}{where}", confidence=1.0, candidates=())
                         if p.kind is SegmentKind.DIALOGUE and p.utterance in hits else p for p in chapter_parts]
         if not matched:
             scope = f" in chapter {fix.chapter}" if fix.chapter is not None else ""
@@ -263,117 +294,28 @@ def apply_line_fixes(parts: list[list[_Part]], config: Config, cut: list[_Chapte
     return parts, warnings
 
 
-def _utterances_matching(parts: list[_Part], text: str, fix: LineFix) -> set[int]:
-    wanted = _fold(fix.match)
+def _fixed_turns(turns: list[Turn], chapter: Chapter, fixes: tuple[LineFix, ...]) -> dict[int, str]:
+    """The turns a `lines:` entry gives a speaker (by the turn's index), so that they anchor the lines around them."""
+    fixed: dict[int, str] = {}
+    for fix in fixes:
+        wanted = fold(fix.match)
+        if not wanted or fix.chapter not in (None, chapter.number):
+            continue
+        for t, turn in enumerate(turns):
+            if turn.quotes and wanted in fold(" ".join(spoken(chapter.text[q.start:q.end]) for q in turn.quotes)):
+                fixed[t] = fix.speaker
+    return fixed
+
+
+def _utterances_matching(parts: list[Part], text: str, fix: LineFix) -> set[int]:
+    wanted = fold(fix.match)
     said: dict[int, list[str]] = {}
     for p in parts:
         if p.kind is SegmentKind.DIALOGUE:
             said.setdefault(p.utterance, []).append(spoken(text[p.start:p.end]))
-    return {u for u, texts in said.items() if wanted and wanted in _fold(" ".join(texts))}
+    return {u for u, texts in said.items() if wanted and wanted in fold(" ".join(texts))}
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
+    """*text* as `lines:` matching compares it: curly quotes straightened, case and spacing ignored."""
     return " ".join(text.replace("’", "'").replace("“", '"').replace("”", '"').casefold().split())
-
-
-# --------------------------------------------------------------------------- segments
-
-
-def _segments(book: Book, config: Config, cut: list[_ChapterPieces], parts: list[list[_Part]]) -> list[Segment]:
-    segments: list[Segment] = []
-    for c, (chapter_cut, chapter_parts) in enumerate(zip(cut, parts)):
-        chapter = chapter_cut.chapter
-        head: list[Segment] = []
-        if book.warning and (c == 0 or config.content_warning.every_chapter):
-            w = book.warning
-            head.append(Segment(chapter.number, 0, SegmentKind.WARNING, NARRATOR, w.text, w.source, w.start, w.end,
-                                Pause.START, "content warning"))
-        hs, he = chapter.heading if chapter.heading else (None, None)
-        head.append(Segment(chapter.number, 0, SegmentKind.HEADING, NARRATOR, chapter.title,
-                            chapter.source if chapter.heading else None, hs, he,
-                            Pause.HEADING if head else Pause.START, "chapter heading"))
-        segments += head + _body(chapter, chapter_parts)
-    return segments
-
-
-def _body(chapter: Chapter, parts: list[_Part]) -> list[Segment]:
-    out: list[Segment] = []
-    last_paragraph = -1
-    for part in parts:
-        raw = chapter.text[part.start:part.end]
-        if not has_words(raw):
-            continue
-        start, end = trim(chapter.text, part.start, part.end)
-        if part.paragraph == last_paragraph:
-            pause = Pause.INLINE
-        elif not out:
-            pause = Pause.HEADING
-        elif chapter.paragraphs[part.paragraph].scene_break_before:
-            pause = Pause.SCENE
-        else:
-            pause = Pause.PARAGRAPH
-        last_paragraph = part.paragraph
-        out.append(Segment(chapter.number, 0, part.kind, part.speaker, spoken(raw), chapter.source, start, end,
-                           pause, part.rule))
-    return out
-
-
-def _speakers(segments: list[Segment], index: NameIndex, cut: list[_ChapterPieces]) -> tuple[Speaker, ...]:
-    """Cast speakers first (in cast order), then the uncast ones, with the aliases the text used."""
-    used = {s.speaker for s in segments if s.kind in (SegmentKind.DIALOGUE, SegmentKind.MONOLOGUE)} - {NARRATOR}
-    texts = list({id(c.chapter.text): c.chapter.text for c in cut}.values())
-    aliases: dict[str, dict[str, str]] = {}
-    for text in texts:
-        for form in set(index.pattern.findall(text)):
-            form = " ".join(form.split())
-            owners = index.owners.get(normalise(form), ())
-            if len(owners) == 1:
-                aliases.setdefault(owners[0], {}).setdefault(form.casefold(), form)
-    people = [p for p in index.people if p.name in used]
-    found = [Speaker(p.name, p.gender, p.in_cast, tuple(sorted(aliases.get(p.name, {}).values()))) for p in people]
-    found.sort(key=lambda s: (not s.in_cast, "" if s.in_cast else s.name))
-    known = {s.name for s in found}
-    found += [Speaker(name, Gender.UNKNOWN, False) for name in sorted(used - known)]
-    return tuple(found)
-
-
-def _with_credits(book: Book, config: Config, segments: list[Segment], speakers: tuple[Speaker, ...]) -> list[Segment]:
-    """Add the opening and closing credits, then number every chapter's segments from 0."""
-    last = book.chapters[-1].number
-    out: list[Segment] = []
-    for s in segments:
-        if s.kind is SegmentKind.HEADING and s.chapter == 1 and config.credits.opening:
-            out.append(Segment(1, 0, SegmentKind.NARRATION, NARRATOR, opening_credits(book, config, speakers),
-                               None, None, None, Pause.HEADING if out else Pause.START, "opening credits"))
-            s = replace(s, pause=Pause.PARAGRAPH)
-        out.append(s)
-    if config.credits.closing:
-        title = _title_by(book, config)
-        out.append(Segment(last, 0, SegmentKind.NARRATION, NARRATOR, f"You have been listening to {title}.",
-                           None, None, None, Pause.SCENE, "closing credits"))
-        out.append(Segment(last, 0, SegmentKind.NARRATION, NARRATOR, "The End.", None, None, None, Pause.PARAGRAPH,
-                           "closing credits"))
-    counters: Counter[int] = Counter()
-    numbered = []
-    for s in out:
-        numbered.append(replace(s, index=counters[s.chapter]))
-        counters[s.chapter] += 1
-    return numbered
-
-
-def _title_by(book: Book, config: Config) -> str:
-    author = config.book.author or book.author
-    return f"{book.title}, by {author}" if author else book.title
-
-
-def opening_credits(book: Book, config: Config, speakers: tuple[Speaker, ...]) -> str:
-    """"<title>, by <author>. Narrated by <credit>." with the cast named when there is no credit."""
-    credit = config.book.narrator
-    if not credit:
-        cast = [s.name for s in speakers if s.in_cast][:6]
-        credit = "the fullcast ensemble" + (f", with the voices of {_and(cast)}" if cast else "")
-    return f"{_title_by(book, config)}. Narrated by {credit}."
-
-
-def _and(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

@@ -6,10 +6,16 @@ ambiguous, so each one is read as opening or closing from the characters around 
 falling back to toggling. Malformed runs such as `""What` count as one mark. A
 paragraph that ends inside a quotation leaves it open, and the next paragraph that
 opens with a quote mark continues the same utterance.
+
+Apostrophes are never quote marks: inside a word (`can't`), elisions before a word (`'em`,
+`'tis`) or after one (`dancin'`, `o'`), plural possessives (`the otters' song`) and
+possessives after an abbreviation (`D.'s`). `spoken` keeps them and decodes markup entities
+(`&gt;`, `&amp;`) left in the text.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from enum import Enum
@@ -40,6 +46,10 @@ class Piece:
     """A quote that carries on an utterance left open at the end of the previous paragraph."""
     open_end: bool = False
     """A quote still open when its paragraph ended."""
+    why: str = ""
+    """For narration that holds quote marks read as narration (scare quotes, a title, a sound): the rule."""
+    sender: str = ""
+    """For a chat or message line: the sender's name as the text writes it (`Sam: hi`), or empty."""
 
 
 DOUBLE_MARKS = re.compile(r"[\"“”„]+")
@@ -49,10 +59,16 @@ OPENERS = " \t\n([{—–-/"
 CLOSERS = ",;:!?)]}"
 WORD = re.compile(r"[^\W_]")
 EMPHASIS = re.compile(r"</?(?:i|em|b|strong)>|(?<!\w)[*_]+(?=\w)|(?<=\w)[*_]+(?!\w)|(?<!\w)[*_]+(?!\w)", re.I)
-STRAY_MARKS = re.compile(
-    r"[\"“”„‘]|(?<![^\W_])[’'](?![^\W_])|(?<![^\W_])[’'](?=[^\W_])(?!(?:tis|twas|em|cause|til|round|n)\b)"
-    r"|(?<=[^\W_s])[’'](?=[\s,.;:!?—)]|$)"
-)
+MARKS = re.compile(r"[\"“”„‘’']")
+ELIDED_AFTER = re.compile(r"(?:tis|twas|twere|twill|twould|em|cause|til|till|round|n|nuff|bout|cept|fore|neath|"
+                          r"gainst|im|ome|alf|ave|un|uns|spose|scuse|specially)\b")
+"""Words that lose their first letters to an apostrophe (`'em`, `'tis`): the mark before them is no quote."""
+ELIDED_BEFORE = re.compile(r"(?:\b(?:o|th|an|ol|nothin|somethin)|[^\W\d_]{2,}in)\Z", re.I)
+"""Words that lose their last letters to an apostrophe (`o'`, `dancin'`): the mark after them is no quote."""
+NOT_ELIDED = {"again", "begin", "within", "cousin", "cabin", "basin", "robin", "satin", "latin", "violin", "margin",
+              "origin", "napkin", "pumpkin", "coffin", "ruin", "twin", "grin", "skin", "thin", "chin", "spin",
+              "akin", "berlin", "raisin", "muffin", "penguin", "dolphin", "login", "admin", "within", "herein"}
+ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{1,6}|#x[0-9a-fA-F]{1,6});")
 
 
 def decide_style(texts: list[str]) -> QuoteStyle:
@@ -132,19 +148,43 @@ def _orientation(text: str, lo: int, hi: int, start: int, end: int) -> str:
 
 
 def _single_marks(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
-    """Single quote marks that delimit dialogue; apostrophes inside or after words are skipped."""
-    marks = []
+    """Single quote marks that delimit dialogue; apostrophes inside, before or after words are skipped."""
+    marks: list[tuple[int, int, str]] = []
+    curly = "‘" in text[start:end]
     for m in SINGLE_MARKS.finditer(text, start, end):
         pos, ch = m.start(), m.group()
         before = text[pos - 1] if pos > start else " "
         after = text[pos + 1] if pos + 1 < end else " "
-        if WORD.match(before) and WORD.match(after):
+        if apostrophe(text, pos, start, end, inside=bool(marks) and marks[-1][2] == "open"):
             continue
-        if ch == "‘" or (before in OPENERS and WORD.match(after) or after in "\"“"):
+        if ch == "‘" or (before in OPENERS and WORD.match(after) and not (ch == "’" and curly) or after in "\"“"):
             marks.append((pos, 1, "open"))
         elif before not in OPENERS and not WORD.match(after):
             marks.append((pos, 1, "close"))
     return _drop_plural_possessives(text, marks)
+
+
+def apostrophe(text: str, pos: int, start: int = 0, end: int | None = None, inside: bool = True) -> bool:
+    """True when the single mark at *pos* is an apostrophe, never a quote mark.
+
+    Inside a word (`can't`), before an elided word (`'em`, and `'Tis` within a quotation,
+    *inside*), after one when the sentence goes on (`dancin' all`, `o' course`), or a
+    possessive after an abbreviation (`D.'s`).
+    """
+    end = len(text) if end is None else end
+    before = text[pos - 1] if pos > start else " "
+    after = text[pos + 1] if pos + 1 < end else " "
+    if WORD.match(before) and WORD.match(after):
+        return True
+    if before == "." and re.match(r"s\b", text[pos + 1:end]):
+        return True
+    if not WORD.match(before) and text[pos] != "‘" or text[pos] == "‘" and before in OPENERS:
+        elided = ELIDED_AFTER.match(text, pos + 1, end) or ELIDED_AFTER.match(text[pos + 1:end].lower())
+        return bool(elided) and (text[pos + 1].islower() or inside)
+    if WORD.match(before) and re.match(r"[ \t]+[^\W\d_]", text[pos + 1:end]):
+        word = re.search(r"[^\W_]+\Z", text[start:pos])
+        return bool(word and ELIDED_BEFORE.search(word.group()) and word.group().lower() not in NOT_ELIDED)
+    return False
 
 
 def _drop_plural_possessives(text: str, marks: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
@@ -152,7 +192,7 @@ def _drop_plural_possessives(text: str, marks: list[tuple[int, int, str]]) -> li
     kept: list[tuple[int, int, str]] = []
     for mark in marks:
         if mark[2] == "close" and kept and kept[-1][2] == "close":
-            if text[kept[-1][0] - 1] == "s" and text[kept[-1][0] + 1:kept[-1][0] + 3].strip()[:1].isalpha():
+            if text[kept[-1][0] - 1] in "sS" and text[kept[-1][0] + 1:kept[-1][0] + 3].strip()[:1].isalpha():
                 kept[-1] = mark
         else:
             kept.append(mark)
@@ -173,9 +213,19 @@ def _dash_pieces(text: str, start: int, end: int) -> list[Piece]:
 
 
 def spoken(raw: str) -> str:
-    """Text as it is read aloud: quote marks and emphasis markers dropped, whitespace folded."""
-    cleaned = STRAY_MARKS.sub("", EMPHASIS.sub("", raw)).replace("--", " — ")
-    return " ".join(cleaned.split())
+    """Text as it is read aloud: quote marks and emphasis markers dropped, apostrophes kept, entities decoded."""
+    text = EMPHASIS.sub("", raw)
+    cleaned = MARKS.sub(lambda m: m.group() if _kept(text, m.start()) else "", text).replace("--", " — ")
+    return " ".join(ENTITY.sub(lambda m: html.unescape(m.group()), cleaned).split())
+
+
+def _kept(text: str, pos: int) -> bool:
+    """Whether the mark at *pos* of a segment's text is spoken: an apostrophe or a plural possessive."""
+    if text[pos] not in "’'‘":
+        return False
+    if text[pos] != "‘" and pos and text[pos - 1] in "sS" and not (pos + 1 < len(text) and WORD.match(text[pos + 1])):
+        return True  # `the otters' song`: a mark after a plural stays (as it always did)
+    return apostrophe(text, pos, inside=True) and (text[pos] != "‘" or pos + 1 < len(text))
 
 
 def has_words(raw: str) -> bool:

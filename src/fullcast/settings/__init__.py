@@ -9,6 +9,6 @@ May import: `model`, `errors` and its own modules.
 
 from .config import Config
 from .voicesfile import load_config
-from .yamlfile import add_characters, edit_yaml
+from .yamlfile import add_characters, edit_yaml, file_digest, write_line_fix
 
-__all__ = ["Config", "add_characters", "edit_yaml", "load_config"]
+__all__ = ["Config", "add_characters", "edit_yaml", "file_digest", "load_config", "write_line_fix"]

@@ -8,7 +8,10 @@ to a temporary file and renamed into place so an interrupted write loses nothing
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
+import stat
 from pathlib import Path
 from typing import Any, Callable
 
@@ -50,6 +53,70 @@ def add_characters(path: Path, entries: list[tuple[str, Gender, str]]) -> None:
     edit_yaml(path, add)
 
 
+def file_digest(path: Path) -> str | None:
+    """The SHA-256 of the file at *path*, or None when there is none: to notice that someone else changed it."""
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from exc
+
+
+def write_line_fix(path: Path, match: str, speaker: str, chapter: int | None, *, seen: str | None,
+                   gender: Gender = Gender.UNKNOWN, voice: str | None = None) -> tuple[str, str]:
+    """Add (or update) the `lines:` entry {match, speaker, chapter} in voices.yaml; the name written and the
+    file's new digest.
+
+    *seen* is the file's digest when the caller last read or wrote it (None: it did not exist): a file
+    changed since then, or read-only, is a ConfigError and stays as it is. An entry with the same match and
+    chapter gets the new speaker rather than a second entry. A *speaker* with no `characters:` entry gets
+    one (with *gender* and *voice*), since a `lines:` speaker must be cast; one whose name differs only in
+    case is written as the cast spells it.
+    """
+    path = Path(path)
+    if file_digest(path) != seen:
+        raise ConfigError(f"{path}: changed on disk since the review began, so this decision was not written "
+                          "(those before it are saved there); run `fullcast review` again to go on")
+    if path.exists() and _read_only(path):
+        raise ConfigError(f"{path}: is read-only, so this decision was not written (those before it are saved "
+                          f"there); make it writable (chmod u+w {path}) and run `fullcast review` again")
+    match, speaker = clean_line(match), clean_line(speaker)
+    written = [speaker]
+
+    def fix(data: Any) -> None:
+        if data.get("characters") is None:
+            data["characters"] = CommentedMap()
+        cast = data["characters"]
+        written[0] = next((str(n) for n in cast if clean_line(str(n)).casefold() == speaker.casefold()), speaker)
+        if written[0] not in cast:
+            cast[speaker] = CommentedMap([("gender", gender.value)] + ([("voice", voice)] if voice else []))
+        if data.get("lines") is None:
+            data["lines"] = CommentedSeq()
+        same = next((e for e in data["lines"] if isinstance(e, dict) and _same_line(e, match, chapter)), None)
+        if same is not None:
+            same["speaker"] = written[0]
+        else:
+            entry = CommentedMap([("match", match), ("speaker", written[0])])
+            if chapter is not None:
+                entry["chapter"] = chapter
+            data["lines"].append(entry)
+
+    edit_yaml(path, fix)
+    return written[0], file_digest(path) or ""
+
+
+def _read_only(path: Path) -> bool:
+    """True when *path* may not be written: no write permission, or no write bit at all (root ignores bits)."""
+    return not os.access(path, os.W_OK) or not path.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+
+
+def _same_line(entry: Any, match: str, chapter: int | None) -> bool:
+    """True when the `lines:` *entry* has this match (case and spacing aside) and this chapter."""
+    return (" ".join(str(entry.get("match", "")).casefold().split()) == " ".join(match.casefold().split())
+            and entry.get("chapter") == chapter)
+
+
 def edit_yaml(path: Path, edit: Callable[[Any], None]) -> None:
     """Apply *edit* to the YAML at *path* (a new mapping when it is missing or empty) and write it back,
     comments and key order kept, via a temporary file renamed into place."""
@@ -61,6 +128,8 @@ def edit_yaml(path: Path, edit: Callable[[Any], None]) -> None:
     try:
         with tmp.open("w", encoding="utf-8") as handle:
             YAML(typ="rt").dump(data, handle)
+        if path.exists():
+            shutil.copymode(path, tmp)  # the editor's permissions survive the rename
         os.replace(tmp, path)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be written ({exc.strerror}); check its permissions") from exc

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from fullcast.model import Gender
-from fullcast.script.attribution.names import SPEECH_VERB_SET, Person, build_index, normalise, with_ordinary_words
+from fullcast.script.attribution.names import (
+    SPEECH_VERB_SET,
+    Person,
+    build_index,
+    normalise,
+    with_ordinary_words,
+    with_person,
+)
 
 F, M = Gender.FEMALE, Gender.MALE
 from support.attribution import PEOPLE
@@ -211,3 +218,12 @@ def test_his_companion_is_a_mention_of_someone_with_him_but_not_before_a_name() 
 
 def test_less_common_speech_verbs() -> None:
     assert {"crooned", "warbled", "acquiesced", "remonstrated", "mourned"} <= SPEECH_VERB_SET
+
+
+def test_with_person_adds_a_narrator_found_by_name_and_keeps_the_ordinary_words() -> None:
+    index = with_ordinary_words(build_index([Person("May", F, True)]), "may may may may may")
+    assert with_person(index, "narrator") is index and with_person(index, None) is index
+    assert with_person(index, "May") is index
+    bigger = with_person(index, "Mr. Hastings")
+    assert [(p.name, p.gender, p.in_cast) for p in bigger.people] == [("May", F, True), ("Mr. Hastings", M, False)]
+    assert bigger.owners["mr hastings"] == ("Mr. Hastings",) and bigger.words == frozenset({"may"})

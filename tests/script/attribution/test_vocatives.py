@@ -72,3 +72,8 @@ def test_a_speaker_introducing_themselves_names_no_one_else() -> None:
     ctx = context('"I am Willow\'s friend. My name\nis Tara. Call me Faith, I\'m Rupert."')
     assert quoted_names(ctx, 0) == {"Willow"}
     assert quoted_names(context('"Rupert is my name, and Tara is my friend. Faith. That is my name."'), 0) == {"Tara"}
+
+
+def test_someone_naming_themself_calls_no_one() -> None:
+    ctx = context('"It is I, Faith, who sent for you." "It\'s me, Tara!" "My name is Rupert." "Is it you, Willow?"')
+    assert [addressees(ctx, Turn(0, 0, (q,), 0)) for q in ctx.turns[0].quotes] == [(), (), (), ("Willow",)]

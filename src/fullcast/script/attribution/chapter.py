@@ -3,7 +3,9 @@
 `attribute_chapter` is the attribution's public face. It makes the chapter's `Context`
 (`make_context`), gives every turn what its own paragraph says (the local rules of `rules`:
 tags and beats), fills the rest with the conversation rules in reading order, then lets
-`conversation` settle each run of back-and-forth lines.
+`conversation` settle each run of back-and-forth lines. Last, the trained model (`decide`) weighs
+every candidate of every line, the rules' reading among its features, and gives each line its
+speaker, a probability and the other candidates. A line the editor fixed anchors all of this.
 """
 
 from __future__ import annotations
@@ -15,11 +17,15 @@ from ...model import Gender
 from .context import UNKNOWN, Call, Context, Turn
 from .conversation import has_tail, runs, settle_run
 from .cues import advance, resolve
+from .decide import Decider, Decision
+from .features import chapter_rows
 from .names import Mention, NameIndex
 from .rules import LOCAL_RULES, call_conversation
 from .tags import reporter
 from .vocatives import addressees
 
+FIXED = "voices.yaml lines"
+"""The rule of a line the editor fixed with a `lines:` entry, while the rules and the model read the chapter."""
 NARRATOR_OBJECT = re.compile(r"\b(?:me|my|myself)\b")
 """The first-person narrator as object or possessor ("asked me", "my room")."""
 
@@ -63,39 +69,65 @@ def _keep_reported_speech(ctx: Context, turns: list[Turn]) -> list[Turn]:
 
 
 def attribute_chapter(text: str, turns: list[Turn], index: NameIndex, narration: list[tuple[int, int]],
-                      narrator: str | None, carried: str | None = None) -> list[list[Call]]:
+                      narrator: str | None, carried: str | None = None, decider: Decider | None = None,
+                      fixed: dict[int, str] | None = None) -> list[list[Call]]:
     """A call for every quote of every turn, in reading order (empty lists for quote-less turns).
 
     First every turn gets what its own paragraph says (tags, beats); then the
     conversation rules fill the rest, in reading order, each seeing the calls before; then each
     exchange is read as a whole, its pronoun tags read again, and the exchange read once more.
     *carried* is who spoke the line that ended the previous chapter, when this one opens with a quote.
+    Then *decider* (the trained model) weighs every candidate of every turn, the rules' calls among its
+    features; *fixed* maps turns (indexes into *turns*) to the speaker an editor gave them.
     """
     ctx = make_context(text, turns, index, narration, narrator)
     ctx.carried = carried
+    position = {turn.start: t for t, turn in enumerate(ctx.turns)}
+    pins = {position[turns[k].start]: name for k, name in (fixed or {}).items() if turns[k].start in position}
     local = []
     for t in range(len(ctx.turns)):
         advance(ctx, ctx.turns[t].end)
         local.append(_local_calls(ctx, t))
         ctx.calls[t] = _finish(local[t]) if all(local[t]) else []
+        if t in pins:  # the editor's word: every rule after this reads it as the line's speaker
+            ctx.calls[t] = [Call(pins[t], FIXED)] * max(1, len(ctx.turns[t].quotes))
         if ctx.calls[t]:
             ctx.anchored.add(t)
     advance(ctx, len(text))
+    ctx.local = local
     for t in range(len(ctx.turns)):
         if not ctx.calls[t] and not ctx.turns[t].reported:
             ctx.calls[t] = _finish(local[t], call_conversation(ctx, t))
     _settle(ctx)
     _read_pronouns_again(ctx, local)
     _settle(ctx)
+    if decider is not None:
+        _take(ctx, decider(ctx, chapter_rows(ctx), pins))
     by_start = {turn.start: calls for turn, calls in zip(ctx.turns, ctx.calls)}
     return [by_start.get(turn.start, []) if turn.quotes else [] for turn in turns]
+
+
+def _take(ctx: Context, decisions: dict[int, Decision]) -> None:
+    """Give each decided turn its speaker, probability and candidates.
+
+    The quotes that shared the rules' first call follow the decision; a later quote the rules gave someone else
+    (a line of its own inside the paragraph) keeps that call, with that person's probability.
+    """
+    for t, decision in decisions.items():
+        calls = ctx.calls[t]
+        head = calls[0].speaker
+        odds = {c.name: c.probability for c in decision.candidates}
+        why = calls[0].rule if decision.speaker == head else f"model: over {head} ({calls[0].rule})"
+        ctx.calls[t] = [Call(decision.speaker, why, c.pronoun, decision.confidence, decision.candidates)
+                        if c.speaker == head else replace(c, confidence=odds.get(c.speaker, 0.0),
+                                                          candidates=decision.candidates) for c in calls]
 
 
 def _read_pronouns_again(ctx: Context, local: list[list[Call | None]]) -> None:
     """Resolve the pronoun tags again now that every line has a speaker: "she" answering an untagged line
     is seldom the woman who spoke it, and the first reading could not know who that was."""
     for t in range(len(ctx.turns)):
-        if t in ctx.anchored and any(c and c.pronoun for c in local[t]):
+        if t in ctx.anchored and ctx.calls[t][0].rule != FIXED and any(c and c.pronoun for c in local[t]):
             keep, ctx.calls[t] = ctx.calls[t], []
             again = _local_calls(ctx, t)
             ctx.calls[t] = _finish(again) if all(again) else keep

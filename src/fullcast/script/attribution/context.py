@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ...model import Candidate
 from ..quotes import Piece
 from .names import Mention, NameIndex
 
@@ -51,6 +52,10 @@ class Call:
     pronoun: str | None = None
     """`he` or `she` when the cue named the speaker only by that pronoun, so the whole exchange may settle who;
     `other` for "said the other", which says no gender."""
+    confidence: float | None = None
+    """The calibrated probability that `speaker` is right, once the model has decided; None before."""
+    candidates: tuple[Candidate, ...] = ()
+    """Who else may have said it, most probable first, once the model has decided."""
 
 
 @dataclass
@@ -93,6 +98,8 @@ class Context:
     """People each turn's quotes name without addressing them, filled as `quoted_names` asks."""
     voiced: dict[int, str] = field(default_factory=dict)
     """`he`/`she` for turns whose tag said only that, though no one of that gender was about to resolve it to."""
+    local: list[list[Call | None]] = field(default_factory=list)
+    """Per turn, per quote: what the turn's own paragraph says (tag or beat), before the conversation is read."""
     anchored: set[int] = field(default_factory=set)
     """Turns whose speaker their own paragraph names (a tag or beat), not guessed from the conversation."""
 

@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from ...model import Gender
+from ...model import NARRATOR, Gender
 
 TITLES = ("Mr", "Mrs", "Miss", "Ms", "Mx", "Dr", "Lady", "Lord", "Sir", "Madam", "Madame", "Mme", "Mlle",
           "Colonel", "Col", "Captain", "Capt", "Major", "General", "Professor", "Prof", "Aunt", "Uncle",
@@ -367,3 +367,15 @@ def with_ordinary_words(index: NameIndex, text: str) -> NameIndex:
     single = {k for k in index.owners if " " not in k and k.isalpha()}
     counts = Counter(w for w in re.findall(r"\b[a-z]+\b", text) if w in single)
     return replace(index, words=frozenset(k for k in single if counts[k] >= ORDINARY_USES))
+
+
+def with_person(index: NameIndex, name: str | None) -> NameIndex:
+    """*index* knowing *name* too (a narrator found only as others call them), its ordinary words kept.
+
+    Unchanged when *name* is None, the narrator's voice, or someone the index already knows.
+    """
+    if not name or name == NARRATOR or normalise(name) in index.owners:
+        return index
+    title = name.split()[0].rstrip(".").casefold()
+    gender = Gender.FEMALE if title in FEMALE_TITLES else Gender.MALE if title in MALE_TITLES else Gender.UNKNOWN
+    return replace(build_index([*index.people, Person(name, gender, False)]), words=index.words)

@@ -37,8 +37,9 @@ SELF_TALK_TAG = re.compile(r"\W*(?:(?:he|she|I|[A-Z][a-z]+)\s+(?:\w+ly\s+)?(?:th
                         r"whispered)\s+to\s+(?:her|him|my)self)|(?:thought|reflected|mused)\s+(?:he|she|I|[A-Z][a-z]+)|"
                         r"(?:said|muttered|murmured|whispered)\s+(?:he|she|I|[A-Z][a-z]+)\s+to\s+(?:her|him|my)self)\b")
 """A tag of words said or thought to oneself, just after a quote: `," she reflected`, `said he to himself`."""
-SELF_INTRODUCTION = re.compile(r"\b(?:[Mm]y\s+name\s+is|[Mm]y\s+name's|I\s+am|I'm|[Cc]all\s+me)\s+\Z")
-"""Words before a speaker's own name: "My name is Mrs. Munt", "I am Tara"."""
+SELF_INTRODUCTION = re.compile(r"(?:\b(?:[Mm]y\s+name\s+is|[Mm]y\s+name's|I\s+am|I'm|[Cc]all\s+me)"
+                               r"|(?:\b[Ii]t\s+is|\b[Ii]t's|['’][Tt]is)\s+(?:I|me),)\s+\Z")
+"""Words before a speaker's own name: "My name is Mrs. Munt", "I am Tara", "It is I, Faith, who…"."""
 OWN_NAME_AFTER = re.compile(r"[\s,.;:!—-]*(?:(?:[Tt]hat|[Tt]his|[Ss]uch)\s+is\s+|(?:is|'s)\s+)my\s+name\b")
 """Words after a speaker's own name: "Mr. Thaddeus Sholto. That is my name."."""
 TITLE_BEFORE = re.compile(r"\b(Mr|Mrs|Miss|Ms|Dr|Mme|Mlle|Madame|Monsieur|Lady|Lord|Sir)\.?\s+\Z")
@@ -84,7 +85,8 @@ def vocatives(ctx: Context, turn: Turn) -> tuple[str, ...]:
             key = normalise(ctx.text[m.start:m.end])
             if len(m.names) != 1 or m.possessive or key in HONORIFICS:
                 continue  # "Yes, Sir." is polite to anyone
-            if _is_vocative(ctx, quote, m) and not _in_a_list(ctx.text, mentions, k):
+            if _is_vocative(ctx, quote, m) and not _in_a_list(ctx.text, mentions, k) and \
+                    not introduces_oneself(ctx.text, quote, m):  # "It is I, Faith, who…" calls no one
                 found.append(_last_named(ctx, turn.start, ctx.index.polite[key]) if key in ctx.index.polite
                              else m.names[0])
     return tuple(dict.fromkeys(found))
@@ -166,7 +168,7 @@ def named_after(text: str, index: NameIndex, pronoun: Mention) -> set[str]:
     return {m.names[0] for m in index.mentions(text, pronoun.end, hi, pronouns=False) if len(m.names) == 1}
 
 
-def _introduces_oneself(text: str, quote: Piece, m: Mention) -> bool:
+def introduces_oneself(text: str, quote: Piece, m: Mention) -> bool:
     """True for the speaker's own name: "My name is Mrs. Munt", "Mr. Thaddeus Sholto. That is my name."."""
     return not m.possessive and (SELF_INTRODUCTION.search(text, max(quote.start, m.start - 16), m.start) is not None
                                  or OWN_NAME_AFTER.match(text, m.end, quote.end) is not None)
@@ -181,6 +183,6 @@ def quoted_names(ctx: Context, t: int) -> set[str]:
         names: set[str] = set()
         for q in ctx.turns[t].quotes:
             names |= {m.names[0] for m in ctx.index.mentions(ctx.text, q.start, q.end, pronouns=False)
-                      if len(m.names) == 1 and not _introduces_oneself(ctx.text, q, m)}
+                      if len(m.names) == 1 and not introduces_oneself(ctx.text, q, m)}
         ctx.named[t] = names - set(vocatives(ctx, ctx.turns[t]))
     return ctx.named[t]

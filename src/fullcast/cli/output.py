@@ -1,0 +1,83 @@
+"""What the command line prints: text made safe for a terminal, the briefing, JSON lines and the screenplay.
+
+Nothing that came from a manuscript reaches the terminal raw: `say` shows control characters as
+escapes, and `json_line` escapes the ones JSON leaves alone.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import typer
+
+from .. import pipeline
+from ..model import NARRATOR, CastScript, SegmentKind
+
+NO_VOICES = "none (built-in defaults); put a voices.yaml beside the manuscript or pass --voices"
+"""The first line's text when no voices.yaml was found."""
+MOST_NAMES = 12
+"""Longest list of uncast speakers a command prints; `fullcast cast` lists them all."""
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""Control characters but tab and newline: ESC starts terminal escape sequences, C1 CSI too."""
+
+def visible(text: str) -> str:
+    """*text* safe for a terminal: control characters (ESC, BEL, CR, DEL, C1...) shown as `\\x1b` escapes."""
+    return CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def say(text: str, *, err: bool = False, nl: bool = True) -> None:
+    """Print *text* made safe for a terminal."""
+    typer.echo(visible(text), err=err, nl=nl)
+
+
+def announce(briefing: pipeline.Briefing, *, uncast: bool = True) -> None:
+    """The first lines of every command that reads a manuscript, on stderr: the voices.yaml, notes, warnings."""
+    say(f"Voices: {briefing.voices if briefing.voices else NO_VOICES}", err=True)
+    for note in briefing.notes:
+        say(f"Note: {note}", err=True)
+    for warning in briefing.warnings:
+        say(f"Warning: {warning}", err=True)
+    if uncast and briefing.uncast:
+        names = list(briefing.uncast)
+        more = f" and {len(names) - MOST_NAMES} more (`fullcast cast` lists them)" if len(names) > MOST_NAMES else ""
+        say(f"Speakers with no entry in voices.yaml (auto voices): {', '.join(names[:MOST_NAMES])}{more}", err=True)
+
+
+def json_line(record: dict[str, Any]) -> str:
+    """*record* as one line of JSON with DEL and the C1 controls escaped too (json escapes the C0 ones)."""
+    return re.sub(r"[\x7f-\x9f]", lambda m: f"\\u{ord(m.group()):04x}", json.dumps(record, ensure_ascii=False))
+
+
+def screenplay(cast: CastScript, *, explain: bool = False) -> str:
+    """The script as an editor reads it: chapter banners, SPEAKER: text, thoughts marked."""
+    out: list[str] = []
+    chapter = 0
+    for line in cast.lines:
+        s = line.segment
+        if s.chapter != chapter:
+            chapter = s.chapter
+            banner = chapter_banner(chapter, cast.script.book.chapters[chapter - 1].title)
+            out.append(f"{'' if chapter == 1 else chr(10)}== {banner} ==\n")
+        who = s.speaker.upper()
+        if s.kind is SegmentKind.MONOLOGUE:
+            who += " (thinking)"
+        elif s.kind in (SegmentKind.WARNING, SegmentKind.HEADING):
+            who = f"{NARRATOR.upper()} ({s.kind.value})"
+        out.append(f"{who}: {line.spoken}\n")
+        if explain and s.rule:
+            out.append(f"    why: {s.rule}\n")
+        if explain and s.candidates:
+            out += [f"    {c.probability:5.0%} {c.name}" + (f": {'; '.join(c.reasons)}" if c.reasons else "") + "\n"
+                    for c in s.candidates[:EXPLAINED]]
+    return "".join(out)
+
+
+EXPLAINED = 3
+"""How many candidates `script --explain` lists under a line."""
+
+
+def chapter_banner(number: int, title: str) -> str:
+    """`Chapter 3: The Storm`, or the title alone when it names the chapter itself (`Chapter Three: ...`)."""
+    return title if re.match(r"chapter\b", title.strip(), re.IGNORECASE) else f"Chapter {number}: {title}"
