@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fullcast.script.attribution.chapter import attribute_chapter
 from fullcast.script.attribution.context import Context
-from fullcast.script.attribution.features import FEATURES, ChapterRows, candidates
+from fullcast.script.attribution.features import FEATURES, RULE_FAMILIES, ChapterRows, candidates
 
 from support.attribution import INDEX, parse
 
@@ -105,3 +105,54 @@ def test_neighbours_stay_inside_a_run_of_lines() -> None:
     long = "Tara walked to the window and looked out at the rain for a long while, thinking of nothing."
     _, rows = rows_of(f'"A?" said Tara.\n\n"B," said Willow.\n\n"C."\n\n{long}\n\n"D," said Faith.')
     assert rows.neighbours == ((-1, -1, 1, 2), (-1, 0, 2, -1), (0, 1, -1, -1), (-1, -1, -1, -1))
+
+
+TALK = ('Tara and Willow sat on the steps. Rupert came out of the house.\n\n'
+        '"Is Faith coming?" asked Tara.\n\n'
+        '"Faith said she would," Willow answered. "She always does."\n\n'
+        '"Yes, sir."\n\n'
+        '"Willow, look, the rain has stopped and the street is shining like a river."\n\n'
+        '"It has."')
+"""A run of five lines: two tagged, a "sir", a vocative, an answer."""
+
+
+def test_the_run_the_lines_around_and_the_mentions() -> None:
+    _, rows = rows_of(TALK)
+    assert feature(rows, 0, "Rupert", "new in the scene") == 1.0
+    assert feature(rows, 0, "Rupert", "characters since mentioned") == 31.0  # "Rupert came out…" to the line
+    assert feature(rows, 0, "Tara", "mentions inside") == 1.0  # "asked Tara"
+    assert feature(rows, 0, "Tara", "share of the chapter's mentions") == 0.4  # 2 of the 5 references
+    assert feature(rows, 0, "Rupert", "share of the chapter's mentions") == 0.2
+    assert feature(rows, 0, "Willow", "anchored 1 line on") == 1.0
+    assert feature(rows, 1, "Willow", "quotes in the turn") == 2.0
+    assert feature(rows, 1, "Willow", "mentions as subject inside") == 1.0
+    assert feature(rows, 1, "Tara", "anchored 1 line back") == 1.0
+    assert feature(rows, 1, "Tara", "in a run of lines") == 1.0
+    assert feature(rows, 1, "Tara", "people in the run so far") == 1.0
+    assert feature(rows, 2, "Tara", "rule family") == RULE_FAMILIES.index("turn-taking")
+    assert feature(rows, 2, "Willow", "addressed by the next line") == 1.0
+    assert feature(rows, 2, "Tara", "people in the run so far") == 2.0
+    assert feature(rows, 3, "Willow", "addressed by this line") == 1.0
+    assert feature(rows, 3, "Tara", "length of the line") == len("Willow, look, the rain has stopped and the street "
+                                                                  "is shining like a river.")
+    assert feature(rows, 4, "Willow", "addressed by the last line") == 1.0
+    assert feature(rows, 4, "Tara", "narration after") == 99.0  # the chapter ends
+
+
+def test_a_sir_says_the_listener_is_a_man() -> None:
+    _, rows = rows_of(TALK)
+    assert feature(rows, 2, "Rupert", "this line calls its listener their gender") == 1.0
+    assert feature(rows, 2, "Tara", "this line calls its listener their gender") == -1.0
+    assert feature(rows, 3, "Rupert", "the last line calls its listener their gender") == 1.0
+
+
+def test_names_in_the_lines_and_a_quotation_carried_on() -> None:
+    text = ('Tara and Willow sat by the door while Rupert read.\n\n"Rupert is late again," said Tara. "He always is.\n\n'
+            '"And he never says why."\n\n"He reads," said Willow.')
+    _, rows = rows_of(text)
+    assert feature(rows, 0, "Rupert", "named in the line") == 1.0
+    assert feature(rows, 1, "Rupert", "named in the last line") == 1.0
+    assert feature(rows, 1, "Tara", "continues a quote") == 1.0
+    assert feature(rows, 1, "Tara", "their quotation goes on") == 1.0
+    assert feature(rows, 1, "Willow", "their quotation goes on") == 0.0
+    assert feature(rows, 0, "Rupert", "named in the next line") == 0.0
