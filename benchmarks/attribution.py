@@ -29,10 +29,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fullcast.manuscript import read_manuscript
-from fullcast.model import Script, SegmentKind
+from fullcast.model import Book, Script, SegmentKind
 from fullcast.script import analyse_book
 from fullcast.script.attribution.decide import Decider
-from fullcast.settings import load_config
+from fullcast.settings import Config, load_config
 
 GENDERS = {"F": "female", "M": "male"}
 TYPES = ("Explicit", "Anaphoric", "Implicit")
@@ -50,6 +50,19 @@ def write_voices(characters_json: Path, dest: Path) -> Path:
             "credits": {"opening": False, "closing": False}}
     dest.write_text(json.dumps(data, indent=1), encoding="utf-8")
     return dest
+
+
+def read_novel(folder: Path, *, cast: bool = True) -> tuple[Config, Book]:
+    """A bench novel's settings and text as `fullcast script` reads them: its characters cast, or (*cast* False,
+    the cold start) no characters at all."""
+    with tempfile.TemporaryDirectory() as tmp:
+        voices = Path(tmp) / "voices.yaml"
+        if cast:
+            write_voices(folder / "characters.json", voices)
+        else:
+            voices.write_text(json.dumps({"credits": {"opening": False, "closing": False}}), encoding="utf-8")
+        config = load_config(voices)
+    return config, read_manuscript(folder / "text.txt", config.book.title, config.content_warning.text)
 
 
 def coverage(script: Script) -> tuple[list[int], list[tuple[int, int, str, str]]]:
@@ -109,9 +122,7 @@ class Scored:
 
 def score_novel(folder: Path, errors: int, decider: Decider | None = None) -> Scored:
     """Score one novel with *decider* (the shipped model when None)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        config = load_config(write_voices(folder / "characters.json", Path(tmp) / "voices.yaml"))
-    book = read_manuscript(folder / "text.txt", config.book.title, config.content_warning.text)
+    config, book = read_novel(folder)
     began = time.process_time()
     script = analyse_book(book, config, decider=decider)
     seconds = time.process_time() - began

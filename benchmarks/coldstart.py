@@ -20,19 +20,16 @@ import argparse
 import json
 import re
 import sys
-import tempfile
 from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from attribution import TYPES, coverage, predict, table_row  # noqa: E402
+from attribution import TYPES, coverage, predict, read_novel, table_row  # noqa: E402
 
-from fullcast.manuscript import read_manuscript  # noqa: E402
 from fullcast.model import NARRATOR  # noqa: E402
 from fullcast.script import analyse_book  # noqa: E402
 from fullcast.script.attribution.decide import Decider  # noqa: E402
-from fullcast.settings import load_config  # noqa: E402
 
 TITLES = frozenset("mr mrs miss ms mx dr doctor sir lady lord madam madame mme mlle mademoiselle monsieur m "
                    "master mistress colonel col captain capt major general professor prof aunt uncle father "
@@ -82,18 +79,10 @@ class Mapper:
         return None
 
 
-def empty_voices(dest: Path) -> Path:
-    """A voices.yaml with no characters: the cold start."""
-    dest.write_text(json.dumps({"credits": {"opening": False, "closing": False}}), encoding="utf-8")
-    return dest
-
-
 def score_novel(folder: Path, errors: int, names: bool, decider: Decider | None = None
                 ) -> tuple[Counter[str], Counter[str]]:
     """Correct/total counts per quote type for one novel analysed with an empty cast (and *decider*'s model)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        config = load_config(empty_voices(Path(tmp) / "voices.yaml"))
-    book = read_manuscript(folder / "text.txt", config.book.title, config.content_warning.text)
+    config, book = read_novel(folder, cast=False)
     script = analyse_book(book, config, decider=decider)
     mapper = Mapper(json.loads((folder / "characters.json").read_text(encoding="utf-8")))
     starts, spans = coverage(script)

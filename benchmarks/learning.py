@@ -18,22 +18,19 @@ from __future__ import annotations
 
 import bisect
 import json
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import lightgbm as lgb
 import numpy as np
-from attribution import write_voices
+from attribution import read_novel
 from sklearn.isotonic import IsotonicRegression
 
-from fullcast.manuscript import read_manuscript
 from fullcast.script import analyse_book
 from fullcast.script.attribution.context import Context
 from fullcast.script.attribution.decide import SECOND_FEATURES, pinned, second_rows, shares
 from fullcast.script.attribution.features import FEATURES, ChapterRows
 from fullcast.script.attribution.trees import FORMAT, VERSION
-from fullcast.settings import load_config
 
 PARAMS = {"objective": "binary", "learning_rate": 0.05, "num_leaves": 31, "min_data_in_leaf": 50,
           "feature_fraction": 0.8, "bagging_fraction": 0.8, "bagging_freq": 1, "lambda_l2": 1.0, "seed": 7,
@@ -69,9 +66,7 @@ class Recorder:
 
 def novel_rows(folder: Path) -> NovelRows:
     """Analyse one bench novel with a `Recorder` and label its turns from `quotes.jsonl`."""
-    with tempfile.TemporaryDirectory() as tmp:
-        config = load_config(write_voices(folder / "characters.json", Path(tmp) / "voices.yaml"))
-    book = read_manuscript(folder / "text.txt", config.book.title, config.content_warning.text)
+    config, book = read_novel(folder)
     recorder = Recorder()
     analyse_book(book, config, decider=recorder)
     # every span counts: a quote running over several paragraphs has a span in each

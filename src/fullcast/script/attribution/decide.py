@@ -14,10 +14,11 @@ from typing import Protocol
 
 import numpy as np
 
+from ...errors import ModelError
 from ...model import Candidate
 from .context import Context
 from .features import FEATURES, ChapterRows, TurnRows
-from .trees import SpeakerModel
+from .trees import REBUILD, SpeakerModel
 
 STAGE_TWO = ("first score", "first rank", "their score 2 lines back", "their score 1 line back",
              "their score 1 line on", "their score 2 lines on", "surest score 1 line back", "surest score 1 line on",
@@ -116,8 +117,6 @@ class ModelDecider:
 
     def __init__(self, model: SpeakerModel, explain: bool = True) -> None:
         if model.first.features != FEATURES or model.second.features != SECOND_FEATURES:
-            from ...errors import ModelError
-            from .trees import REBUILD
             raise ModelError(f"the speaker model was trained on other features than this fullcast computes; {REBUILD}")
         self.model = model
         self.explain = explain
