@@ -19,6 +19,8 @@ from fullcast.audio import ffmpeg
 from fullcast.audio.synthesis import synthesize_lines
 from fullcast.publish.check import check_files
 
+from support.loudness import speaker_loudness
+
 REPO = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.real
 
@@ -172,22 +174,9 @@ def test_m4b_has_chapters_cover_and_tags(rendered) -> None:
     assert ffmpeg.measure_audio(m4b).true_peak_dbtp <= -3.0
 
 
-def test_voices_are_equally_loud_after_levelling(rendered, tmp_path: Path) -> None:
-    """Each character's lines, stitched alone with the render's gains, measured by ffmpeg's ebur128."""
-    from fullcast.audio.clips import level_voices
-    from fullcast.audio.stitch import Block, block_pcm, plan_chapter
-    from fullcast.settings.config import Pauses
-
+def test_voices_are_equally_loud_after_levelling(rendered) -> None:
     root, _ = rendered
-    _, cast = pipeline.analyse(root / "manuscript", root / "voices.yaml")
-    clips = synthesize_lines(cast.lines, root / "output" / ".cache")
-    gains = level_voices(clips)
-    loudness = {}
-    for speaker in {c.line.segment.speaker for c in clips}:
-        mine = [c for c in clips if c.line.segment.speaker == speaker]
-        plan = plan_chapter(mine, gains, Pauses())
-        pcm = b"".join(p.tobytes() for p in block_pcm(plan, Block(0, len(mine), 0, plan.frames), gains))
-        loudness[speaker] = ffmpeg.pcm_loudness(pcm, plan.rate, sample_format="f32le")[0]
+    loudness = speaker_loudness(root / "manuscript", root / "voices.yaml", root / "output" / ".cache")
     assert len(loudness) == 5
     assert max(loudness.values()) - min(loudness.values()) <= 1.5, loudness
 
@@ -223,3 +212,12 @@ def test_a_second_cold_render_gives_byte_identical_files(rendered, tmp_path: Pat
         assert one.name == two.name and one.read_bytes() == two.read_bytes(), one.name
         if one.suffix == ".mp3":
             assert one.with_suffix(".vtt").read_bytes() == two.with_suffix(".vtt").read_bytes()
+
+
+def test_verify_hears_every_line_of_the_sample_book(rendered) -> None:
+    """Whisper (tiny.en) against script.jsonl: nothing missing, every chapter under the default WER threshold."""
+    root, _ = rendered
+    report = pipeline.verify(root / "output")
+    assert report.missing == ()
+    assert [(f.chapter, f.passed) for f in report.files] == [(1, True), (2, True), (3, True)], [
+        (f.chapter, round(f.wer, 3)) for f in report.files]

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .casting.cast import CastRow, summarise_cast
-from .errors import ConfigError, closest
-from .model import Gender, Voice
+from .casting.cast import CastRow, summarise_cast, voice_ref
+from .errors import ConfigError, EngineError, closest
+from .model import EngineSetup, Gender, Voice
 from .pipeline import VOICES_NAME, Briefing, analyse, brief, find_voices
 from .publish.folder import check_output_folder
 from .script.attribution.context import UNKNOWN
@@ -29,21 +29,34 @@ if TYPE_CHECKING:
 # --------------------------------------------------------------------------- voices
 
 
-def list_voices(engine: str, lang: str | None = None) -> list[EngineVoice]:
-    """The voices *engine* offers; with *lang*, those that speak it (see `speaks`), or a ConfigError with hints."""
+def list_voices(engine: str, lang: str | None = None, voices: Path | None = None) -> list[EngineVoice]:
+    """The voices *engine* offers (with the model files voices.yaml *voices* gives it under `engines:`);
+    with *lang*, those that speak it (see `speaks`), or a ConfigError with hints."""
     from .audio import engines
 
-    voices = list(engines.list_voices(engine))
+    setup = engine_files(engine, voices)
+    try:
+        engines.check_files(engine, setup)
+        listed = list(engines.list_voices(engine, setup))
+    except EngineError as error:
+        raise ConfigError(f"{voices or 'voices.yaml'}: {error}" if voices else str(error)) from None
     if not lang:
-        return voices
-    found = [voice for voice in voices if speaks(voice, lang)]
+        return listed
+    found = [voice for voice in listed if speaks(voice, lang)]
     if not found:
-        names = {v.name.split(" (")[0].split(" + ")[0] for v in voices} | {c for v in voices for c in v.languages}
+        names = {v.name.split(" (")[0].split(" + ")[0] for v in listed} | {c for v in listed for c in v.languages}
         near = closest(lang, sorted(names), n=3, cutoff=0.6)
         hint = f" (did you mean {' or '.join(near)}?)" if near else ""
         raise ConfigError(f"--lang {lang}: no {engine} voice speaks it{hint}; give a language code (en, en-us), a "
                           "language name (English) or a voice id prefix (gmw/en); `fullcast voices` lists them all")
     return found
+
+
+def engine_files(engine: str, voices: Path | None) -> EngineSetup:
+    """The files *engine* loads as voices.yaml *voices* gives them (`engines:`), or the bundled ones."""
+    from .casting.cast import engine_setup
+
+    return engine_setup(load_config(voices) if voices else Config(), engine)
 
 
 def speaks(voice: EngineVoice, lang: str) -> bool:
@@ -87,7 +100,7 @@ def cast_report(manuscript: Path, voices: Path | None, *, write: bool = False) -
     briefing = brief(manuscript, config, cast)
     rows = summarise_cast(cast, config)
     # "unknown" stands for lines nobody could be found for: a placeholder, not a character to cast
-    missing = tuple((row.name, row.gender, row.voice.voice_id) for row in rows
+    missing = tuple((row.name, row.gender, voice_ref(row.voice, config)) for row in rows
                     if not row.in_cast and row.name != UNKNOWN)
     if not (write and missing):
         return CastReport(rows, briefing)
@@ -120,15 +133,16 @@ def preview(name: str, manuscript: Path, voices: Path | None, out: Path,
     return dest, brief(manuscript, config, cast)
 
 
-def sample_voices(engine: str, voice_ids: list[str], out: Path) -> list[Path]:
+def sample_voices(engine: str, voice_ids: list[str], out: Path, voices: Path | None = None) -> list[Path]:
     """Render one short clip per voice into out/voices/ so an editor can compare them by ear."""
     from .audio.synthesis import synthesize_texts
     from .publish.folder import safe_filename
 
     check_output_folder(out)
     folder = check_output_folder(out / "voices", create=True)
-    items = [(f"This is {voice_id.replace('+', ' variant ')}. The lamps along the sea wall were lit at dusk.",
-              Voice(engine, voice_id, DEFAULT_RATE, DEFAULT_PITCH, DEFAULT_VOLUME),
+    setup = engine_files(engine, voices)
+    items = [(f"This is {voice_id.replace('+', ' variant ').replace('_', ' ')}. The lamps along the sea wall were "
+              "lit at dusk.", Voice(engine, voice_id, DEFAULT_RATE, DEFAULT_PITCH, DEFAULT_VOLUME, setup),
               folder / f"{safe_filename(voice_id)}.wav") for voice_id in voice_ids]
     synthesize_texts(items)
     return [path for _, _, path in items]
@@ -169,7 +183,7 @@ def review_queue(manuscript: Path, voices: Path | None, limit: int) -> ReviewQue
     digest = file_digest(target)  # before reading it: an edit made during the analysis is noticed too
     config, cast = analyse(manuscript, found, check_voices=False)
     genders = {s.name: s.gender for s in cast.script.speakers}
-    known = tuple((name, genders.get(name, Gender.UNKNOWN), voice.voice_id) for name, voice in cast.voices)
+    known = tuple((name, genders.get(name, Gender.UNKNOWN), voice_ref(voice, config)) for name, voice in cast.voices)
     return ReviewQueue(queue(cast.script, limit), brief(manuscript, config, cast), target, digest,
                        len(utterances(cast.script)), known)
 

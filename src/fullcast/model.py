@@ -259,19 +259,38 @@ class Script:
 
 
 @dataclass(frozen=True)
+class EngineSetup:
+    """The files a neural engine loads, from voices.yaml `engines:`; empty for eSpeak and the fake.
+
+    Part of every voice that uses the engine, so workers know what to load; the cache key
+    adds a digest of the files themselves, so replacing a model re-synthesises its lines.
+    """
+
+    model: Path | None = None
+    """`engines.<engine>.model`: the model file, or None for the bundled one."""
+    voices: Path | None = None
+    """`engines.kokoro.voices`: Kokoro's voice-style file (.npz/.bin), or None for the bundled one."""
+    speaker: str | None = None
+    """`engines.piper.speaker`: the speaker of a multi-speaker Piper model that voices default to."""
+
+
+@dataclass(frozen=True)
 class Voice:
     """A fully resolved engine voice: everything that changes how text sounds."""
 
     engine: str
-    """Engine name, e.g. `pyttsx3`."""
+    """Engine name: `pyttsx3`, `kokoro`, `piper` or `fake`."""
     voice_id: str
-    """Engine voice id, e.g. `gmw/en-us+f3`."""
+    """Engine voice id, e.g. `gmw/en-us+f3`, `jm_kumo`, a Kokoro blend `jf_alpha:70,jm_kumo:30`,
+    or a Piper model's speaker."""
     rate: int
-    """Words per minute."""
+    """Words per minute (neural engines: 175 is their natural speed, the rest scales it)."""
     pitch: int
-    """0-99, 50 is neutral."""
+    """0-99, 50 is neutral (neural engines: a pitch shift after synthesis)."""
     volume: float
     """0.0-1.0."""
+    setup: EngineSetup = EngineSetup()
+    """The engine's files (neural engines only)."""
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,12 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
+from .audio.workers import available_cores
 from .casting.cast import cast_script, cast_warnings
 from .errors import ConfigError, closest
 from .manuscript import read_manuscript
 from .model import Book, CastScript, ChapterAudio, Segment
-from .publish.folder import available_cores, check_output_folder
+from .publish.folder import check_output_folder
 from .script.analyse import analyse_book
 from .settings import load_config
 from .settings.config import Config
@@ -27,6 +28,7 @@ from .settings.config import Config
 if TYPE_CHECKING:  # export and check pull in numpy and pydub: only where a render needs them
     from .publish.check import CheckReport
     from .publish.export import ExportResult
+    from .verify.check import VerifyReport
 
 DEFAULT_MANUSCRIPT = Path("manuscript")
 VOICES_NAME = "voices.yaml"
@@ -304,3 +306,14 @@ def check(output: Path, profiles: Sequence[str]) -> CheckReport:
     from .publish.check import check_files
 
     return check_files(output, profiles)
+
+
+def verify(output: Path, *, threshold: float = 0.25, threads: int | None = None,
+           progress: Callable[[Progress], None] | None = None) -> VerifyReport:
+    """Listen to every chapter file under *output* with Whisper and compare it with the script that was rendered
+    (`fullcast verify`); *progress* hears `listening` in minutes of audio."""
+    from .verify.check import verify_output
+
+    report = progress or (lambda _: None)
+    return verify_output(output, threshold=threshold, threads=threads,
+                         progress=lambda done, total: report(Progress("listening", done / 60, total / 60, "min")))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import wave
+from dataclasses import replace
 from pathlib import Path
 
 from fullcast.audio import cache
-from fullcast.model import Voice
+from fullcast.model import EngineSetup, Voice
 
 VOICE = Voice("fake", "gmw/en-us", 175, 50, 0.9)
 
@@ -20,6 +21,21 @@ def test_the_key_follows_every_setting_that_changes_the_sound() -> None:
               cache.cache_key(VOICE, "Hello!")}
     assert base not in others and len(others) == 3
     assert cache.cache_path(Path("c"), base) == Path("c") / base[:2] / f"{base}.wav"
+
+
+def test_a_neural_key_follows_the_model_files_and_the_speaker(monkeypatch) -> None:
+    monkeypatch.setattr(cache.engines, "digest", lambda engine, setup: f"files of {setup.model}")
+    voice = Voice("piper", "p225", 175, 50, 0.9, EngineSetup(Path("a.onnx")))
+    keys = {cache.cache_key(voice, "Hello."),
+            cache.cache_key(replace(voice, setup=EngineSetup(Path("b.onnx"))), "Hello."),
+            cache.cache_key(replace(voice, setup=EngineSetup(Path("a.onnx"), speaker="3")), "Hello.")}
+    assert len(keys) == 3
+
+
+def test_espeak_keys_are_what_they_were() -> None:
+    # Caches made before neural engines existed stay valid: the key of an eSpeak line is unchanged.
+    assert cache.cache_key(Voice("pyttsx3", "gmw/en-us", 175, 50, 0.9), "Hello.") == (
+        "e1dc99df766a569fc5fe5ab4e999aa392c978ec898d619ec8a825c6bf459cbf6")
 
 
 def test_an_entry_counts_when_whole_at_any_rate(tmp_path: Path) -> None:

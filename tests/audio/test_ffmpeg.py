@@ -157,3 +157,16 @@ def test_last_error_line_skips_progress_and_prefixes() -> None:
               "size=N/A time=00:00:01.00 bitrate=N/A\nConversion failed!\n")
     assert ffmpeg.last_error_line(stderr) == "Header missing"
     assert ffmpeg.last_error_line("") == "no message"
+
+
+def test_shift_pitch_moves_the_tone_and_keeps_the_length(tmp_path: Path) -> None:
+    rate = 22050
+    tone = (np.sin(2 * np.pi * 440 * np.arange(rate) / rate) * 8000).astype("<i2")
+    with wave.open(str(tmp_path / "a4.wav"), "wb") as out:
+        out.setnchannels(1), out.setsampwidth(2), out.setframerate(rate)
+        out.writeframes(tone.tobytes())
+    ffmpeg.shift_pitch(tmp_path / "a4.wav", tmp_path / "a3.raw", -12, rate)
+    shifted = np.frombuffer((tmp_path / "a3.raw").read_bytes(), dtype="<i2")
+    spectrum = np.abs(np.fft.rfft(shifted[: rate].astype(float)))
+    assert np.fft.rfftfreq(rate, 1 / rate)[spectrum.argmax()] == pytest.approx(220, abs=2)
+    assert rate <= shifted.size <= rate * 1.1

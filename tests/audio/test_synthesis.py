@@ -396,3 +396,30 @@ def running(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1][0] != "Z"
     except OSError:
         return False
+
+
+def _dominant_hz(path: Path) -> tuple[float, int]:
+    import numpy as np
+
+    with wave.open(str(path), "rb") as wav:
+        rate, samples = wav.getframerate(), np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2")
+    spectrum = np.abs(np.fft.rfft(samples.astype(float)))
+    return float(np.fft.rfftfreq(samples.size, 1 / rate)[spectrum.argmax()]), samples.size
+
+
+def test_a_voice_without_native_pitch_is_shifted_after_synthesis(tmp_path: Path, monkeypatch) -> None:
+    # The fake stands in for a neural engine: told it has no pitch control, its pitch becomes an ffmpeg shift
+    # of (pitch - 50) / 10 semitones, with the length and the rate kept.
+    flat = Voice("fake", "gmw/en-us", 175, 50, 0.9)
+    synthesize_text("One two three four five six.", flat, tmp_path / "plain.wav")
+    synthesize_text("One two three four five six.", replace(flat, pitch=70), tmp_path / "tone.wav")  # its own tone
+    monkeypatch.setattr(synthesis.engines, "native_pitch", lambda engine: False)
+    synthesize_text("One two three four five six.", flat, tmp_path / "unshifted.wav")
+    synthesize_text("One two three four five six.", replace(flat, pitch=70), tmp_path / "shifted.wav")
+    plain, frames = _dominant_hz(tmp_path / "tone.wav")
+    shifted, shifted_frames = _dominant_hz(tmp_path / "shifted.wav")
+    assert (tmp_path / "unshifted.wav").read_bytes() == (tmp_path / "plain.wav").read_bytes()
+    assert shifted / plain == pytest.approx(2 ** (2 / 12), rel=0.01)
+    assert frames <= shifted_frames <= frames + 0.1 * 22050  # nothing lost, at most the 100 ms pad added
+    assert wav_duration_ms(tmp_path / "shifted.wav") is not None
+    assert list(tmp_path.glob("*.tmp")) == []

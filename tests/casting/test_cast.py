@@ -12,13 +12,25 @@ from fullcast.casting.cast import (
     cast_warnings,
     check_cast_voices,
     choose_voices,
+    default_voice,
     first_words,
     suggest_voice,
     unnamed_entries,
+    voice_ref,
 )
 from fullcast.errors import ConfigError, EngineError
-from fullcast.model import Book, Chapter, Gender, Script, Segment, SegmentKind, Speaker, Voice
-from fullcast.settings.config import Character, Config, Monologue, Narrator, VoiceSettings
+from fullcast.model import Book, Chapter, EngineSetup, Gender, Script, Segment, SegmentKind, Speaker, Voice
+from fullcast.settings.config import (
+    ENGINE_VOICES,
+    Character,
+    Config,
+    EngineFiles,
+    KokoroFiles,
+    Monologue,
+    Narrator,
+    PiperFiles,
+    VoiceSettings,
+)
 
 BOOK = Book("T", None, None, (), None, (Chapter(1, "T", "t.txt", "", None, ()),))
 CONFIG = Config(
@@ -49,7 +61,7 @@ def test_every_segment_gets_its_speakers_voice() -> None:
     assert voices[0] == Voice("pyttsx3", "gmw/en", 160, 50, 0.9)
     assert voices[1] == Voice("pyttsx3", "gmw/en-us+f3", 175, 40, 0.9)
     assert voices[2] == Voice("pyttsx3", "gmw/en-us+f3", 158, 34, 0.9)
-    assert voices[3].voice_id in Config().auto_voices[Gender.FEMALE]
+    assert voices[3].voice_id in ENGINE_VOICES["pyttsx3"][Gender.FEMALE]
     assert len({v.voice_id for v in voices}) == 3
     assert cast.lines[0].spoken == "Mack-lay" .join(["Tara ", " waited."])
     assert dict(cast.voices)["Faith"].voice_id not in {v.voice_id for n, v in cast.voices if n != "Faith"}
@@ -134,14 +146,108 @@ def test_first_words_are_the_speakers_first_lines_up_to_the_limit() -> None:
 
 def test_check_cast_voices_needs_no_script() -> None:
     class Catalogue:
-        def check_voice(self, engine: str, voice_id: str) -> None:
+        def check_voice(self, engine: str, voice_id: str, setup: EngineSetup = EngineSetup()) -> None:
             if voice_id == "gmw/en-us+f3":
-                raise EngineError("no such voice")
+                raise EngineError(f"the {engine} engine has no voice {voice_id!r}")
 
-        def closest_voices(self, engine: str, voice_id: str, n: int = 3) -> list[str]:
+        def closest_voices(self, engine: str, voice_id: str, setup: EngineSetup = EngineSetup(), n: int = 3) -> list[str]:
             return ["gmw/en-us+f2"]
+
+        def check_files(self, engine: str, setup: EngineSetup) -> None:
+            pass
 
     with pytest.raises(ConfigError) as err:
         check_cast_voices(CONFIG, Catalogue())
     assert str(err.value) == ("voices.yaml: characters.Tara.voice: the pyttsx3 engine has no voice 'gmw/en-us+f3' "
                               "(for Tara); closest: gmw/en-us+f2")
+
+
+# --------------------------------------------------------------------------- engines
+
+
+MIXED = Config(
+    engine="kokoro",
+    engines=EngineFiles(KokoroFiles(voices=Path("styles.npz")), PiperFiles(Path("vctk.onnx"), "p225")),
+    narrator=Narrator(VoiceSettings(engine="piper")),
+    characters=(
+        Character("Ada", (), Gender.FEMALE, VoiceSettings("jf_alpha")),
+        Character("Bob", (), Gender.MALE, VoiceSettings("gmw/en+m3", pitch=30, engine="pyttsx3")),
+        Character("Cy", (), Gender.MALE, VoiceSettings(engine="pyttsx3")),
+        Character("Di", (), Gender.FEMALE),
+    ),
+    auto_voices={Gender.MALE: ("pyttsx3:gmw/en+m1", "jm_kumo")},
+)
+KOKORO = EngineSetup(voices=Path("styles.npz"))
+
+
+def test_each_speaker_speaks_with_their_own_engine_and_its_files() -> None:
+    voices = dict(choose_voices((Speaker("Ed", Gender.MALE, False),), MIXED).voices)
+    assert voices["narrator"] == Voice("piper", "p225", 175, 50, 0.9, EngineSetup(Path("vctk.onnx"), speaker="p225"))
+    assert voices["Ada"] == Voice("kokoro", "jf_alpha", 175, 50, 0.9, KOKORO)
+    assert voices["Bob"] == Voice("pyttsx3", "gmw/en+m3", 175, 30, 0.9)
+    # an engine and no voice: that engine's entries of the pool
+    assert voices["Cy"] == Voice("pyttsx3", "gmw/en+m1", 175, 50, 0.9)
+    # no entry of the engine in the gender's pool: the engine's own pool
+    assert voices["Di"].engine == "kokoro" and voices["Di"].voice_id in ENGINE_VOICES["kokoro"][Gender.FEMALE]
+    # nothing set: the pool as written, the book's engine for unprefixed entries
+    assert voices["Ed"] == Voice("kokoro", "jm_kumo", 175, 50, 0.9, KOKORO)
+
+
+def test_voices_are_written_back_with_their_engine_when_not_the_books() -> None:
+    voices = dict(choose_voices((), MIXED).voices)
+    assert voice_ref(voices["Ada"], MIXED) == "jf_alpha"
+    assert voice_ref(voices["Bob"], MIXED) == "pyttsx3:gmw/en+m3"
+    assert suggest_voice("Zed", Gender.MALE, MIXED, {"pyttsx3:gmw/en+m1"}) == "jm_kumo"
+    assert suggest_voice("Zed", Gender.MALE, MIXED, set(), engine="pyttsx3") == "pyttsx3:gmw/en+m1"
+
+
+def test_default_voices_follow_the_engine() -> None:
+    assert default_voice(Config(), None) == "gmw/en-us"
+    assert default_voice(Config(engine="kokoro"), None) == "jm_kumo"
+    assert default_voice(Config(), "piper") == "en_US-joe-medium"
+    assert default_voice(Config(engines=EngineFiles(piper=PiperFiles(Path("m/amy-low.onnx")))), "piper") == "amy-low"
+    assert default_voice(MIXED, "piper") == "p225"
+
+
+def test_thoughts_may_change_engine() -> None:
+    config = Config(characters=(Character("Tara", (), Gender.FEMALE, VoiceSettings("jf_alpha", engine="kokoro")),),
+                    monologue=Monologue("Tara", VoiceSettings(engine="piper", rate=150)))
+    script = Script(BOOK, (seg(0, SegmentKind.MONOLOGUE, "Tara", "I wait."),), (Speaker("Tara", Gender.FEMALE, True),))
+    assert cast_script(script, config).lines[0].voice == Voice("piper", "en_US-joe-medium", 150, 50, 0.9)
+
+
+def test_engine_files_are_checked_before_any_voice() -> None:
+    class Catalogue:
+        def check_voice(self, engine: str, voice_id: str, setup: EngineSetup = EngineSetup()) -> None:
+            raise AssertionError("voices are asked about after the files")
+
+        def closest_voices(self, engine: str, voice_id: str, setup: EngineSetup = EngineSetup(), n: int = 3) -> list[str]:
+            return []
+
+        def check_files(self, engine: str, setup: EngineSetup) -> None:
+            if engine == "piper":
+                raise EngineError("engines.piper.model: vctk.onnx is not a Piper model; point it at an .onnx voice")
+
+    with pytest.raises(ConfigError) as err:
+        check_cast_voices(MIXED, Catalogue())
+    assert str(err.value) == ("voices.yaml: engines.piper.model: vctk.onnx is not a Piper model; point it at an .onnx "
+                              "voice")
+
+
+def test_a_blend_that_does_not_parse_keeps_its_own_message() -> None:
+    class Catalogue:
+        def check_voice(self, engine: str, voice_id: str, setup: EngineSetup = EngineSetup()) -> None:
+            if ":" in voice_id:
+                raise EngineError(f"voice {voice_id!r} is not a blend: write name:weight pairs")
+
+        def closest_voices(self, engine: str, voice_id: str, setup: EngineSetup = EngineSetup(), n: int = 3) -> list[str]:
+            raise AssertionError("no closest voice for a blend that does not parse")
+
+        def check_files(self, engine: str, setup: EngineSetup) -> None:
+            pass
+
+    config = Config(engine="kokoro", characters=(Character("Ada", (), Gender.FEMALE, VoiceSettings("jf_alpha:x")),))
+    with pytest.raises(ConfigError) as err:
+        check_cast_voices(config, Catalogue())
+    assert str(err.value) == ("voices.yaml: characters.Ada.voice: voice 'jf_alpha:x' is not a blend: write "
+                              "name:weight pairs")

@@ -21,11 +21,12 @@ def test_script_jsonl(book: Path) -> None:
     code, output = run_stdout("script", str(book / "story.md"), "--voices", str(book / "voices.yaml"), "--format", "jsonl")
     assert code == 0, output
     records = [json.loads(line) for line in output.splitlines()]
-    assert set(records[0]) == {"chapter", "index", "kind", "speaker", "voice", "text", "source", "start", "end"}
+    assert set(records[0]) == {"chapter", "index", "kind", "speaker", "voice", "engine", "text", "source", "start",
+                               "end"}
     dialogue = [r for r in records if r["kind"] == "dialogue"]
     # Tara is the only candidate, so the model is as sure as its calibration lets it be
     assert dialogue == [{"chapter": 1, "index": dialogue[0]["index"], "kind": "dialogue", "speaker": "Tara",
-                         "voice": "gmw/en-us+f3", "text": "Hi,", "source": str(book / "story.md"),
+                         "voice": "gmw/en-us+f3", "engine": "fake", "text": "Hi,", "source": str(book / "story.md"),
                          "start": STORY.index("Hi,"), "end": STORY.index("Hi,") + 3,
                          "confidence": dialogue[0]["confidence"]}]
     assert 0.9 <= dialogue[0]["confidence"] <= 1.0

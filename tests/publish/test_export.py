@@ -111,7 +111,7 @@ def test_export_writes_chapters_playlist_and_script(tmp_path: Path, book) -> Non
     records = [json.loads(x) for x in result.script.read_text().splitlines()]
     assert len(records) == len(cast.lines)
     assert records[3] == {"chapter": 1, "index": 3, "kind": "dialogue", "speaker": "Tara", "voice": "gmw/en-us+f3",
-                          "text": cast.lines[3].spoken, "source": None, "start": None, "end": None}
+                          "engine": "fake", "text": cast.lines[3].spoken, "source": None, "start": None, "end": None}
     assert export.script_jsonl(cast) == result.script.read_text()
 
 

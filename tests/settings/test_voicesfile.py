@@ -11,8 +11,17 @@ import pytest
 
 from fullcast.errors import ConfigError
 from fullcast.model import Gender
-from fullcast.settings.config import Character, Config, LineFix, Pauses, VoiceSettings
-from fullcast.settings.voicesfile import load_config
+from fullcast.settings.config import (
+    Character,
+    Config,
+    EngineFiles,
+    KokoroFiles,
+    LineFix,
+    Pauses,
+    PiperFiles,
+    VoiceSettings,
+)
+from fullcast.settings.voicesfile import load_config, split_engine
 
 FULL = """\
 # a comment
@@ -69,7 +78,7 @@ def test_full_file(tmp_path: Path) -> None:
         Character("Messenger", (), Gender.MALE, VoiceSettings()),
     )
     assert config.auto_voices[Gender.MALE] == ("gmw/en+m1",)
-    assert config.auto_voices[Gender.FEMALE] == Config().auto_voices[Gender.FEMALE]
+    assert Gender.FEMALE not in config.auto_voices  # the book engine's own pool serves it
     assert config.lines == (LineFix("Can't sleep either?", "Willow", 1, "lines[0]"),)
     assert config.pronunciations == (("Maclay", "Mack-lay"),)
     assert config.pauses == Pauses(scene=2500)
@@ -92,11 +101,11 @@ def test_missing_file_is_defaults_only_when_optional(tmp_path: Path) -> None:
         ("characters:\n  Tara:\n    pitch: high\n", "voices.yaml:3: characters.Tara.pitch: must be a whole number from 0 to 99, not 'high'"),
         ("characters:\n  Tara:\n    gender: woman\n", "voices.yaml:3: characters.Tara.gender: must be female, male or unknown, not 'woman'"),
         ("characters:\n  Tara:\n    aliases: the blonde\n", "voices.yaml:3: characters.Tara.aliases: must be a list of names, e.g. [the redhead]"),
-        ("engine: espeak\n", "voices.yaml:1: engine: unknown engine 'espeak'; did you mean 'pyttsx3'?"),
+        ("engine: espeak\n", "voices.yaml:1: engine: unknown engine 'espeak'; did you mean 'pyttsx3'? (engines: pyttsx3, kokoro, piper, fake)"),
         ("defaults:\n  volume: 3\n", "voices.yaml:2: defaults.volume: must be a number from 0.0 to 1.0, not 3"),
         ("lines:\n  - {match: hi}\n", "voices.yaml:2: lines[0].speaker: is required, e.g. {match: \"Can't sleep either?\", speaker: Willow}"),
         ("credits: {opening: yes please}\n", "voices.yaml:1: credits.opening: must be true or false, not 'yes please'"),
-        ("- a\n- b\n", "voices.yaml:1: top level: must be a mapping of book, engine, defaults, narrator, monologue, content_warning, "
+        ("- a\n- b\n", "voices.yaml:1: top level: must be a mapping of book, engine, engines, defaults, narrator, monologue, content_warning, "
                        "characters, auto_voices, lines, pronunciations, mastering, pauses, credits, not a list"),
     ],
 )
@@ -186,7 +195,7 @@ def test_error_messages_carry_no_escape_sequences(tmp_path: Path) -> None:
     assert error_from(tmp_path, 'characters:\n  "Tara\\e[31m":\n    rat: 180\n') == (
         "voices.yaml:3: characters.Tara.rat: unknown key; did you mean 'rate'?")
     assert error_from(tmp_path, 'engine: "espeak\\e[31m"\n') == (
-        "voices.yaml:1: engine: unknown engine 'espeak\\x1b[31m'; did you mean 'pyttsx3'?")
+        "voices.yaml:1: engine: unknown engine 'espeak\\x1b[31m'; did you mean 'pyttsx3'? (engines: pyttsx3, kokoro, piper, fake)")
     assert error_from(tmp_path, 'characters:\n  "\\e[0m": {}\n') == (
         "voices.yaml:2: characters: a character has an empty name; give every entry a name")
 
@@ -233,3 +242,63 @@ def test_casting_conflicts_are_warnings_with_the_names_and_the_fix(tmp_path: Pat
 def test_a_clean_cast_has_no_warnings(tmp_path: Path) -> None:
     assert config_from(tmp_path, FULL).warnings == ()
     assert load_config(Path(__file__).resolve().parents[2] / "voices.yaml").warnings == ()
+
+
+# --------------------------------------------------------------------------- engines
+
+
+MIXED = """\
+engine: kokoro
+engines:
+  kokoro: {voices: styles.npz}
+  piper: {model: voices/amy.onnx, speaker: 3}
+narrator: {voice: "piper:p225", rate: 160}
+monologue: {engine: pyttsx3}
+characters:
+  Ada: {voice: "jf_alpha:70,jm_kumo:30"}
+  Bob: {engine: pyttsx3, voice: gmw/en+m3}
+auto_voices:
+  female: [kokoro:jf_nezumi, jf_alpha]
+"""
+
+
+def test_engines_per_voice_and_their_files(tmp_path: Path) -> None:
+    (tmp_path / "styles.npz").write_bytes(b"x")
+    (tmp_path / "voices").mkdir()
+    (tmp_path / "voices/amy.onnx").write_bytes(b"x")
+    config = config_from(tmp_path, MIXED)
+    assert config.engine == "kokoro"
+    assert config.engines == EngineFiles(KokoroFiles(None, tmp_path / "styles.npz"),
+                                         PiperFiles(tmp_path / "voices/amy.onnx", "3"))
+    assert config.narrator.settings == VoiceSettings("p225", 160, engine="piper")
+    assert config.monologue.style == VoiceSettings(engine="pyttsx3")
+    assert [c.settings for c in config.characters] == [VoiceSettings("jf_alpha:70,jm_kumo:30"),
+                                                       VoiceSettings("gmw/en+m3", engine="pyttsx3")]
+    assert config.auto_voices == {Gender.FEMALE: ("kokoro:jf_nezumi", "jf_alpha")}
+
+
+@pytest.mark.parametrize("text, message", [
+    ("engines:\n  kokoro:\n    model: nowhere.onnx\n",
+     "voices.yaml:3: engines.kokoro.model: no such file '{tmp}/nowhere.onnx'; give a path relative to voices.yaml, "
+     "or remove the key to use the bundled one"),
+    ("engines:\n  piper:\n    modle: x.onnx\n", "voices.yaml:3: engines.piper.modle: unknown key; did you mean 'model'?"),
+    ("engines:\n  espeak: {}\n", "voices.yaml:2: engines.espeak: unknown key; valid keys are kokoro, piper"),
+    ("characters:\n  Ada:\n    engine: kokro\n",
+     "voices.yaml:3: characters.Ada.engine: unknown engine 'kokro'; did you mean 'kokoro'? "
+     "(engines: pyttsx3, kokoro, piper, fake)"),
+    ("narrator:\n  engine: piper\n  voice: kokoro:jm_kumo\n",
+     "voices.yaml:3: narrator.voice: names the kokoro engine but narrator.engine is piper; keep one of the two"),
+    ("defaults:\n  engine: kokoro\n", "voices.yaml:2: defaults.engine: unknown key; valid keys are voice, rate, pitch, volume"),
+    ("auto_voices:\n  male: [jm_kumo, {a: 1}]\n",
+     "voices.yaml:2: auto_voices.male[1]: must be a voice id, e.g. gmw/en-us+f3 or kokoro:jf_nezumi"),
+])
+def test_bad_engine_settings_name_the_line_and_key(tmp_path: Path, text: str, message: str) -> None:
+    assert error_from(tmp_path, text) == message.replace("{tmp}", str(tmp_path))
+
+
+def test_only_an_engine_name_is_a_voice_prefix() -> None:
+    assert split_engine("kokoro:jm_kumo") == ("kokoro", "jm_kumo")
+    assert split_engine("kokoro:jf_alpha:70,jm_kumo:30") == ("kokoro", "jf_alpha:70,jm_kumo:30")
+    assert split_engine("jf_alpha:70,jm_kumo:30") == (None, "jf_alpha:70,jm_kumo:30")
+    assert split_engine("gmw/en-us+f3") == (None, "gmw/en-us+f3")
+    assert split_engine("piper:") == (None, "piper:")

@@ -1,7 +1,7 @@
 """The segment cache: where a clip for a voice and a text lives, and whether an entry is whole.
 
 Layout: `<cache_dir>/<key[:2]>/<key>.wav`, where the key is a SHA-256 of the cache format
-version, engine, voice id, rate, pitch, volume and the spoken text: content-addressed, so
+version, engine, voice id, rate, pitch, volume and the spoken text (and a neural engine's files): content-addressed, so
 books, renders and machines can share it. An entry is written under a temporary name
 and renamed into place, so a killed run never leaves a file that looks finished; entries
 are checked (WAV header against file length) before use.
@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..model import Voice
+from . import engines
 
 CACHE_VERSION = 2
 """Bump when the way audio is made changes, so old entries stop matching.
@@ -24,8 +25,12 @@ CACHE_VERSION = 2
 HEADER_BYTES = 44
 """Both engines write WAV through the `wave` module, whose header is exactly this long."""
 def cache_key(voice: Voice, text: str) -> str:
-    """The cache key of *text* spoken in *voice*."""
+    """The cache key of *text* spoken in *voice*: for a neural engine also its model and voice files
+    (their digest and speaker), so a replaced model re-synthesises its lines. eSpeak's keys stay as they were."""
     fields = [CACHE_VERSION, voice.engine, voice.voice_id, voice.rate, voice.pitch, voice.volume, text]
+    identity = engines.digest(voice.engine, voice.setup)
+    if identity:
+        fields += [identity, voice.setup.speaker]
     return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 

@@ -11,7 +11,6 @@ target so the chapter keeps headroom for mastering.
 from __future__ import annotations
 
 import math
-import os
 import wave
 from concurrent.futures import ThreadPoolExecutor
 from typing import Iterator, Sequence
@@ -22,6 +21,7 @@ from ..errors import AudioError
 from ..model import Clip, Voice
 from . import ffmpeg
 from .loudness import SILENT_LUFS, integrated_loudness
+from .workers import available_cores
 
 REFERENCE_LUFS = -24.0
 """Every voice is levelled to this before stitching; 4 LU under the default target leaves headroom for gains."""
@@ -166,7 +166,7 @@ def level_voices(clips: Sequence[Clip], *, target_lufs: float = REFERENCE_LUFS,
         by_voice.setdefault(clip.line.voice, []).append(clip)
     if len(by_voice) <= 1:
         return {voice: _voice_gain(group, target_lufs, sample_s) for voice, group in by_voice.items()}
-    with ThreadPoolExecutor(max_workers=min(len(by_voice), os.cpu_count() or 1)) as pool:
+    with ThreadPoolExecutor(max_workers=min(len(by_voice), available_cores())) as pool:
         gains = pool.map(lambda group: _voice_gain(group, target_lufs, sample_s), by_voice.values())
         return dict(zip(by_voice, gains))
 

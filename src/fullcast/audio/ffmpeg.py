@@ -24,6 +24,8 @@ SILENCE_DB = -50.0
 """Level below which head and tail audio counts as silence (room tone sits far below it)."""
 SILENCE_MIN_S = 0.1
 """Shortest stretch `silencedetect` reports; shorter gaps are part of speech."""
+PITCH_PAD_S = 0.1
+"""Silence added after speech before a pitch shift, so the shift loses none of it."""
 
 _running: set[subprocess.Popen] = set()
 """ffmpeg processes started by run_ffmpeg that have not finished; see stop_all."""
@@ -236,6 +238,16 @@ def integrated_loudness(path: Path, *, filters: str | None = None) -> float:
     chain = f"{filters},ebur128=framelog=quiet" if filters else "ebur128=framelog=quiet"
     stderr = run_ffmpeg(["-i", path, "-map", "0:a:0", "-af", chain, "-f", "null", "-"], subject=path)
     return _number(stderr, r"Integrated loudness:\s*\n\s*I:\s*(\S+) LUFS")
+
+
+def shift_pitch(source: Path, dest: Path, semitones: float, sample_rate: int) -> None:
+    """Write *source* (mono 16-bit WAV at *sample_rate*) to *dest* as raw s16le PCM, *semitones* higher
+    (lower when negative), with the same length and rate: resampled up or down, then stretched back in time.
+    The stretch holds back its last ~30 ms, so 100 ms of silence goes in after the speech to carry them out."""
+    factor = 2 ** (semitones / 12)
+    chain = f"apad=pad_dur={PITCH_PAD_S},asetrate={sample_rate * factor:.3f},aresample={sample_rate},atempo={1 / factor:.6f}"
+    run_ffmpeg(["-y", "-i", source, "-af", chain, "-ac", "1", "-c:a", "pcm_s16le", "-f", "s16le", dest],
+               subject=source)
 
 
 def pcm_loudness(pcm: bytes, sample_rate: int, *, sample_format: str = "s16le",

@@ -3,43 +3,41 @@
 The cache itself (keys, entries, leftovers) is `cache`: an entry is written to `<key>.<pid>.tmp`
 and renamed into place.
 
-The real engine runs only in worker processes started with `spawn` (one engine each);
-workers get batches of segments and send back file paths, never audio, so the parent
-stays small however long the book is. A line too long for one utterance is spoken in pieces
-streamed into its one clip (the key stays per line). Workers start with Ctrl-C blocked, then
-ignore it: only the parent raises KeyboardInterrupt, and no worker prints a traceback.
+Real engines run only in worker processes (`workers`), one pool per engine, one engine
+after another; workers get batches of segments and send back file paths, never audio, so
+the parent stays small however long the book is. A line too long for one utterance is
+spoken in pieces streamed into its one clip (the key stays per line). A neural voice's
+pitch is a shift applied by ffmpeg after synthesis, since the models have no pitch control.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import multiprocessing
 import multiprocessing.pool
-import multiprocessing.resource_tracker
 import os
-import signal
-import sys
-import threading
-import time
-import types
 import wave
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
-from ..errors import EngineError
+from ..errors import AudioError, EngineError
 from ..model import Clip, Line, Voice
-from . import engines
+from . import engines, workers
 from .cache import HEADER_BYTES, cache_key, cache_path, sweep_temporaries, wav_duration_ms
+from .ffmpeg import shift_pitch
 from .utterances import split_utterances
 
 MAX_WAV_BYTES = 0xFFFFFFFF
 """A WAV file's sizes are 32-bit: a clip holds at most about 27 hours of 22,050 Hz mono speech."""
-WORKERS_PER_CORE = 1
-"""Default workers per core. The engine runs espeak synchronously (no thread, no poll), so one worker
-keeps a core busy; each extra worker only adds ~0.1 s of start-up and ~23 MB (32 MB with the fake)."""
 STALL_TIMEOUT_S = 300.0
 """No answer from any worker for this long means espeak hung (pyttsx3 issues #126, #131)."""
+NEUTRAL_PITCH = 50
+"""voices.yaml's pitch that leaves a neural voice as the model speaks it."""
+PITCH_PER_SEMITONE = 10
+"""Pitch points per semitone of shift for neural voices: 0-99 spans -5 to +4.9 semitones. Shifts cost some
+intelligibility (Whisper's error rate on Kokoro rose from 0.07 to 0.15 with a shift, audio-facts 7)."""
 MAX_CHUNK = 16
 """Most segments sent to a worker at once: big enough to keep it busy, small enough for smooth progress."""
 
@@ -87,8 +85,8 @@ def synthesize_lines(
 ) -> list[Clip]:
     """One clip per line, in order, synthesising only the distinct (voice, text) pairs missing from the cache.
 
-    `jobs` is the number of worker processes (None: WORKERS_PER_CORE per core); `force` re-synthesises
-    everything. Only the first line of a pair synthesised in this run has `synthesised=True`.
+    `jobs` is the number of worker processes (None: as many as the cores and the memory allow, see
+    `workers`); `force` re-synthesises everything. Only the first line of a pair synthesised in this run has `synthesised=True`.
     On KeyboardInterrupt the workers stop at once, finished entries stay in the cache and
     the interrupt is raised again.
     """
@@ -147,31 +145,36 @@ def _where(key: str, lines: Sequence[Line], keys: list[str]) -> str:
 
 
 def _results(todo: Sequence[_Job], jobs: int | None) -> Iterator[_Done]:
-    """Each job's answer as it finishes: from spawned workers, or in this process for the fake engine.
+    """Each job's answer as it finishes: one engine after another, each from its own spawned workers,
+    or in this process for the fake engine.
 
     The fake runs in-process unless more than one job is asked for explicitly, which keeps
     tests fast while still letting them exercise the pool.
     """
-    if not todo:
-        return
-    workers = max(1, min(jobs or WORKERS_PER_CORE * (os.cpu_count() or 1), len(todo)))
-    if (jobs is None or workers == 1) and all(engines.runs_in_process(job.voice.engine) for job in todo):
-        yield from (_synthesize_job(job) for job in todo)
-        return
-    yield from _pool_results(todo, workers)
+    by_engine: dict[str, list[_Job]] = {}
+    for job in todo:
+        by_engine.setdefault(job.voice.engine, []).append(job)
+    for engine, group in by_engine.items():
+        for setup in {job.voice.setup for job in group}:
+            engines.prepare(engine, setup)
+        count, threads = workers.plan_workers(engine, jobs, len(group))
+        if (jobs is None or count == 1) and engines.runs_in_process(engine):
+            yield from (_synthesize_job(job) for job in group)
+        else:
+            yield from _pool_results(group, count, threads)
 
 
-def _pool_results(todo: Sequence[_Job], workers: int) -> Iterator[_Done]:
-    size = max(1, min(MAX_CHUNK, len(todo) // (workers * 4)))
+def _pool_results(todo: Sequence[_Job], count: int, threads: int) -> Iterator[_Done]:
+    size = max(1, min(MAX_CHUNK, len(todo) // (count * 4)))
     batches = [list(todo[i : i + size]) for i in range(0, len(todo), size)]
-    previous_mask = _block_sigint()
+    previous_mask = workers.block_sigint()
     try:
-        pool = _start_pool(workers)
+        pool = workers.start_pool(count, threads)
     except BaseException:
-        _set_sigmask(previous_mask)
+        workers.set_sigmask(previous_mask)
         raise
     try:
-        _set_sigmask(previous_mask)  # a Ctrl-C pressed while the workers started is raised here
+        workers.set_sigmask(previous_mask)  # a Ctrl-C pressed while the workers started is raised here
         answers = pool.imap_unordered(_synthesize_batch, batches)
         for _ in batches:
             try:
@@ -190,62 +193,10 @@ def _pool_results(todo: Sequence[_Job], workers: int) -> Iterator[_Done]:
     pool.join()
 
 
-def _start_pool(workers: int) -> multiprocessing.pool.Pool:
-    """A pool of *workers* spawned processes; call it with SIGINT blocked (see `_block_sigint`).
-
-    Spawn runs the caller's main script again in every worker (as `__mp_main__`): under the
-    `fullcast` console script, the whole CLI (305 modules, +0.24 s, +11 MB per worker). The
-    workers need nothing from it, so it is hidden while they start."""
-    main = sys.modules.get("__main__")
-    sys.modules["__main__"] = types.ModuleType("__main__")
-    try:
-        return multiprocessing.get_context("spawn").Pool(workers, initializer=_worker_init)
-    finally:
-        if main is not None:
-            sys.modules["__main__"] = main
-
-
-def _block_sigint() -> set[signal.Signals] | None:
-    """Block SIGINT in this thread; the previous mask, or None where masks do not exist.
-
-    Spawned workers inherit the mask, so a Ctrl-C at the terminal (it reaches the whole process
-    group) cannot interrupt one before `_worker_init` ignores SIGINT; in the parent it stays pending."""
-    if not hasattr(signal, "pthread_sigmask"):
-        return None
-    # Starting multiprocessing's resource tracker unblocks SIGINT afterwards, whatever the mask was
-    # before (CPython 3.11), and the pool starts it: start it first, so it cannot undo the block.
-    multiprocessing.resource_tracker.ensure_running()
-    return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-
-
-def _set_sigmask(mask: set[signal.Signals] | None) -> None:
-    if mask is not None:
-        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-
-
-def _worker_init() -> None:
-    """Workers ignore Ctrl-C (the parent sees it and terminates them) and quit if the parent is killed."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # also drops one that arrived while SIGINT was blocked
-    _parent.append(os.getppid())
-    threading.Thread(target=_exit_with_parent, daemon=True).start()
-
-
-_parent: list[int] = []
-"""In a worker: the pid of the process that started it."""
-
-
-def _exit_with_parent() -> None:
-    # After a SIGKILL of the render nobody reads our answers; stop now rather than finish the batch
-    # and die on a broken pipe. A half-written entry keeps its .tmp name and is swept next run.
-    while os.getppid() == _parent[0]:
-        time.sleep(0.1)
-    os._exit(0)
-
-
 def _synthesize_batch(batch: list[_Job]) -> list[_Done]:
     """Synthesise a batch in a worker; one message back per batch keeps the parent light."""
     answers = [_synthesize_job(job) for job in batch]
-    if os.getppid() != _parent[0]:
+    if workers.orphaned():
         os._exit(0)
     return answers
 
@@ -255,13 +206,13 @@ def _synthesize_job(job: _Job) -> _Done:
     job.path.parent.mkdir(parents=True, exist_ok=True)
     temporary = job.path.with_name(f"{job.key}.{os.getpid()}.tmp")
     try:
-        _speak(engines.get_engine(job.voice.engine), job, temporary)
+        _speak(engines.get_engine(job.voice.engine, job.voice.setup, workers.threads()), job, temporary)
         duration = wav_duration_ms(temporary)
         if duration is None:
             return _Done(job.key, 0, f"{job.voice.engine} wrote an unreadable WAV for {job.text[:40]!r}")
         os.replace(temporary, job.path)
         return _Done(job.key, duration)
-    except EngineError as error:
+    except (EngineError, AudioError) as error:
         return _Done(job.key, 0, str(error))
     except OSError as error:
         return _Done(job.key, 0, f"cannot write the cache entry {job.path}: {error.strerror or error}; "
@@ -271,6 +222,19 @@ def _synthesize_job(job: _Job) -> _Done:
 
 
 def _speak(engine: engines.Engine, job: _Job, path: Path) -> None:
+    """Speak job.text into the WAV *path*, shifted in pitch when the engine cannot set it itself."""
+    _utter(engine, job, path)
+    semitones = (job.voice.pitch - NEUTRAL_PITCH) / PITCH_PER_SEMITONE
+    if semitones and not engines.native_pitch(job.voice.engine):
+        shifted = path.with_name(f"{job.key}-pitch.{os.getpid()}.tmp")
+        try:
+            shift_pitch(path, shifted, semitones, engine.sample_rate)
+            engines.write_wav(path, shifted.read_bytes(), engine.sample_rate)
+        finally:
+            shifted.unlink(missing_ok=True)
+
+
+def _utter(engine: engines.Engine, job: _Job, path: Path) -> None:
     """Speak job.text into the WAV *path*: in one utterance, or piece by piece streamed into it when too long."""
     pieces = split_utterances(job.text, engine.max_utterance_chars)
     if len(pieces) == 1:
@@ -301,28 +265,34 @@ def _speak(engine: engines.Engine, job: _Job, path: Path) -> None:
 
 # --------------------------------------------------------------------------- one-off synthesis
 
-_preview_pool: multiprocessing.pool.Pool | None = None
+_preview_pools: dict[str, multiprocessing.pool.Pool] = {}
+"""One kept worker per engine for previews and samples, so sampling many voices loads each engine once."""
+
+
+@atexit.register
+def _stop_previews() -> None:
+    # Stopped before the interpreter tears down the modules a pool's finaliser needs.
+    for pool in _preview_pools.values():
+        pool.terminate()
+    _preview_pools.clear()
 
 
 def synthesize_text(text: str, voice: Voice, path: Path) -> int:
     """Speak *text* in *voice* into the WAV file *path* (via a temporary name); its duration in ms.
 
-    For previews and samples. The real engine runs in one spawned worker that is kept for
-    later calls, so sampling many voices starts espeak only once.
+    For previews and samples. The real engines run in one spawned worker per engine that is
+    kept for later calls, so sampling many voices starts each engine only once.
     """
-    global _preview_pool
-    engines.check_voice(voice.engine, voice.voice_id)
+    engines.check_files(voice.engine, voice.setup)
+    engines.check_voice(voice.engine, voice.voice_id, voice.setup)
+    engines.prepare(voice.engine, voice.setup)
     job = _Job(f".{path.name}", voice, text, path)
     if engines.runs_in_process(voice.engine):
         done = _synthesize_job(job)
     else:
-        if _preview_pool is None:
-            previous_mask = _block_sigint()
-            try:
-                _preview_pool = _start_pool(1)
-            finally:
-                _set_sigmask(previous_mask)
-        done = _preview_pool.apply(_synthesize_job, (job,))
+        if voice.engine not in _preview_pools:
+            _preview_pools[voice.engine] = workers.started_pool(1, workers.available_cores())
+        done = _preview_pools[voice.engine].apply(_synthesize_job, (job,))
     if done.error is not None:
         raise EngineError(f"{path}: {done.error}")
     return done.duration_ms
@@ -335,7 +305,8 @@ def synthesize_texts(items: Sequence[tuple[str, Voice, Path]], *, jobs: int | No
     via a temporary name; on an error or Ctrl-C the files already finished stay.
     """
     for voice in {voice for _, voice, _ in items}:
-        engines.check_voice(voice.engine, voice.voice_id)
+        engines.check_files(voice.engine, voice.setup)
+        engines.check_voice(voice.engine, voice.voice_id, voice.setup)
     # The key only names the temporary file, so it must be unique and free of slashes.
     todo = [_Job(f".{n}.{path.name}", voice, text, path) for n, (text, voice, path) in enumerate(items)]
     paths = {job.key: job.path for job in todo}

@@ -14,8 +14,9 @@ from dataclasses import dataclass, replace
 from typing import Iterable, Protocol
 
 from ..errors import ConfigError, EngineError
-from ..model import NARRATOR, Book, CastScript, Gender, Line, Script, SegmentKind, Speaker, Voice
-from ..settings.config import DEFAULT_NARRATOR_VOICE, Config, VoiceSettings
+from ..model import NARRATOR, Book, CastScript, EngineSetup, Gender, Line, Script, SegmentKind, Speaker, Voice
+from ..settings.config import ENGINE_NARRATOR_VOICE, ENGINE_VOICES, Config, VoiceSettings
+from ..settings.voicesfile import split_engine
 
 THOUGHT_RATE = 0.9
 """Thoughts are read a little slower than speech unless `monologue:` says otherwise."""
@@ -28,11 +29,14 @@ PREVIEW_WORDS = 40
 class VoiceCatalogue(Protocol):
     """What casting asks of the engines about their voices (the pipeline hands in `audio.engines`)."""
 
-    def check_voice(self, engine: str, voice_id: str) -> None:
-        """Raise EngineError when *engine* has no voice *voice_id*."""
+    def check_voice(self, engine: str, voice_id: str, setup: EngineSetup = EngineSetup()) -> None:
+        """Raise EngineError when *engine* (with the files in *setup*) has no voice *voice_id*."""
 
-    def closest_voices(self, engine: str, voice_id: str, n: int = 3) -> list[str]:
+    def closest_voices(self, engine: str, voice_id: str, setup: EngineSetup = EngineSetup(), n: int = 3) -> list[str]:
         """Up to *n* ids of *engine*'s voices nearest to *voice_id*, best first."""
+
+    def check_files(self, engine: str, setup: EngineSetup) -> None:
+        """Raise EngineError, naming the `engines.<engine>` key, when the engine or its files cannot be used."""
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,7 @@ def cast_script(script: Script, config: Config, *, voices: VoiceCatalogue | None
     for segment in script.segments:
         if segment.kind is SegmentKind.MONOLOGUE:
             name = thinker or segment.speaker
-            voice = _thought_voice(voices.get(name) or voices[NARRATOR], config.monologue.style)
+            voice = _thought_voice(voices.get(name) or voices[NARRATOR], config.monologue.style, config)
         else:
             voice = voices.get(segment.speaker) or voices[NARRATOR]
         lines.append(Line(segment, voice, apply_pronunciations(segment.text, config.pronunciations)))
@@ -69,33 +73,36 @@ def cast_script(script: Script, config: Config, *, voices: VoiceCatalogue | None
 
 def choose_voices(speakers: tuple[Speaker, ...], config: Config) -> Casting:
     """Pick a voice for the narrator, every cast character and every uncast speaker."""
-    voices: dict[str, Voice] = {NARRATOR: _resolve(config.narrator.settings, config, DEFAULT_NARRATOR_VOICE)}
-    origins: dict[str, str] = {NARRATOR: "narrator.voice" if config.narrator.settings.voice else "default narrator voice"}
-    taken = {voices[NARRATOR].voice_id}
+    narrator = config.narrator.settings
+    voices: dict[str, Voice] = {NARRATOR: _resolve(narrator, config, default_voice(config, narrator.engine))}
+    origins: dict[str, str] = {NARRATOR: "narrator.voice" if narrator.voice else "default narrator voice"}
+    taken = {voice_ref(voices[NARRATOR], config)}
     for character in config.characters:
         if character.settings.voice:
             voices[character.name] = _resolve(character.settings, config, character.settings.voice)
             origins[character.name] = f"characters.{character.name}.voice"
-            taken.add(character.settings.voice)
+            taken.add(voice_ref(voices[character.name], config))
     needing = [(c.name, c.gender, c.settings) for c in config.characters if c.name not in voices]
     needing += [(s.name, s.gender, VoiceSettings()) for s in sorted(speakers, key=lambda s: s.name)
                 if s.name not in voices and config.character(s.name) is None]
     for name, gender, settings in needing:
-        voice_id = suggest_voice(name, gender, config, taken)
+        voice_id = suggest_voice(name, gender, config, taken, engine=settings.engine)
         taken.add(voice_id)
         voices[name] = _resolve(settings, config, voice_id)
         origins[name] = f"auto_voices.{gender.value}"
     return Casting(tuple(voices.items()), tuple(origins.items()))
 
 
-def suggest_voice(name: str, gender: Gender, config: Config, taken: set[str]) -> str:
+def suggest_voice(name: str, gender: Gender, config: Config, taken: set[str], *, engine: str | None = None) -> str:
     """A voice for *name* from the gender's pool that nobody uses yet; then the other pools; then a shared one.
 
     Each name starts looking at its own place in the pool (a hash of the name), so a
     speaker keeps their voice when others are added, removed or recast: an editor's
-    change to one voice re-renders that speaker, not everyone cast after them.
+    change to one voice re-renders that speaker, not everyone cast after them. With an
+    *engine* (a character's own `engine:`), only that engine's voices are pooled. The
+    answer is a voice as voices.yaml writes it: `engine:id` when not the book's engine.
     """
-    pools = config.auto_voices
+    pools = _pools(config, engine)
     order = [pools.get(gender, ())] + [pools[g] for g in (Gender.UNKNOWN, Gender.FEMALE, Gender.MALE) if g is not gender]
     start = zlib.crc32(name.casefold().encode("utf-8"))
     for pool in (p for p in order if p):
@@ -105,6 +112,51 @@ def suggest_voice(name: str, gender: Gender, config: Config, taken: set[str]) ->
             return found
     pool = pools.get(gender) or next(p for p in order if p)
     return pool[start % len(pool)]
+
+
+def _pools(config: Config, engine: str | None) -> dict[Gender, tuple[str, ...]]:
+    """Voice pools by gender, each entry `engine:id` unless on the book's engine; `auto_voices:` first.
+
+    For a speaker of one *engine*, only that engine's entries count, and a gender with none
+    takes the engine's own pool."""
+    pools = {}
+    for gender in Gender:
+        given = [_ref(config, *_split(config, v)) for v in config.auto_voices.get(gender, ())]
+        if engine is not None:
+            given = [v for v in given if _split(config, v)[0] == engine]
+        own = engine or config.engine
+        pools[gender] = tuple(given) or tuple(_ref(config, own, v) for v in _engine_pool(config, own, gender))
+    return pools
+
+
+def _engine_pool(config: Config, engine: str, gender: Gender) -> tuple[str, ...]:
+    if engine == "piper":
+        return (default_voice(config, "piper"),)
+    return ENGINE_VOICES[engine][gender]
+
+
+def default_voice(config: Config, engine: str | None) -> str:
+    """The voice a speaker of *engine* (None: the book's) gets when nothing names one: the narrator's default,
+    or for Piper the configured speaker, else the model's one voice (its file name)."""
+    engine = engine or config.engine
+    if engine == "piper":
+        piper = config.engines.piper
+        return piper.speaker or (piper.model.name.removesuffix(".onnx") if piper.model else ENGINE_NARRATOR_VOICE[engine])
+    return ENGINE_NARRATOR_VOICE[engine]
+
+
+def voice_ref(voice: Voice, config: Config) -> str:
+    """*voice* as voices.yaml writes it: its id, prefixed `engine:` when not on the book's engine."""
+    return _ref(config, voice.engine, voice.voice_id)
+
+
+def _ref(config: Config, engine: str, voice_id: str) -> str:
+    return voice_id if engine == config.engine else f"{engine}:{voice_id}"
+
+
+def _split(config: Config, voice: str) -> tuple[str, str]:
+    prefix, voice_id = split_engine(voice)
+    return prefix or config.engine, voice_id
 
 
 def first_words(cast: CastScript, speaker: str, words: int = PREVIEW_WORDS) -> str:
@@ -125,23 +177,40 @@ def apply_pronunciations(text: str, pronunciations: tuple[tuple[str, str], ...])
     return text
 
 
-def _resolve(settings: VoiceSettings, config: Config, voice_id: str) -> Voice:
+def _resolve(settings: VoiceSettings, config: Config, voice: str) -> Voice:
+    """The voice *settings* describe, with *voice* (which may carry an `engine:` prefix) when they name none."""
+    prefix, voice_id = split_engine(voice)
+    engine = settings.engine or prefix or config.engine
     defaults = config.defaults
     return Voice(
-        engine=config.engine,
+        engine=engine,
         voice_id=settings.voice or voice_id,
         rate=settings.rate if settings.rate is not None else defaults.rate,
         pitch=settings.pitch if settings.pitch is not None else defaults.pitch,
         volume=settings.volume if settings.volume is not None else defaults.volume,
+        setup=engine_setup(config, engine),
     )
 
 
-def _thought_voice(voice: Voice, style: VoiceSettings) -> Voice:
+def engine_setup(config: Config, engine: str) -> EngineSetup:
+    """The `engines:` files a voice of *engine* loads."""
+    if engine == "kokoro":
+        return EngineSetup(model=config.engines.kokoro.model, voices=config.engines.kokoro.voices)
+    if engine == "piper":
+        return EngineSetup(model=config.engines.piper.model, speaker=config.engines.piper.speaker)
+    return EngineSetup()
+
+
+def _thought_voice(voice: Voice, style: VoiceSettings, config: Config) -> Voice:
     """The thinker's voice in the thought style: `monologue:` overrides if any, else slower and lower."""
     if style == VoiceSettings():
         return replace(voice, rate=round(voice.rate * THOUGHT_RATE), pitch=max(0, voice.pitch + THOUGHT_PITCH))
     given = {f: getattr(style, f) for f in ("rate", "pitch", "volume") if getattr(style, f) is not None}
-    return replace(voice, voice_id=style.voice or voice.voice_id, **given)
+    engine = style.engine or voice.engine
+    if engine != voice.engine or style.voice:
+        voice_id = style.voice or default_voice(config, engine)
+        given.update(engine=engine, voice_id=voice_id, setup=engine_setup(config, engine))
+    return replace(voice, **given)
 
 
 def check_cast_voices(config: Config, voices: VoiceCatalogue) -> None:
@@ -150,23 +219,33 @@ def check_cast_voices(config: Config, voices: VoiceCatalogue) -> None:
 
 
 def _check_voices(casting: Casting, config: Config, engines: VoiceCatalogue) -> None:
-    """Ask the engine about every voice in use; name the voices.yaml key of one it lacks."""
+    """Ask each engine about its files and every voice in use; name the voices.yaml key of one that fails."""
     origins = dict(casting.origins)
-    wanted = [(voice.voice_id, origins[name], f" (for {name})") for name, voice in casting.voices]
-    if config.monologue.style.voice:
-        wanted.append((config.monologue.style.voice, "monologue.voice", ""))
-    checked: set[str] = set()
-    for voice_id, key, who in wanted:
-        if voice_id in checked:
-            continue
-        checked.add(voice_id)
+    wanted = [(voice, origins[name], f" (for {name})") for name, voice in casting.voices]
+    style = config.monologue.style
+    if style.voice or style.engine:
+        thinker = _thought_voice(casting.voices[0][1], style, config)
+        wanted.append((thinker, "monologue.voice" if style.voice else "monologue.engine", ""))
+    where = config.path or "voices.yaml"
+    for engine, setup in dict.fromkeys((voice.engine, voice.setup) for voice, _, _ in wanted):
         try:
-            engines.check_voice(config.engine, voice_id)
-        except EngineError:
-            near = engines.closest_voices(config.engine, voice_id)
-            hint = f"; closest: {', '.join(near)}" if near else "; run `fullcast voices` to list them"
-            raise ConfigError(f"{config.path or 'voices.yaml'}: {key}: the {config.engine} engine has no voice "
-                              f"{voice_id!r}{who}{hint}") from None
+            engines.check_files(engine, setup)
+        except EngineError as error:
+            raise ConfigError(f"{where}: {error}") from None
+    checked: set[tuple[str, str]] = set()
+    for voice, key, who in wanted:
+        if (voice.engine, voice.voice_id) in checked:
+            continue
+        checked.add((voice.engine, voice.voice_id))
+        try:
+            engines.check_voice(voice.engine, voice.voice_id, voice.setup)
+        except EngineError as error:
+            if " has no voice " not in str(error):  # a blend that does not parse says what is wrong itself
+                raise ConfigError(f"{where}: {key}: {error}") from None
+            near = engines.closest_voices(voice.engine, voice.voice_id, voice.setup)
+            hint = f"; closest: {', '.join(near)}" if near else f"; run `fullcast voices --engine {voice.engine}`"
+            raise ConfigError(f"{where}: {key}: the {voice.engine} engine has no voice "
+                              f"{voice.voice_id!r}{who}{hint}") from None
 
 
 @dataclass(frozen=True)

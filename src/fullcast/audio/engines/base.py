@@ -51,3 +51,8 @@ def write_wav(path: Path, pcm: bytes, sample_rate: int = SAMPLE_RATE) -> None:
         out.setsampwidth(2)
         out.setframerate(sample_rate)
         out.writeframes(pcm)
+
+
+def write_silence(path: Path, sample_rate: int = SAMPLE_RATE, seconds: float = 0.1) -> None:
+    """Write *seconds* of silence: what an engine says for a line of punctuation alone ("...", "—")."""
+    write_wav(path, bytes(2 * int(seconds * sample_rate)), sample_rate)

@@ -17,7 +17,7 @@ from typing import Any
 
 from ...errors import EngineError, closest
 from ...model import Voice
-from .base import SAMPLE_RATE, EngineVoice, write_wav
+from .base import SAMPLE_RATE, EngineVoice, write_silence, write_wav
 from .espeak_state import SynthState
 
 ENGLISH_PREFIX = "gmw/en"
@@ -207,7 +207,7 @@ class Pyttsx3Engine:
     def synthesize(self, text: str, voice: Voice, path: Path) -> None:
         """Write *text* in *voice* to *path*; raise EngineError if espeak rejects the voice or writes nothing."""
         if not any(c.isalnum() for c in text):
-            write_wav(path, bytes(2 * int(0.1 * SAMPLE_RATE)))  # espeak says nothing for punctuation alone
+            write_silence(path)  # espeak says nothing for punctuation alone
             return
         self._set_voice(voice)
         self._state.restore()
