@@ -16,6 +16,8 @@ import pytest
 from fullcast import pipeline
 from fullcast.errors import OutputError
 
+from support.library import check_layout
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -41,7 +43,7 @@ def edit_voices(book: Path, old: str, new: str) -> None:
 
 def test_render_writes_chapters_playlist_and_script(book: Path) -> None:
     result = render(book)
-    folder = book / "output" / "The Last Lamp of Saltreach"
+    folder = book / "output" / "mp3" / "Hollis Penrake" / "The Last Lamp of Saltreach"
     assert result.book_dir == folder
     assert [p.name for p in result.files] == [
         "01 - Chapter One - The Lamplighter.mp3", "02 - Chapter Two - The Storm Stair.mp3",
@@ -49,10 +51,39 @@ def test_render_writes_chapters_playlist_and_script(book: Path) -> None:
     assert (result.synthesised, result.encoded, result.chapters) == (distinct_lines(book), 3, 3)
     playlist = (folder / "The Last Lamp of Saltreach.m3u").read_text(encoding="utf-8")
     assert [line for line in playlist.splitlines() if not line.startswith("#")] == [p.name for p in result.files]
-    records = [json.loads(line) for line in (folder / "script.jsonl").read_text(encoding="utf-8").splitlines()]
+    records = [json.loads(line) for line in (book / "output" / ".fullcast" / folder.relative_to(book / "output") / ".fullcast-script.jsonl").read_text(encoding="utf-8").splitlines()]
     assert len(records) == result.segments
     assert records[0]["kind"] == "warning" and records[0]["text"].startswith("Content warning: this story contains peril")
     assert not [p for p in folder.rglob("*") if ".part" in p.name or p.name.startswith(".tmp")]
+
+
+def test_both_formats_go_to_separate_library_roots(book: Path) -> None:
+    result = render(book, format=pipeline.Format.BOTH)
+    out = book / "output"
+    check_layout(out)  # no folder with an M4B and MP3s; no cache, lock or manifest inside a root
+    assert [f.relative_to(out) for f in result.folders] == [
+        Path("mp3/Hollis Penrake/The Last Lamp of Saltreach"), Path("m4b/Hollis Penrake/The Last Lamp of Saltreach")]
+    assert sorted(p.name for p in out.iterdir()) == [".cache", ".fullcast", ".fullcast.lock", "m4b", "mp3"]
+    assert [p.suffix for p in result.files] == [".mp3", ".mp3", ".mp3", ".m4b"]
+    assert result.files[-1].parent == result.folders[1]
+
+
+def test_a_book_in_the_old_layout_is_moved_not_rendered_again(book: Path) -> None:
+    first = render(book, format=pipeline.Format.BOTH)
+    out, (mp3, m4b) = book / "output", first.folders
+    old = out / "The Last Lamp of Saltreach"  # where renders before library roots put everything
+    state = out / ".fullcast" / mp3.relative_to(out)
+    mp3.rename(old)
+    (state / ".fullcast-manifest.json").rename(old / ".fullcast-manifest.json")
+    (m4b / "The Last Lamp of Saltreach.m4b").rename(old / "The Last Lamp of Saltreach.m4b")
+    shutil.rmtree(out / "m4b")
+    again = render(book, format=pipeline.Format.BOTH)
+    assert not old.exists()
+    assert again.notes[:2] == (f"moved {old} to {mp3} (each format now has its own library root)",
+                               f"moved the M4B to {m4b}")
+    assert (again.synthesised, again.encoded) == (0, 0)
+    assert [p.name for p in again.files] == [p.name for p in first.files]
+    check_layout(out)
 
 
 def test_nothing_changed_renders_nothing_and_keeps_files(book: Path) -> None:

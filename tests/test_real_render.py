@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
+import zipfile
 from itertools import combinations
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from fullcast.audio import ffmpeg
 from fullcast.audio.synthesis import synthesize_lines
 from fullcast.publish.check import check_files
 
+from support.library import read_library
 from support.loudness import speaker_loudness
 
 REPO = Path(__file__).resolve().parents[1]
@@ -31,12 +34,12 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pipeline.R
     shutil.copytree(REPO / "manuscript", root / "manuscript")
     shutil.copy(REPO / "voices.yaml", root / "voices.yaml")
     Image.new("RGB", (1600, 1600), (20, 40, 90)).save(root / "manuscript" / "cover.jpg")
-    return root, pipeline.render(root / "manuscript", root / "voices.yaml", root / "output", format=pipeline.Format.BOTH)
+    return root, pipeline.render(root / "manuscript", root / "voices.yaml", root / "output", format=pipeline.Format.ALL)
 
 
 def test_one_cbr_mono_file_per_chapter(rendered) -> None:
     _, result = rendered
-    assert [p.suffix for p in result.files] == [".mp3", ".mp3", ".mp3", ".m4b"]
+    assert [p.suffix for p in result.files] == [".mp3", ".mp3", ".mp3", ".m4b", ".epub"]
     for path in result.files[:3]:
         info = MP3(path).info
         assert (info.sample_rate, info.channels, info.bitrate, info.bitrate_mode) == (44100, 1, 192000, BitrateMode.CBR)
@@ -53,7 +56,7 @@ def test_tags_and_chapter_frames_in_time_order(rendered) -> None:
         assert str(tags["TPE1"]) == str(tags["TPE2"]) == "Hollis Penrake"
         assert str(tags["TCOM"]) == "the fullcast ensemble"
         assert str(tags["TRCK"]) == f"{number}/3"
-        assert str(tags["TCON"]) == "Audiobook"
+        assert str(tags["TCON"]) == "Literary Fiction"
         assert str(tags["TIT2"]).startswith("Chapter ")
         assert "Content warning" in " ".join(str(c) for c in tags.getall("COMM"))
         starts = [frame.start_time for frame in tags.getall("CHAP")]
@@ -68,7 +71,7 @@ def test_tags_and_chapter_frames_in_time_order(rendered) -> None:
 
 def test_duration_fits_the_text_and_the_warning_comes_first(rendered) -> None:
     _, result = rendered
-    records = [json.loads(l) for l in (result.book_dir / "script.jsonl").read_text(encoding="utf-8").splitlines()]
+    records = [json.loads(l) for l in (result.book_dir.parents[2] / ".fullcast" / result.book_dir.relative_to(result.book_dir.parents[2]) / ".fullcast-script.jsonl").read_text(encoding="utf-8").splitlines()]
     assert records[0]["kind"] == "warning" and records[0]["chapter"] == 1
     for number, path in enumerate(result.files[:3], 1):
         words = sum(len(r["text"].split()) for r in records if r["chapter"] == number)
@@ -174,6 +177,26 @@ def test_m4b_has_chapters_cover_and_tags(rendered) -> None:
     assert ffmpeg.measure_audio(m4b).true_peak_dbtp <= -3.0
 
 
+def test_the_library_editions_read_back(rendered) -> None:
+    root, result = rendered
+    data = read_library(root / "output", result)
+    warning = ("Content warning: this story contains peril at a great height, a violent struggle during a storm, "
+               "a minor injury, grief over the death of a parent, and some mild language.")
+    description = "A lamplighter's daughter comes home to Saltreach to keep the last lamp burning.\n\n" + warning
+    assert {k: v for k, v in data.items() if k != "chapters"} == {
+        "tags": [], "title": "The Last Lamp of Saltreach", "subtitle": None, "authors": ["Hollis Penrake"],
+        "narrators": ["the fullcast ensemble"], "series": [], "genres": ["Literary Fiction"], "publishedYear": "2026",
+        "publishedDate": None, "publisher": None, "description": description, "isbn": None, "asin": None,
+        "language": "en-US", "explicit": True, "abridged": False}
+    assert [c["title"] for c in data["chapters"]] == ["Content warning", "Chapter One: The Lamplighter",
+                                                      "Chapter Two: The Storm Stair", "Chapter Three: The Last Light"]
+    assert data["chapters"][-1]["end"] == pytest.approx(sum(ffmpeg.probe(p).duration_s for p in result.files[:3]), abs=0.15)
+    assert str(ID3(result.files[0])["TXXX:DESCRIPTION"]) == MP4(result.files[3])["desc"][0] == description
+    listing = ffmpeg.run_ffmpeg(["-i", str(result.files[3])], subject=result.files[3], check=False)
+    assert "genre           : Literary Fiction" in listing and "composer        : the fullcast ensemble" in listing
+    assert [f.relative_to(root / "output").parts[0] for f in result.folders] == ["mp3", "m4b", "epub3"]
+
+
 def test_voices_are_equally_loud_after_levelling(rendered) -> None:
     root, _ = rendered
     loudness = speaker_loudness(root / "manuscript", root / "voices.yaml", root / "output" / ".cache")
@@ -186,16 +209,26 @@ OLD_TOWN = REPO.parent / "shared" / "manuscripts" / "old-town.txt"
 
 @pytest.mark.skipif(not OLD_TOWN.exists(), reason="needs ../shared/manuscripts/old-town.txt")
 def test_old_town_renders_with_the_warning_first_and_passes_acx(tmp_path: Path) -> None:
-    result = pipeline.render(OLD_TOWN, REPO / "examples" / "old-town" / "voices.yaml", tmp_path)
-    assert [p.name for p in result.files] == ["01 - Old Town.mp3"]
+    result = pipeline.render(OLD_TOWN, REPO / "examples" / "old-town" / "voices.yaml", tmp_path,
+                             format=pipeline.Format.ALL)
+    assert [p.name for p in result.files] == ["01 - Old Town.mp3", "Old Town.m4b", "Old Town.epub"]
     tags = ID3(result.files[0])
     assert str(tags["TALB"]) == "Old Town" and str(tags["TPE1"]) == "Alcy"
-    assert "A warning before you read" in " ".join(str(c) for c in tags.getall("COMM"))
+    assert [str(c) for c in tags.getall("COMM")] == [str(tags["TXXX:DESCRIPTION"])]
+    assert str(tags["TXXX:DESCRIPTION"]).startswith("Tara Maclay, eight years out of prison, meets Willow again in "
+                                                    "Old Town.\n\nContent warning: A warning before you read")
+    assert str(tags["TXXX:DESCRIPTION"]).count("Content warning") == 1 and str(tags["TCON"]) == "Fan Fiction/Crime"
     cues = vtt_cues(result.files[0].with_suffix(".vtt"))
     assert cues[0][2].startswith("<v Narrator>A warning before you read")
     assert 0.5 <= cues[0][0] <= 1.0
     report = check_files(result.book_dir, ["acx"])
     assert report.problems == () and [(r.measure, r.value) for r in report.failures] == []
+    library = read_library(tmp_path, result)
+    assert (library["explicit"], library["authors"], library["genres"]) == (True, ["Alcy"], ["Fan Fiction", "Crime"])
+    assert library["tags"] == ["Buffy the Vampire Slayer", "Sin City", "AU"]
+    assert MP4(result.files[1])["rtng"] == [1]
+    assert result.notes == ("no cover found; made cover.jpg from the title and author (replace it: put cover.jpg "
+                            "beside the manuscript or set book.cover in voices.yaml)",)
 
 
 def test_a_second_cold_render_gives_byte_identical_files(rendered, tmp_path: Path) -> None:
@@ -209,9 +242,21 @@ def test_a_second_cold_render_gives_byte_identical_files(rendered, tmp_path: Pat
                             format=pipeline.Format.BOTH)
     assert again.synthesised == first.synthesised
     for one, two in zip(first.files, again.files):
+        if one.suffix == ".epub":  # the same but for dcterms:modified, the time its audio was made
+            assert epub_members(one) == epub_members(two)
+            continue
         assert one.name == two.name and one.read_bytes() == two.read_bytes(), one.name
         if one.suffix == ".mp3":
             assert one.with_suffix(".vtt").read_bytes() == two.with_suffix(".vtt").read_bytes()
+
+
+def epub_members(epub: Path) -> dict[str, bytes]:
+    """Every member of an EPUB by name, the package document without its dcterms:modified line."""
+    with zipfile.ZipFile(epub) as book:
+        members = {name: book.read(name) for name in book.namelist()}
+    opf = next(name for name in members if name.endswith(".opf"))
+    members[opf] = re.sub(rb"<meta property=\"dcterms:modified\">[^<]*</meta>", b"", members[opf])
+    return members
 
 
 def test_verify_hears_every_line_of_the_sample_book(rendered) -> None:

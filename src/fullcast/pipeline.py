@@ -7,7 +7,6 @@ the voices, --jobs) before the first segment is synthesised.
 
 from __future__ import annotations
 
-import glob
 import os
 import time
 from dataclasses import dataclass, replace
@@ -27,7 +26,8 @@ from .settings.config import Config
 
 if TYPE_CHECKING:  # export and check pull in numpy and pydub: only where a render needs them
     from .publish.check import CheckReport
-    from .publish.export import ExportResult
+    from .publish.cover import Cover
+    from .publish.metadata import BookMetadata
     from .verify.check import VerifyReport
 
 DEFAULT_MANUSCRIPT = Path("manuscript")
@@ -73,9 +73,9 @@ class RenderResult:
     """What a render did, for the summary line."""
 
     book_dir: Path
-    """The folder the book was written to."""
+    """The MP3 edition's folder (`output/mp3/<Author>/<Title>`)."""
     files: tuple[Path, ...]
-    """Every finished audio file, in order."""
+    """Every finished file, in order: the chapter MP3s, then the M4B and the EPUB when asked for."""
     synthesised: int
     """Segments synthesised in this run."""
     segments: int
@@ -88,6 +88,10 @@ class RenderResult:
     """Wall time of the render."""
     warnings: tuple[str, ...]
     """Things the editor should look at (the briefing's warnings), e.g. a `lines:` entry that matched nothing."""
+    notes: tuple[str, ...] = ()
+    """What the producer should know about the output, e.g. that the cover was generated or a folder moved."""
+    folders: tuple[Path, ...] = ()
+    """Each edition's book folder, one per library root."""
 
 
 # --------------------------------------------------------------------------- settings and analysis
@@ -149,14 +153,23 @@ def prepare(manuscript: Path, voices: Path | None, *, explain: bool = False) -> 
 
 
 class Format(str, Enum):
-    """What `render` delivers."""
+    """What `render` delivers. The chapter MP3s are always made: every other edition is built from them."""
 
     MP3 = "mp3"
     """One tagged MP3 per chapter (ACX, Google Play, any player)."""
     M4B = "m4b"
-    """One M4B for the whole book (Apple), built from the chapter MP3s, which stay."""
+    """One M4B for the whole book (Apple), in its own library root."""
     BOTH = "both"
-    """Both of the above."""
+    """The MP3 and the M4B editions."""
+    EPUB3 = "epub3"
+    """A read-along EPUB 3 (the text with each segment's audio), beside the MP3 edition."""
+    ALL = "all"
+    """The MP3, M4B and read-along EPUB editions."""
+
+
+FORMAT_EDITIONS = {Format.MP3: ("mp3",), Format.M4B: ("mp3", "m4b"), Format.BOTH: ("mp3", "m4b"),
+                   Format.EPUB3: ("mp3", "epub3"), Format.ALL: ("mp3", "m4b", "epub3")}
+"""The editions each format makes."""
 
 
 PROFILE_FORMATS = {"acx": Format.MP3, "google-play": Format.MP3, "apple": Format.M4B}
@@ -172,9 +185,9 @@ def format_for_profile(profile: str | None, format: Format | None = None) -> For
         raise ConfigError(f"--profile {profile}: unknown profile; choose one of {', '.join(PROFILE_FORMATS)}"
                           + (f" (did you mean {near[0]}?)" if near else ""))
     wanted = PROFILE_FORMATS[profile.lower()]
-    if format not in (None, wanted, Format.BOTH):
+    if format is not None and wanted.value not in FORMAT_EDITIONS[format]:
         raise ConfigError(f"--format {format.value} does not give the {wanted.value} that --profile {profile} wants; "
-                          f"use --format {wanted.value} or both, or drop one of the two")
+                          f"use --format {wanted.value}, both or all, or drop one of the two")
     return format or wanted
 
 
@@ -211,7 +224,8 @@ def render(
     from .audio import engines
     from .audio.synthesis import synthesize_lines
     from .casting.cast import check_cast_voices
-    from .publish.cover import book_cover
+    from .publish import layout
+    from .publish.editions import publish_editions
     from .publish.export import export_book
     from .publish.folder import hold_output
 
@@ -221,32 +235,56 @@ def render(
     if profile and profile.lower() == "acx":
         config = _within_acx(config)
     check_output_folder(out)
-    cover = book_cover(manuscript, config, book)  # decoded now: a missing or broken cover fails before synthesis
     check_cast_voices(config, engines)  # the cast's own voices now; auto voices after the analysis
     cast = _cast(book, config, check_voices=True)
-    notes = tuple(note for note in (lowered, cover and cover.note) if note)
+    meta, meta_warnings = _metadata(cast, config)
+    cover, made_cover = _cover(manuscript, config, book, meta)  # decoded now: a broken cover fails before synthesis
+    notes = tuple(note for note in (lowered, None if made_cover else cover.note) if note)
     briefing = brief(manuscript, config, cast, notes)
+    briefing = replace(briefing, warnings=briefing.warnings + meta_warnings)
     if on_ready:
         on_ready(briefing)
     report = progress or (lambda _: None)
     with hold_output(out):
+        moved = layout.migrate(out, meta)
         clips = synthesize_lines(cast.lines, out / CACHE_FOLDER, jobs=jobs, force=force, progress=lambda s: report(
             Progress("synthesising", s.done, s.total, "segments", f"{s.audio_seconds / 60:.1f} min of audio")))
-        exported = export_book(cast, clips, config, out, force=force, jobs=jobs,
+        exported = export_book(cast, clips, config, out, force=force, jobs=jobs, meta=meta, cover=cover,
                                progress=lambda done, total: report(Progress("encoding", done / 60, total / 60, "min")))
         _write_transcripts(exported.chapters, srt=srt)
-        books = _write_m4b(cast, config, exported, force=force, progress=lambda done, total: report(
-            Progress("building the M4B", done / 60, total / 60, "min"))) if format in (Format.M4B, Format.BOTH) else ()
+        editions = frozenset(layout.Edition(e) for e in FORMAT_EDITIONS[format])
+        made = publish_editions(exported, editions, out, config, meta, cover, force=force, progress=lambda done, total:
+                                report(Progress("building the M4B", done / 60, total / 60, "min")))
     return RenderResult(
         book_dir=exported.book_dir,
-        files=exported.files + books,
+        files=exported.files + tuple(path for edition in made for path in edition.files),
         synthesised=sum(1 for clip in clips if clip.synthesised),
         segments=len(cast.lines),
         encoded=len(exported.encoded),
         chapters=len(exported.files),
         seconds=time.monotonic() - began,
         warnings=briefing.warnings,
+        notes=moved + ((cover.note,) if made_cover and cover.note else ()),
+        folders=tuple(edition.folder for edition in made),
     )
+
+
+def _metadata(cast: CastScript, config: Config) -> tuple[BookMetadata, tuple[str, ...]]:
+    """The book's metadata, its language defaulting to the narrator voice's, and warnings about it."""
+    from .audio import engines
+    from .publish.metadata import book_metadata
+
+    narrator = next((line.voice for line in cast.lines if line.segment.speaker == "narrator"), None)
+    language = engines.reading_language(narrator.engine, narrator.voice_id, narrator.setup) if narrator else None
+    return book_metadata(cast.script.book, config, language)
+
+
+def _cover(manuscript: Path, config: Config, book: Book, meta: BookMetadata) -> tuple[Cover, bool]:
+    """The book's cover, or one made from the title and author when it has none (then True)."""
+    from .publish.cover import book_cover, generated_cover
+
+    found = book_cover(manuscript, config, book)
+    return (found, False) if found else (generated_cover(meta.title, meta.authors, meta.subtitle), True)
 
 
 def _write_transcripts(chapters: tuple[ChapterAudio, ...], *, srt: bool) -> None:
@@ -265,23 +303,6 @@ def _within_acx(config: Config) -> Config:
     if 0 < limit <= ACX_MAX_MINUTES:
         return config
     return replace(config, mastering=replace(config.mastering, max_file_minutes=ACX_MAX_MINUTES))
-
-
-def _write_m4b(cast: CastScript, config: Config, exported: ExportResult, *, force: bool,
-               progress: Callable[[float, float], None]) -> tuple[Path, ...]:
-    """The whole book as one M4B (or parts, past 23 h); left alone when no chapter changed."""
-    from .publish.export import book_cover, chapter_tags
-    from .publish.m4b import write_m4b
-    from .publish.tag import book_tags
-
-    dest = exported.book_dir / f"{exported.book_dir.name}.m4b"
-    existing = tuple(sorted(exported.book_dir.glob(f"{glob.escape(dest.stem)}*.m4b")))
-    if existing and not force and not exported.encoded:
-        return existing
-    first = cast.script.book.chapters[0]
-    tags = book_tags(chapter_tags(cast, config, first, len(exported.files), book_cover(cast, config)))
-    parts = write_m4b(exported.chapters, tags, dest, true_peak=config.mastering.true_peak, progress=progress)
-    return tuple(part.path for part in parts)
 
 
 def script_records(cast: CastScript, *, explain: bool = False) -> list[dict[str, Any]]:

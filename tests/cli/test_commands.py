@@ -97,7 +97,9 @@ def test_render_prints_files_and_one_summary_line(book: Path) -> None:
     code, output = run_stdout("render", str(book / "story.md"), "--voices", str(book / "voices.yaml"), "--out", str(book / "out"))
     assert code == 0, output
     lines = output.splitlines()
-    assert lines[0] == str(book / "out" / "T" / "01 - Chapter 1.mp3")
+    assert lines[0] == str(book / "out" / "mp3" / "Unknown Author" / "T" / "01 - Chapter 1.mp3")
+    assert lines[1] == ("Note: no cover found; made cover.jpg from the title and author (replace it: put cover.jpg "
+                        "beside the manuscript or set book.cover in voices.yaml)")
     assert lines[-1].startswith("synthesised 7/7 segments · re-encoded 1/1 chapters · ")
     code, output = run("render", str(book / "story.md"), "--voices", str(book / "voices.yaml"), "--out", str(book / "out"))
     assert output.splitlines()[-1].startswith("synthesised 0/7 segments · re-encoded 0/1 chapters · ")

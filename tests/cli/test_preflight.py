@@ -95,7 +95,7 @@ def test_an_output_folder_that_cannot_be_written_fails_before_any_synthesis(book
 
 def test_a_format_the_profile_does_not_take_fails_before_anything(book: Path) -> None:
     assert render(book, "--format", "mp3", "--profile", "apple") == (
-        1, "Error: --format mp3 does not give the m4b that --profile apple wants; use --format m4b or both, "
+        1, "Error: --format mp3 does not give the m4b that --profile apple wants; use --format m4b, both or all, "
            "or drop one of the two\n")
     assert render(book, "--format", "both", "--profile", "apple")[0] == 0
     assert render(book, "--format", "mp3", "--profile", "audible") == (
@@ -118,7 +118,7 @@ def test_jobs_is_capped_at_the_cores_here(book: Path, monkeypatch) -> None:
     assert pools == [2]
     assert output.splitlines()[-1].startswith("synthesised 7/7 segments · re-encoded 1/1 chapters · ")
     code, output = run("render", str(book / "story.md"), "--out", str(book / "out"), "--force", "-j", "2")
-    assert code == 0 and "Note:" not in output
+    assert code == 0 and "Note: --jobs" not in output
 
 
 def test_preview_into_a_bad_folder_is_one_line(book: Path) -> None:

@@ -27,16 +27,16 @@ def test_a_missing_segment_is_listed_and_exits_1(rendered: Path, monkeypatch: py
     monkeypatch.setattr(whisper, "transcribe", listener(silent={(1, 3)}))
     code, out = run_stdout("verify", str(rendered))
     assert code == 1
-    assert out == ("file                words     WER  result\n"
-                   "Tiny/01 - One.mp3      25   0.200  FAIL\n"
-                   "Tiny/02 - Two.mp3      16   0.000  ok\n"
+    assert out == ("file                              words     WER  result\n"
+                   "mp3/Ann Smith/Tiny/01 - One.mp3      25   0.200  FAIL\n"
+                   "mp3/Ann Smith/Tiny/02 - Two.mp3      16   0.000  ok\n"
                    'chapter 1, 00:08.3: (narrator) "Tara waited by the lamp."\n'
                    "2 file(s) heard (0.4 min of audio): 1 segment missing\n")
 
 
 def test_everything_heard_exits_0(rendered: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(whisper, "transcribe", listener())
-    code, out = run_stdout("verify", str(rendered / "Tiny"))
+    code, out = run_stdout("verify", str(rendered / "mp3" / "Ann Smith" / "Tiny"))
     assert code == 0
     assert out.splitlines()[1:] == ["01 - One.mp3      25   0.000  ok", "02 - Two.mp3      16   0.000  ok",
                                     "2 file(s) heard (0.4 min of audio): nothing missing"]
@@ -55,9 +55,9 @@ def test_jsonl(rendered: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     code, out = run_stdout("verify", str(rendered), "--format", "jsonl")
     assert code == 1
     records = [json.loads(line) for line in out.splitlines()]
-    assert records[0] == {"type": "file", "chapter": 1, "part": 1, "file": "Tiny/01 - One.mp3", "words": 25,
+    assert records[0] == {"type": "file", "chapter": 1, "part": 1, "file": "mp3/Ann Smith/Tiny/01 - One.mp3", "words": 25,
                           "wer": 0.2, "passed": False, "substitutions": 0, "deletions": 5, "insertions": 0}
-    assert records[2] == {"type": "missing", "chapter": 1, "index": 3, "file": "Tiny/01 - One.mp3", "start_ms": 8344,
+    assert records[2] == {"type": "missing", "chapter": 1, "index": 3, "file": "mp3/Ann Smith/Tiny/01 - One.mp3", "start_ms": 8344,
                           "end_ms": 9990, "speaker": "narrator", "text": "Tara waited by the lamp.", "part": 1}
     assert len(records) == 3
 
@@ -84,14 +84,14 @@ def test_not_an_output_folder(tmp_path: Path) -> None:
 
 
 def test_no_script_jsonl(rendered: Path) -> None:
-    (rendered / "Tiny" / "script.jsonl").unlink()
-    assert run("verify", str(rendered)) == (1, f"Error: {rendered / 'Tiny'}: no script.jsonl, so there is nothing "
+    (rendered / ".fullcast" / "mp3" / "Ann Smith" / "Tiny" / ".fullcast-script.jsonl").unlink()
+    assert run("verify", str(rendered)) == (1, f"Error: {rendered / 'mp3' / 'Ann Smith' / 'Tiny'}: no .fullcast-script.jsonl, so there is nothing "
                                                "to compare the audio with; `fullcast render` writes it beside the "
                                                "chapter files: render the book again\n")
 
 
 def test_a_chapter_file_gone(rendered: Path) -> None:
-    gone = rendered / "Tiny" / "01 - One.mp3"
+    gone = rendered / "mp3" / "Ann Smith" / "Tiny" / "01 - One.mp3"
     gone.unlink()
     assert run("verify", str(rendered)) == (1, f"Error: {gone}: listed in .fullcast-manifest.json but missing; "
                                                "render the book again to rebuild it\n")

@@ -12,13 +12,14 @@ from mutagen.id3 import ID3
 from fullcast.audio import ffmpeg, master, stitch
 from fullcast.model import Chapter, Clip, Pause, SegmentKind
 from fullcast.publish import assemble, tag
+from fullcast.publish.metadata import BookMetadata
 from fullcast.publish.tag import read_mp3_facts
 from fullcast.settings.config import Mastering
 
 from support.clips import PAUSES, make_clip
 
 CHAPTER = Chapter(4, "Chapter Four", "book.txt", "", None, ())
-TAGS = tag.ChapterTags(book_title="Book", chapter_title="Chapter Four", author="A", narrator="N", track=4,
+TAGS = tag.ChapterTags(BookMetadata("Book", ("A",), ("N",)), chapter_title="Chapter Four", track=4,
                        track_total=9)
 
 

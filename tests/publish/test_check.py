@@ -21,6 +21,7 @@ from fullcast.errors import ConfigError, OutputError
 from fullcast.model import Chapter, ChapterAudio
 from fullcast.publish.check import Profile, check_files, parse_profiles, plan_checks
 from fullcast.publish.m4b import write_m4b
+from fullcast.publish.metadata import BookMetadata
 from fullcast.publish.tag import BookTags
 
 from support.render import render_with_fake_engine
@@ -109,7 +110,7 @@ def test_google_and_apple_profiles_on_chapter_mp3s(tmp_path: Path) -> None:
 def test_apple_profile_takes_the_m4b(tmp_path: Path) -> None:
     mp3 = compliant(tmp_path / "01.mp3")
     chapter = Chapter(number=1, title="One", source="b.md", text="", heading=None, paragraphs=())
-    write_m4b([ChapterAudio(chapter, mp3, 10750, ())], BookTags("Book", "A", "N"), tmp_path / "Book.m4b")
+    write_m4b([ChapterAudio(chapter, mp3, 10750, ())], BookTags(BookMetadata("Book", ("A",), ("N",))), tmp_path / "Book.m4b")
     report = check_files(tmp_path, ["apple", "acx"])
     assert rows_of(report, Profile.APPLE, "Book.m4b") == {"format": True, "length": True, "chapters": True}
     assert rows_of(report, Profile.APPLE, "./") == {"files": True}
@@ -223,7 +224,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory):
 def whole_book(rendered, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The rendered book as one M4B (what `render --format both` adds), made once."""
     m4b = tmp_path_factory.mktemp("m4b") / "Tiny Book.m4b"
-    write_m4b(rendered.chapters, BookTags("Tiny Book", "A. Writer", None), m4b)
+    write_m4b(rendered.chapters, BookTags(BookMetadata("Tiny Book", ("A. Writer",))), m4b)
     return m4b
 
 

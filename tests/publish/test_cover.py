@@ -12,10 +12,10 @@ import zlib
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageChops
 
 from fullcast.errors import ConfigError
-from fullcast.publish.cover import MAX_PIXELS, MAX_SIDE, find_cover, load_cover
+from fullcast.publish.cover import MAX_PIXELS, MAX_SIDE, find_cover, generated_cover, load_cover
 from fullcast.settings.config import BookInfo, Config
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -197,3 +197,91 @@ def test_a_broken_embedded_cover_names_the_manuscript(tmp_path: Path) -> None:
     book = Book("T", None, None, (), None, (), Publication(cover=b"not an image"))
     with pytest.raises(ConfigError, match=r"^book\.cover: .*book\.epub \(its embedded cover\) is not a valid image"):
         book_cover(tmp_path / "book.epub", Config(), book)
+
+
+# --------------------------------------------------------------------------- the generated cover
+
+GROUND = (24, 29, 41)
+"""The generated cover's background colour."""
+
+
+def ink_mask(cover_data: bytes) -> Image.Image:
+    """White where a pixel clearly differs from the background (its channels' differences sum over 60, above JPEG
+    noise), black elsewhere."""
+    with Image.open(io.BytesIO(cover_data)) as image:
+        image = image.convert("RGB")
+    red, green, blue = ImageChops.difference(image, Image.new("RGB", image.size, GROUND)).split()
+    total = ImageChops.add(ImageChops.add(red, green), blue)  # clipped at 255: only "over 60" matters
+    return total.point(lambda value: 255 if value > 60 else 0)
+
+
+def ink(cover_data: bytes | Image.Image, box: tuple[int, int, int, int]) -> int:
+    """How many pixels inside *box* (left, top, right, bottom) are text or the rule."""
+    mask = cover_data if isinstance(cover_data, Image.Image) else ink_mask(cover_data)
+    return mask.crop(box).histogram()[255]
+
+
+def margins_are_blank(cover_data: bytes) -> bool:
+    """No text strays into the 130 px border around the generated cover."""
+    border = ((0, 0, 1600, 130), (0, 1470, 1600, 1600), (0, 0, 130, 1600), (1470, 0, 1600, 1600))
+    return all(ink(cover_data, box) == 0 for box in border)
+
+
+def test_generated_cover_is_a_1600_px_jpeg_that_says_how_to_replace_it() -> None:
+    cover = generated_cover("The Lighthouse Keeper", ["Ada Brontë"], "A Coastal Tale")
+    with Image.open(io.BytesIO(cover.data)) as image:
+        assert (image.format, image.mode, image.size) == ("JPEG", "RGB", (1600, 1600))
+    assert (cover.mime, cover.width, cover.height, cover.source, cover.extension) == (
+        "image/jpeg", 1600, 1600, None, ".jpg")
+    assert cover.note == ("no cover found; made cover.jpg from the title and author (replace it: put cover.jpg "
+                          "beside the manuscript or set book.cover in voices.yaml)")
+
+
+def test_generated_cover_is_the_same_bytes_for_the_same_book() -> None:
+    first = generated_cover("The Lighthouse Keeper", ["Ada Brontë"], "A Coastal Tale")
+    assert generated_cover("The Lighthouse Keeper", ["Ada Brontë"], "A Coastal Tale").data == first.data
+    assert generated_cover("The Lighthouse Keeper", ["Ada Brant"], "A Coastal Tale").data != first.data
+
+
+def test_letters_the_built_in_font_lacks_are_spelt_plainly_not_drawn_as_boxes() -> None:
+    accented = generated_cover("Les Misérables — Straße", ["Ada Brontë", "Łukasz Ørsted"])
+    assert accented.data == generated_cover("Les Miserables - Strasse", ["Ada Bronte", "Lukasz Orsted"]).data
+
+
+def test_generated_cover_draws_title_subtitle_and_author_in_their_places() -> None:
+    bare = generated_cover("The Lighthouse Keeper", [])
+    full = generated_cover("The Lighthouse Keeper", ["Ada Brontë"], "A Coastal Tale")
+    title_band, author_band = (130, 150, 1470, 1180), (130, 1280, 1470, 1470)
+    assert ink(bare.data, title_band) > 20_000  # large type, not a blank image
+    assert (ink(bare.data, author_band), ink(full.data, author_band) > 5_000) == (0, True)
+    assert ink(full.data, title_band) != ink(bare.data, title_band)  # the subtitle is drawn too
+    assert margins_are_blank(bare.data) and margins_are_blank(full.data)
+
+
+def test_a_long_title_shrinks_to_fit_inside_the_margins() -> None:
+    short, long = generated_cover("Keeper", ["A"]), generated_cover(("Keeper of the light " * 15)[:300], ["A"])
+    assert margins_are_blank(long.data)
+    mask = ink_mask(long.data)
+    rows_with_ink = [y for y in range(150, 1180, 4) if ink(mask, (130, y, 1470, y + 1))]
+    assert len(rows_with_ink) > 100 and ink(long.data, (130, 150, 1470, 1180)) > ink(short.data, (130, 150, 1470, 1180))
+
+
+@pytest.mark.parametrize("title, authors, subtitle", [
+    ("x" * 5000, ["A"], None),  # one enormous word
+    ("Supercalifragilisticexpialidocious" * 3, ["A"], "y" * 400),
+    ("שלום עולם مرحبا بالعالم", ["עמוס עוז"], "كتاب"),  # right to left
+    ("東京物語と京都の夜の長い長い物語" * 4, ["村上春樹"], "副題"),  # no spaces to wrap at
+    ("The Lighthouse Keeper", [""], None),  # an empty author
+    ("Tab\tand\nnew\x00line", ["  ", "Ada\x01"], ""),
+], ids=["enormous-word", "long-words-and-subtitle", "right-to-left", "cjk", "empty-author", "control-characters"])
+def test_odd_titles_and_authors_still_make_a_cover(title: str, authors: list[str], subtitle: str | None) -> None:
+    cover = generated_cover(title, authors, subtitle)
+    with Image.open(io.BytesIO(cover.data)) as image:
+        assert image.size == (1600, 1600)
+    assert ink(cover.data, (130, 150, 1470, 1180)) > 1_000
+    assert margins_are_blank(cover.data)
+
+
+def test_an_empty_title_and_author_leave_only_the_rule() -> None:
+    cover = generated_cover("", [])
+    assert ink(cover.data, (0, 0, 1600, 1600)) == ink(cover.data, (690, 1230, 910, 1245)) > 0

@@ -98,13 +98,15 @@ def book(tmp_path: Path) -> tuple[CastScript, list[Clip], Config]:
 def test_export_writes_chapters_playlist_and_script(tmp_path: Path, book) -> None:
     cast, clips, config = book
     result = export.export_book(cast, clips, config, tmp_path / "out")
-    folder = tmp_path / "out" / "Old Town"
+    folder = tmp_path / "out" / "mp3" / "Ann Author" / "Old Town"
     assert result.book_dir == folder
     assert [p.name for p in result.files] == ["01 - Chapter One - The Harbour.mp3", "02 - Chapter Two.mp3"]
     assert result.encoded == (1, 2)
     assert sorted(p.name for p in folder.iterdir()) == [
-        ".fullcast-manifest.json", "01 - Chapter One - The Harbour.mp3", "02 - Chapter Two.mp3",
-        "Old Town.m3u", "script.jsonl"]
+        "01 - Chapter One - The Harbour.mp3", "02 - Chapter Two.mp3", "Old Town.m3u"]
+    state = tmp_path / "out" / ".fullcast" / "mp3" / "Ann Author" / "Old Town"
+    assert result.state == state
+    assert sorted(p.name for p in state.iterdir()) == [".fullcast-manifest.json", ".fullcast-script.jsonl"]
     lines = result.playlist.read_text().splitlines()
     assert lines[0] == "#EXTM3U" and lines[2] == "01 - Chapter One - The Harbour.mp3" and lines[4] == "02 - Chapter Two.mp3"
     assert re.fullmatch(r"#EXTINF:\d+,Chapter One: The Harbour", lines[1])
@@ -206,9 +208,9 @@ def test_a_tampered_or_deleted_file_is_rebuilt(tmp_path: Path, book) -> None:
 
 def test_leftovers_of_a_killed_render_are_swept(tmp_path: Path, book) -> None:
     cast, clips, config = book
-    folder = tmp_path / "out" / "Old Town"
+    folder = tmp_path / "out" / "mp3" / "Ann Author" / "Old Town"
     folder.mkdir(parents=True)
-    leftovers = [folder / ".01 - Chapter One - The Harbour.mp3.part-99999", folder / ".script.jsonl.part-4242"]
+    leftovers = [folder / ".01 - Chapter One - The Harbour.mp3.part-99999", folder / ".Old Town.m3u.part-4242"]
     for path in leftovers:
         path.write_bytes(b"half")
     export.export_book(cast, clips, config, tmp_path / "out")
@@ -229,7 +231,7 @@ def test_renamed_chapter_replaces_the_old_file(tmp_path: Path) -> None:
 def test_hostile_titles_stay_inside_out(tmp_path: Path) -> None:
     cast, clips, config = build_book(tmp_path, titles=("../../escape", "CON"), book_title="../../../etc")
     result = export.export_book(cast, clips, config, tmp_path / "out")
-    assert result.book_dir == tmp_path / "out" / "_.._.._etc"
+    assert result.book_dir == tmp_path / "out" / "mp3" / "Ann Author" / "_.._.._etc"
     assert [p.name for p in result.files] == ["01 - _.._escape.mp3", "02 - _CON.mp3"]
     assert all(p.resolve().is_relative_to((tmp_path / "out").resolve()) for p in result.files)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "out"]
@@ -244,7 +246,7 @@ def test_export_into_a_held_folder_refuses(tmp_path: Path, book) -> None:
     finally:
         holder.kill()
         holder.wait()
-    assert not (tmp_path / "out" / "Old Town").exists()
+    assert not (tmp_path / "out" / "mp3" / "Ann Author" / "Old Town").exists()
 
 
 def test_a_failing_chapter_leaves_no_partial_files(tmp_path: Path, book) -> None:
@@ -252,7 +254,7 @@ def test_a_failing_chapter_leaves_no_partial_files(tmp_path: Path, book) -> None
     clips[-1].path.write_bytes(b"RIFF\x00")
     with pytest.raises(Exception, match=r"chapter 2 segment 2"):
         export.export_book(cast, clips, config, tmp_path / "out")
-    folder = tmp_path / "out" / "Old Town"
+    folder = tmp_path / "out" / "mp3" / "Ann Author" / "Old Town"
     assert not (folder / "02 - Chapter Two.mp3").exists()
     assert not list(folder.glob(f".*{PART}*"))
 
@@ -275,7 +277,7 @@ def interrupt_render(tmp_path: Path, sig: int) -> tuple[Path, int]:
     child = subprocess.Popen([sys.executable, "-c", RENDERER, str(Path(__file__).parent), str(tmp_path)],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert child.stdout.readline().strip() == "ready"
-    folder = tmp_path / "out" / "Old Town"
+    folder = tmp_path / "out" / "mp3" / "Ann Author" / "Old Town"
     for _ in range(4000):
         if folder.is_dir() and list(folder.glob(f".*{PART}*")):
             break

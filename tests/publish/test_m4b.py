@@ -16,6 +16,7 @@ from fullcast.errors import AudioError, OutputError
 from fullcast.model import NARRATOR, Chapter, ChapterAudio, Cue, Segment, SegmentKind
 from fullcast.publish.cover import Cover
 from fullcast.publish.m4b import chapter_marks, ffmetadata, split_parts, write_m4b
+from fullcast.publish.metadata import BookMetadata
 from fullcast.publish.tag import BookTags, ChapterMark
 
 from support.render import render_with_fake_engine
@@ -52,8 +53,9 @@ def png_cover() -> Cover:
     return Cover(out.getvalue(), "image/png", 40, 30)
 
 
-TAGS = BookTags(title="Old Town", author="Ann Author", narrator="The Ensemble", year="2026",
-                description="A blurb.", warning="Violence.", rating="R", cover=png_cover())
+TAGS = BookTags(BookMetadata(title="Old Town", authors=("Ann Author",), narrators=("The Ensemble",), year="2026",
+                             blurb="A blurb.", warning="Violence.", rating="R", explicit=True, series="Basin City",
+                             series_part="2", genres=("Crime",), language="en-GB"), cover=png_cover())
 
 
 def ffmpeg_listing(path: Path) -> str:
@@ -88,9 +90,13 @@ def test_m4b_chapters_tags_cover_and_media_type(book: tuple[list[ChapterAudio], 
     assert mp4["stik"] == [2] and mp4["rtng"] == [1]
     assert (mp4["©nam"], mp4["©alb"], mp4["©ART"], mp4["aART"], mp4["©wrt"]) == (
         ["Old Town"], ["Old Town"], ["Ann Author"], ["Ann Author"], ["The Ensemble"])
-    assert (mp4["©gen"], mp4["©day"], mp4["desc"], mp4["trkn"]) == (["Audiobook"], ["2026"], ["A blurb."], [(1, 1)])
-    assert mp4["©cmt"] == ["A blurb.\n\nContent warning: Violence."]
+    description = ["A blurb.\n\nContent warning: Violence."]  # the same text in desc and the comment
+    assert (mp4["©gen"], mp4["©day"], mp4["desc"], mp4["©cmt"], mp4["trkn"]) == (
+        ["Crime"], ["2026"], description, description, [(1, 1)])
+    assert (mp4["©grp"], mp4["©mvn"], mp4["©mvi"]) == (["Basin City #2"], ["Basin City"], [2])
     assert bytes(mp4["----:com.apple.iTunes:RATING"][0]) == b"R"
+    assert bytes(mp4["----:com.apple.iTunes:LANGUAGE"][0]) == b"en-GB"
+    assert re.findall(r"Stream #0:\d+(?:\[\w+\])?\((\w+)\): Audio", ffmpeg_listing(dest)) == ["eng"]
     cover = mp4["covr"][0]
     assert cover.imageformat == MP4Cover.FORMAT_PNG and bytes(cover) == TAGS.cover.data
     assert (mp4.info.channels, mp4.info.sample_rate, mp4.info.codec) == (1, 44100, "mp4a.40.2")
@@ -99,7 +105,7 @@ def test_m4b_chapters_tags_cover_and_media_type(book: tuple[list[ChapterAudio], 
 def test_m4b_audio_lines_up_with_chapter_starts(book: tuple[list[ChapterAudio], Path]) -> None:
     chapters, folder = book
     dest = folder / "aligned.m4b"
-    write_m4b(chapters, BookTags("T", None, None), dest)
+    write_m4b(chapters, BookTags(BookMetadata("T")), dest)
     log = subprocess.run([FFMPEG, "-hide_banner", "-i", str(dest), "-af", "silencedetect=n=-50dB:d=0.2", "-f", "null", "-"],
                          capture_output=True, text=True).stderr
     sound_starts = [float(x) for x in re.findall(r"silence_end: ([\d.]+)", log)]
@@ -163,7 +169,7 @@ def test_ffmetadata_escapes_special_characters() -> None:
 def test_missing_chapter_file_is_an_audio_error_and_leaves_nothing(tmp_path: Path) -> None:
     dest = tmp_path / "Book.m4b"
     with pytest.raises(AudioError, match=rf"^{re.escape(str(dest))}: ffmpeg failed: .*No such file"):
-        write_m4b([chapter_audio(1, tmp_path / "missing.mp3", 1000)], BookTags("B", None, None), dest)
+        write_m4b([chapter_audio(1, tmp_path / "missing.mp3", 1000)], BookTags(BookMetadata("B")), dest)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -171,12 +177,12 @@ def test_missing_output_folder_is_an_output_error(book: tuple[list[ChapterAudio]
     chapters, folder = book
     dest = folder / "gone" / "B.m4b"
     with pytest.raises(OutputError, match=rf"^{re.escape(str(dest))}: cannot write the M4B"):
-        write_m4b(chapters, BookTags("B", None, None), dest)
+        write_m4b(chapters, BookTags(BookMetadata("B")), dest)
 
 
 def test_no_chapters_is_an_audio_error(tmp_path: Path) -> None:
     with pytest.raises(AudioError, match="no chapters to put in the M4B"):
-        write_m4b([], BookTags("B", None, None), tmp_path / "B.m4b")
+        write_m4b([], BookTags(BookMetadata("B")), tmp_path / "B.m4b")
 
 
 # --------------------------------------------------------------------------- a rendered book

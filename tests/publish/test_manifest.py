@@ -13,12 +13,13 @@ import pytest
 from fullcast.audio.engines import FakeEngine
 from fullcast.model import Chapter, ChapterAudio, Clip, Cue, Line, Pause, Segment, SegmentKind, Voice
 from fullcast.publish import manifest, tag
+from fullcast.publish.metadata import BookMetadata
 from fullcast.settings.config import Config, Mastering, Pauses
 
 VOICE = Voice("fake", "gmw/en-us", 175, 50, 0.9)
 OTHER = Voice("fake", "gmw/en+f2", 175, 50, 0.5)
 CHAPTER = Chapter(1, "One", "story.txt", "", None, ())
-TAGS = tag.ChapterTags(book_title="Book", chapter_title="One", author="A", narrator="N", track=1, track_total=1)
+TAGS = tag.ChapterTags(BookMetadata("Book", ("A",), ("N",)), chapter_title="One", track=1, track_total=1)
 
 
 def clip(folder: Path, index: int, voice: Voice = VOICE, words: str = "one two three") -> Clip:
@@ -48,7 +49,7 @@ def test_digest_is_stable_and_sensitive(clips: list[Clip]) -> None:
         digest(clips, gains={VOICE: 1.0}),
         digest(clips, config=Config(pauses=Pauses(inline=300))),
         digest(clips, config=Config(mastering=Mastering(loudness=-19.0))),
-        digest(clips, tags=replace(TAGS, narrator="Someone")),
+        digest(clips, tags=replace(TAGS, book=replace(TAGS.book, narrators=("Someone",)))),
         digest(clips, cover="abc"),
         digest([clips[0], replace(clips[1], line=replace(clips[1].line, segment=replace(
             clips[1].line.segment, pause=Pause.SCENE)))]),

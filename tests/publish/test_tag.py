@@ -5,25 +5,19 @@ from __future__ import annotations
 import io
 import re
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import imageio_ffmpeg
 import pytest
 from mutagen.id3 import CHAP, CTOC, ID3, TIT2, CTOCFlags
+from mutagen.mp4 import MP4
 from PIL import Image
 
 from fullcast.errors import AudioError, OutputError
 from fullcast.publish.cover import Cover
-from fullcast.publish.tag import (
-    BookTags,
-    ChapterMark,
-    ChapterTags,
-    advisory,
-    book_tags,
-    comment_text,
-    read_mp3_facts,
-    tag_chapter_mp3,
-)
+from fullcast.publish.metadata import BookMetadata
+from fullcast.publish.tag import BookTags, ChapterMark, ChapterTags, book_tags, read_mp3_facts, tag_chapter_mp3, tag_m4b
 
 
 def _jpeg() -> bytes:
@@ -61,13 +55,17 @@ def ffmpeg_chapters(path: Path) -> list[tuple[float, float, str]]:
     return [(float(s), float(e), t.strip()) for s, e, t in CHAPTER_RE.findall(ffmpeg_listing(path))]
 
 
+BOOK = BookMetadata(title="Old Town", authors=("Ann Author",), narrators=("the fullcast ensemble",), year="2026",
+                    subtitle="A Sin City Story", series="Basin City", series_part="2", genres=("Crime", "Romance"),
+                    language="en-GB", publisher="Small Press", isbn="978-0-306-40615-7", asin="B00TEST123",
+                    blurb="A short blurb.", warning="This book contains violence.", rating="R", explicit=True)
+
+
 def full_tags(**changes) -> ChapterTags:
-    """A ChapterTags with every field set."""
-    cover = Cover(JPEG, "image/jpeg", 16, 16)
-    values = dict(book_title="Old Town", chapter_title="Chapter Two: The Long Road Home Again",
-                  author="Ann Author", narrator="The Fullcast Ensemble", track=2, track_total=3, year="2026",
-                  description="A short blurb.", warning="This book contains violence.", rating="R",
-                  cover=cover, marks=MARKS)
+    """A ChapterTags with every field set; book fields are changed through *changes* too."""
+    book_changes = {k: changes.pop(k) for k in list(changes) if k in BookMetadata.__dataclass_fields__}
+    values = dict(book=replace(BOOK, **book_changes), chapter_title="Chapter Two: The Long Road Home Again",
+                  track=2, track_total=3, cover=Cover(JPEG, "image/jpeg", 16, 16), marks=MARKS)
     values.update(changes)
     return ChapterTags(**values)
 
@@ -81,20 +79,23 @@ def test_tags_read_back_with_mutagen(mp3: Path) -> None:
     tag_chapter_mp3(mp3, full_tags())
     tags = ID3(mp3)
     assert tags.version == (2, 3, 0)
-    assert str(tags["TALB"]) == "Old Town"
-    assert str(tags["TIT2"]) == "Chapter Two: The Long Road Home Again"
-    assert str(tags["TPE1"]) == "Ann Author"
-    assert str(tags["TPE2"]) == "Ann Author"
-    assert str(tags["TCOM"]) == "The Fullcast Ensemble"
-    assert str(tags["TRCK"]) == "2/3"
-    assert str(tags["TCON"]) == "Audiobook"
-    assert str(tags["TDRC"]) == "2026"
-    assert str(tags["COMM::eng"]) == "A short blurb.\n\nContent warning: This book contains violence."
-    assert str(tags["TXXX:CONTENT_WARNING"]) == "This book contains violence."
-    assert str(tags["TXXX:RATING"]) == "R"
-    assert str(tags["TXXX:ITUNESADVISORY"]) == "1"
+    description = "A short blurb.\n\nContent warning: This book contains violence."
+    assert {key: str(tags[key]) for key in tags.keys() if not key.startswith(("APIC", "CTOC", "CHAP"))} == {
+        "TALB": "Old Town", "TIT2": "Chapter Two: The Long Road Home Again", "TIT3": "A Sin City Story",
+        "TPE1": "Ann Author", "TPE2": "Ann Author", "TCOM": "the fullcast ensemble", "TRCK": "2/3",
+        "TCON": "Crime/Romance", "TDRC": "2026", "TLAN": "eng", "TPUB": "Small Press", "TIT1": "Basin City #2",
+        "COMM::eng": description, "TXXX:DESCRIPTION": description, "TXXX:SERIES": "Basin City",
+        "TXXX:SERIES-PART": "2", "TXXX:ISBN": "978-0-306-40615-7", "TXXX:ASIN": "B00TEST123",
+        "TXXX:CONTENT_WARNING": "This book contains violence.", "TXXX:RATING": "R", "TXXX:ITUNESADVISORY": "1",
+    }
     apic = tags.getall("APIC")
     assert [(a.mime, a.type, a.data) for a in apic] == [("image/jpeg", 3, JPEG)]
+
+
+def test_a_warning_that_says_what_it_is_gets_no_second_prefix(mp3: Path) -> None:
+    tag_chapter_mp3(mp3, full_tags(blurb=None, warning="Content warning: violence."))
+    tags = ID3(mp3)
+    assert str(tags["COMM::eng"]) == str(tags["TXXX:DESCRIPTION"]) == "Content warning: violence."
 
 
 def test_chapter_frames_in_time_order_for_mutagen_and_ffmpeg(mp3: Path) -> None:
@@ -137,7 +138,9 @@ def test_ffmpeg_reads_the_tags(mp3: Path) -> None:
     tag_chapter_mp3(mp3, full_tags())
     listing = ffmpeg_listing(mp3)
     for key, value in [("album", "Old Town"), ("artist", "Ann Author"), ("album_artist", "Ann Author"),
-                       ("composer", "The Fullcast Ensemble"), ("track", "2/3"), ("genre", "Audiobook")]:
+                       ("composer", "the fullcast ensemble"), ("track", "2/3"), ("genre", "Crime/Romance"),
+                       ("grouping", "Basin City #2"), ("SERIES", "Basin City"), ("SERIES-PART", "2"),
+                       ("publisher", "Small Press"), ("TIT3", "A Sin City Story")]:  # TLAN: read by mutagen above
         assert re.search(rf"^\s+{key}\s+: {re.escape(value)}$", listing, re.M), key
     assert re.search(r"Video: mjpeg.*16x16.*\(attached pic\)", listing)
 
@@ -151,32 +154,38 @@ def test_retagging_replaces_frames_ffmpeg_wrote(tmp_path: Path) -> None:
     assert str(tags["TIT2"]) == "Chapter Two: The Long Road Home Again"
 
 
-def test_unrated_and_unexplicit_books(mp3: Path) -> None:
-    tag_chapter_mp3(mp3, full_tags(rating=None, warning=None, description=None, author=None, narrator=None, year=None))
-    keys = set(ID3(mp3).keys())
-    assert keys == {"TALB", "TIT2", "TRCK", "TCON", "APIC:Cover", "CTOC:toc", "CHAP:chp000", "CHAP:chp001", "CHAP:chp002"}
-    tag_chapter_mp3(mp3, full_tags(rating="PG-13"))
+def test_a_book_with_nothing_but_a_title(mp3: Path) -> None:
+    tag_chapter_mp3(mp3, ChapterTags(BookMetadata("Old Town"), "One", 1, 1))
+    tags = ID3(mp3)
+    assert {key: str(tags[key]) for key in tags.keys()} == {
+        "TALB": "Old Town", "TIT2": "One", "TRCK": "1/1", "TCON": "Audiobook", "TLAN": "eng"}
+
+
+def test_explicit_comes_from_the_flag_not_the_rating(mp3: Path) -> None:
+    tag_chapter_mp3(mp3, full_tags(rating="PG-13", explicit=False))
     tags = ID3(mp3)
     assert str(tags["TXXX:RATING"]) == "PG-13" and "TXXX:ITUNESADVISORY" not in tags
 
 
-@pytest.mark.parametrize(("rating", "explicit"), [("R", True), (" nc-17 ", True), ("Mature", True),
-                                                  ("Explicit", True), ("PG", False), (None, False)])
-def test_advisory(rating: str | None, explicit: bool) -> None:
-    assert advisory(rating) is explicit
-
-
 def test_book_tags_from_chapter_tags() -> None:
     chapter = full_tags()
-    assert book_tags(chapter) == BookTags(title="Old Town", author="Ann Author", narrator="The Fullcast Ensemble",
-                                          year="2026", description="A short blurb.",
-                                          warning="This book contains violence.", rating="R", cover=chapter.cover)
+    assert book_tags(chapter) == BookTags(BOOK, chapter.cover)
 
 
-def test_comment_text() -> None:
-    assert comment_text(None, None) is None
-    assert comment_text("  ", None) is None
-    assert comment_text(None, "Violence.") == "Content warning: Violence."
+def test_m4b_atoms_ffmpeg_cannot_write(tmp_path: Path) -> None:
+    m4b = tmp_path / "b.m4b"
+    subprocess.run([FFMPEG, "-v", "error", "-f", "lavfi", "-i", "sine=duration=1", "-c:a", "aac", "-f", "mp4",
+                    str(m4b)], check=True)
+    tag_m4b(m4b, BOOK)
+    atoms = MP4(m4b).tags
+    free = {k.split(":")[-1]: v[0].decode() for k, v in atoms.items() if k.startswith("----")}
+    assert (atoms["rtng"], atoms["\xa9mvn"], atoms["\xa9mvi"]) == ([1], ["Basin City"], [2])
+    assert free == {"SERIES": "Basin City", "SERIES-PART": "2", "ISBN": "978-0-306-40615-7", "ASIN": "B00TEST123",
+                    "CONTENT_WARNING": "This book contains violence.", "RATING": "R", "SUBTITLE": "A Sin City Story",
+                    "PUBLISHER": "Small Press", "LANGUAGE": "en-GB"}
+    tag_m4b(m4b, replace(BOOK, series_part="2.5", explicit=False))
+    atoms = MP4(m4b).tags
+    assert atoms["rtng"] == [0] and "\xa9mvi" not in atoms  # the atom holds whole numbers only
 
 
 def test_missing_file_is_an_output_error(tmp_path: Path) -> None:

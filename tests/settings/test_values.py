@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from fullcast.settings import values
 from fullcast.settings.values import CONVERTERS, positive_int, text_value
 
 
@@ -40,3 +41,46 @@ def test_a_chapter_number_is_positive() -> None:
     assert positive_int(3) == 3
     with pytest.raises(ValueError):
         positive_int(0)
+
+
+# --------------------------------------------------------------------------- publication facts
+
+
+@pytest.mark.parametrize(("raw", "number"), [(2, "2"), (2.5, "2.5"), ("2.50", "2.5"), ("#3", "3"), ("07", "7"),
+                                             (0, "0")])
+def test_series_number(raw, number: str) -> None:
+    assert values.series_number(raw) == number
+
+
+@pytest.mark.parametrize("raw", ["two", "", "2a", True, [2], -1, "nan", 1e9])
+def test_series_number_refuses(raw) -> None:
+    with pytest.raises((TypeError, ValueError)):
+        values.series_number(raw)
+
+
+@pytest.mark.parametrize(("raw", "tag"), [("en", "en"), ("en_gb", "en-GB"), ("EN-us", "en-US"), ("fr-CA", "fr-CA"),
+                                          ("en-gb-x-rp", "en-GB-x-rp")])
+def test_language_tag(raw: str, tag: str) -> None:
+    assert values.language_tag(raw) == tag
+
+
+@pytest.mark.parametrize("raw", ["English", "", "e", "en--us", ["en"]])
+def test_language_tag_refuses(raw) -> None:
+    with pytest.raises((TypeError, ValueError)):
+        values.language_tag(raw)
+
+
+@pytest.mark.parametrize(("tag", "code"), [("en", "eng"), ("en-GB", "eng"), ("fr-CA", "fra"), ("de", "deu"),
+                                           ("ja", "jpn"), ("zz", "und")])
+def test_iso639_2(tag: str, code: str) -> None:
+    assert values.iso639_2(tag) == code
+
+
+@pytest.mark.parametrize(("isbn", "problem"), [
+    ("978-0-306-40615-7", None), ("0-306-40615-2", None), ("0 8044 2957 X", None), ("080442957x", None),
+    ("978-0-306-40615-6", "its check digit should be 7, not 6; check it (it is written as given)"),
+    ("0-306-40615-3", "its check digit should be 2, not 3; check it (it is written as given)"),
+    ("12345", "is not 10 or 13 digits; check it (it is written as given)"),
+])
+def test_isbn_problem(isbn: str, problem: str | None) -> None:
+    assert values.isbn_problem(isbn) == problem

@@ -32,7 +32,7 @@ def heard_as(files: list[check._Planned]) -> list[tuple[str, list[tuple[int, str
 
 
 def test_each_file_gets_the_records_its_cues_belong_to(rendered: Path) -> None:
-    files = plan_book(rendered / "Tiny", rendered)
+    files = plan_book(rendered / "mp3" / "Ann Smith" / "Tiny", rendered)
     assert heard_as(files) == [
         ("01 - One.mp3", [(0, "narrator", "Content warning: some peril."),
                           (1, "narrator", "Tiny, by Ann Smith. Narrated by the fullcast ensemble."),
@@ -62,7 +62,7 @@ def test_a_chapter_split_into_parts_is_cut_between_records(tmp_path: Path) -> No
     cast = cast_script(analyse_book(read_manuscript(tmp_path / "ms"), config), config)
     export_book(cast, synthesize_lines(cast.lines, tmp_path / "cache", jobs=1), config, tmp_path / "out", jobs=1)
 
-    files = plan_book(tmp_path / "out" / "Long", tmp_path / "out")
+    files = plan_book(tmp_path / "out" / "mp3" / "Unknown Author" / "Long", tmp_path / "out")
     assert [(f.path.name, f.entry.part, [r.index for r in f.records]) for f in files] == [
         ("01a - One.mp3", 1, [0, 1]), ("01b - One.mp3", 2, [2, 3]), ("01c - One.mp3", 3, [4])]
     assert [len(f.entry.cues) for f in files] == [2, 2, 1]
@@ -84,7 +84,7 @@ def test_clips_hold_segments_up_to_28_s_and_are_cut_mid_pause() -> None:
 def test_a_silent_segment_is_named_and_fails_the_check(rendered: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(whisper, "transcribe", listener(silent={(1, 3)}))
     report = verify_output(rendered)
-    book = rendered / "Tiny"
+    book = rendered / "mp3" / "Ann Smith" / "Tiny"
     assert report.missing == (check.MissingSegment(1, 3, book / "01 - One.mp3", 8344, 9990, "narrator",
                                                    "Tara waited by the lamp."),)
     assert report.files == (
@@ -133,7 +133,7 @@ def test_progress_reaches_every_second_of_audio(rendered: Path, monkeypatch: pyt
 
 def test_one_chapter_file_alone(rendered: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(whisper, "transcribe", listener())
-    report = verify_output(rendered / "Tiny" / "02 - Two.mp3")
+    report = verify_output(rendered / "mp3" / "Ann Smith" / "Tiny" / "02 - Two.mp3")
     assert [f.file.name for f in report.files] == ["02 - Two.mp3"]
 
 
@@ -148,7 +148,7 @@ def test_no_such_folder(tmp_path: Path) -> None:
 
 def test_not_an_output_folder(tmp_path: Path) -> None:
     (tmp_path / ".cache").mkdir()
-    (tmp_path / ".cache" / "script.jsonl").write_text("")  # hidden folders are not books
+    (tmp_path / ".cache" / ".fullcast-script.jsonl").write_text("")  # hidden folders are not books
     with pytest.raises(OutputError) as caught:
         verify_output(tmp_path)
     assert str(caught.value) == (f"{tmp_path}: not a fullcast output folder (no rendered book in it); give the --out "
@@ -156,18 +156,18 @@ def test_not_an_output_folder(tmp_path: Path) -> None:
 
 
 def test_no_script_jsonl(rendered: Path) -> None:
-    (rendered / "Tiny" / "script.jsonl").unlink()
+    (rendered / ".fullcast" / "mp3" / "Ann Smith" / "Tiny" / ".fullcast-script.jsonl").unlink()
     with pytest.raises(OutputError) as caught:
         verify_output(rendered)
-    assert str(caught.value) == (f"{rendered / 'Tiny'}: no script.jsonl, so there is nothing to compare the audio "
+    assert str(caught.value) == (f"{rendered / 'mp3' / 'Ann Smith' / 'Tiny'}: no .fullcast-script.jsonl, so there is nothing to compare the audio "
                                  "with; `fullcast render` writes it beside the chapter files: render the book again")
 
 
 def test_no_manifest(rendered: Path) -> None:
-    (rendered / "Tiny" / ".fullcast-manifest.json").unlink()
+    (rendered / ".fullcast" / "mp3" / "Ann Smith" / "Tiny" / ".fullcast-manifest.json").unlink()
     with pytest.raises(OutputError) as caught:
         verify_output(rendered)
-    assert str(caught.value) == (f"{rendered / 'Tiny'}: no readable .fullcast-manifest.json, so the segments cannot "
+    assert str(caught.value) == (f"{rendered / 'mp3' / 'Ann Smith' / 'Tiny'}: no readable .fullcast-manifest.json, so the segments cannot "
                                  "be placed in the audio; render the book again to write it")
 
 
@@ -175,13 +175,13 @@ def test_a_chapter_file_listed_but_gone_is_named_before_anything_is_heard(render
                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list = []
     monkeypatch.setattr(whisper, "transcribe", listener(calls=calls))
-    gone = rendered / "Tiny" / "02 - Two.mp3"
+    gone = rendered / "mp3" / "Ann Smith" / "Tiny" / "02 - Two.mp3"
     gone.unlink()
     with pytest.raises(OutputError) as caught:
         verify_output(rendered)
     assert str(caught.value) == f"{gone}: listed in .fullcast-manifest.json but missing; render the book again to " \
                                 "rebuild it"
-    (rendered / "Tiny" / "Tiny.m4b").write_bytes(b"")
+    (rendered / "mp3" / "Ann Smith" / "Tiny" / "Tiny.m4b").write_bytes(b"")
     with pytest.raises(OutputError) as caught:
         verify_output(rendered)
     assert str(caught.value) == (f"{gone}: listed in .fullcast-manifest.json but missing (verify hears the chapter "
@@ -190,17 +190,17 @@ def test_a_chapter_file_listed_but_gone_is_named_before_anything_is_heard(render
 
 
 def test_script_and_cues_that_disagree(rendered: Path) -> None:
-    script = rendered / "Tiny" / "script.jsonl"
+    script = rendered / ".fullcast" / "mp3" / "Ann Smith" / "Tiny" / ".fullcast-script.jsonl"
     script.write_text("".join(script.read_text().splitlines(keepends=True)[:-1]))
     with pytest.raises(OutputError) as caught:
         verify_output(rendered)
-    assert str(caught.value) == (f"{rendered / 'Tiny'}: chapter 2 has 3 segments in script.jsonl but 4 cues in its "
+    assert str(caught.value) == (f"{rendered / 'mp3' / 'Ann Smith' / 'Tiny'}: chapter 2 has 3 segments in .fullcast-script.jsonl but 4 cues in its "
                                  "files; the render was interrupted or the folder was changed since: render the book "
                                  "again")
 
 
 def test_a_damaged_script_line(rendered: Path) -> None:
-    script = rendered / "Tiny" / "script.jsonl"
+    script = rendered / ".fullcast" / "mp3" / "Ann Smith" / "Tiny" / ".fullcast-script.jsonl"
     lines = script.read_text().splitlines(keepends=True)
     script.write_text(lines[0] + "not json\n" + "".join(lines[2:]))
     with pytest.raises(OutputError) as caught:
@@ -210,16 +210,16 @@ def test_a_damaged_script_line(rendered: Path) -> None:
     record = json.loads(lines[1])
     del record["text"]
     script.write_text(lines[0] + json.dumps(record) + "\n")
-    with pytest.raises(OutputError, match=r"script.jsonl:2: not a segment record \(no 'text'\); render the book"):
+    with pytest.raises(OutputError, match=r"\.fullcast-script.jsonl:2: not a segment record \(no 'text'\); render the book"):
         verify_output(rendered)
 
 
 def test_a_file_that_is_not_a_chapter_of_the_book(rendered: Path) -> None:
-    stray = rendered / "Tiny" / "stray.mp3"
+    stray = rendered / "mp3" / "Ann Smith" / "Tiny" / "stray.mp3"
     stray.write_bytes(b"")
     with pytest.raises(OutputError) as caught:
         verify_output(stray)
-    assert str(caught.value) == (f"{stray}: not a chapter file of the book in {rendered / 'Tiny'}; give a chapter MP3 "
+    assert str(caught.value) == (f"{stray}: not a chapter file of the book in {rendered / 'mp3' / 'Ann Smith' / 'Tiny'}; give a chapter MP3 "
                                  "of a render, or the output folder")
 
 

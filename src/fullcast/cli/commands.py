@@ -148,11 +148,15 @@ def render(
     force: bool = typer.Option(False, "--force", help="Synthesise and encode everything again."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1,
                                        help="Worker processes (default and most: one per core)."),
-    format: Optional[pipeline.Format] = typer.Option(None, "--format", help="mp3 per chapter, one m4b, or both (default: mp3)."),
+    format: Optional[pipeline.Format] = typer.Option(None, "--format", help="mp3 per chapter; m4b or epub3 "
+                                                     "(read-along) beside them; both (mp3 and m4b); all (default: mp3)."),
     profile: Optional[str] = typer.Option(None, "--profile", help="acx, google-play (mp3) or apple (m4b): render to its format."),
     srt: bool = typer.Option(False, "--srt", help="Also write an SRT transcript beside each chapter's WebVTT."),
 ) -> None:
-    """Render MANUSCRIPT into tagged chapter MP3s (and/or an M4B) with transcripts under --out.
+    """Render MANUSCRIPT into tagged chapter MP3s (and an M4B or a read-along EPUB) under --out.
+
+    Each format gets its own library root: --out/mp3/<Author>/<Title>, --out/m4b/<Author>/[<Series>/]<Title>
+    and --out/epub3/<Author>/<Title>, each with metadata.json, metadata.opf and cover.jpg.
 
     Everything is checked before the first segment is synthesised: voices.yaml, the voices, the cover, the output.
 
@@ -166,6 +170,8 @@ def render(
                                  srt=srt, on_ready=announce, profile=profile)
     for path in result.files:
         say(str(path))
+    for note in result.notes:
+        say(f"Note: {note}")
     say(f"synthesised {result.synthesised}/{result.segments} segments · "
          f"re-encoded {result.encoded}/{result.chapters} chapters · {command_seconds():.1f} s")
 

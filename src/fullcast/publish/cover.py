@@ -5,18 +5,21 @@ the bytes, never from the file extension, and an oversized image is scaled down 
 the distributors' limit (Apple, Google and ACX ask for 1400-3000 px, square). An image
 of more than MAX_PIXELS is refused from its header, before a byte of it is decoded:
 decoding takes 3-4 bytes a pixel, so a 10000x10000 cover would take over 400 MB.
+A book without a cover gets a plain one drawn from its title and author (`generated_cover`).
 """
 
 from __future__ import annotations
 
 import io
+import unicodedata
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
 from ..errors import ConfigError
 from ..model import Book
@@ -203,3 +206,191 @@ def _reason(exc: Exception) -> str:
         return "not a recognised image format"
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return text[:120]
+
+
+# --------------------------------------------------------------------------- a cover drawn from the title
+
+GENERATED_NOTE = ("no cover found; made cover.jpg from the title and author (replace it: put cover.jpg beside the "
+                  "manuscript or set book.cover in voices.yaml)")
+"""The render summary's note for a generated cover."""
+GENERATED_SIDE = 1600
+"""Width and height of a generated cover: above the 1400 px distributors ask for."""
+_MARGIN = 150
+"""Blank border on each side; text stays inside `GENERATED_SIDE - 2 * _MARGIN`."""
+_TEXT_WIDTH = GENERATED_SIDE - 2 * _MARGIN
+"""Widest a line of text may be, in px."""
+_UPPER = (170, 1170)
+"""Top and bottom of the band the title and subtitle are centred in."""
+_RULE_Y = 1235
+"""A short accent rule between the title band and the author."""
+_AUTHOR_TOP = 1290
+"""Top of the author's first line."""
+_TITLE_SIZES = (170, 40)
+"""Largest and smallest title size in px; the title shrinks by 8% a step until it fits."""
+_SUBTITLE_SIZE, _AUTHOR_SIZE = 64, 80
+"""Largest subtitle size and the author's size, in px."""
+_GAP = 48
+"""Space between the title and the subtitle, in px."""
+_MAX_CHARS = 600
+"""Text past this many characters is cut before layout (no cover could show it legibly)."""
+_SPELLINGS = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O", "ł": "l",
+                            "Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "Th", "ı": "i",
+                            "\u2010": "-", "\u2011": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-"})
+"""Plain spellings of letters and dashes Pillow's built-in font (basic Latin only) lacks and NFKD cannot split."""
+_BACKGROUND, _INK, _SOFT, _ACCENT = (24, 29, 41), (244, 239, 228), (196, 190, 178), (201, 162, 92)
+"""Dark slate ground, warm white text, grey subtitle, a brass rule: light on dark reads well as a thumbnail."""
+
+
+def generated_cover(title: str, authors: Sequence[str], subtitle: str | None = None) -> Cover:
+    """A plain, legible 1600x1600 JPEG: the title large, the subtitle smaller, the author below, on a dark ground.
+
+    The same inputs give the same bytes. Pillow's built-in font has Latin glyphs only: other
+    scripts draw as placeholder boxes, legible enough to tell the producer to replace the cover.
+    """
+    image = Image.new("RGB", (GENERATED_SIDE, GENERATED_SIDE), _BACKGROUND)
+    draw = ImageDraw.Draw(image)
+    (title_font, title_lines), (sub_font, sub_lines) = _upper_blocks(title, subtitle or "")
+    gap = _GAP if title_lines and sub_lines else 0
+    height = _block_height(title_font, title_lines) + gap + _block_height(sub_font, sub_lines)
+    top = _UPPER[0] + (_UPPER[1] - _UPPER[0] - height) // 2
+    top = _draw_lines(draw, title_lines, title_font, top, _INK) + gap
+    _draw_lines(draw, sub_lines, sub_font, top, _SOFT)
+    draw.rectangle((GENERATED_SIDE // 2 - 100, _RULE_Y, GENERATED_SIDE // 2 + 100, _RULE_Y + 5), fill=_ACCENT)
+    credit = ", ".join(name.strip() for name in authors if name.strip())
+    author_font, author_lines = _fixed_block(credit, _AUTHOR_SIZE, max_lines=2)
+    _draw_lines(draw, author_lines, author_font, _AUTHOR_TOP, _INK)
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=90)  # no timestamp or random data: same inputs, same bytes
+    return Cover(out.getvalue(), "image/jpeg", GENERATED_SIDE, GENERATED_SIDE, None, GENERATED_NOTE)
+
+
+_Block = tuple[ImageFont.FreeTypeFont, list[str]]
+"""A font and the lines set in it."""
+
+
+def _upper_blocks(title: str, subtitle: str) -> tuple[_Block, _Block]:
+    """The title, as large as fits beside the subtitle, and the subtitle, never larger than the title."""
+    sub_font, sub_lines = _fixed_block(subtitle, _SUBTITLE_SIZE, max_lines=3)
+    budget = _UPPER[1] - _UPPER[0] - _GAP - _block_height(sub_font, sub_lines)
+    title_font, title_lines = _fit_title(title, budget)
+    smaller = round(title_font.size * 0.8)
+    if sub_lines and smaller < _SUBTITLE_SIZE:  # a smaller font never takes more room: the title still fits
+        sub_font, sub_lines = _fixed_block(subtitle, smaller, max_lines=3)
+    return (title_font, title_lines), (sub_font, sub_lines)
+
+
+def _clip(text: str) -> str:
+    """*text* on one line in characters the font has, without control characters, cut with an ellipsis past
+    `_MAX_CHARS`."""
+    text = " ".join("".join(" " if unicodedata.category(c) == "Cc" else c for c in text[:_MAX_CHARS + 1]).split())
+    text = "".join(c if _has_glyph(c) else _spelling(c) for c in text)
+    return text if len(text) <= _MAX_CHARS else text[:_MAX_CHARS].rstrip() + "\u2026"
+
+
+def _spelling(char: str) -> str:
+    """*char*, which the built-in font lacks, spelt with letters it has (é -> e, ß -> ss, — -> -), or *char* itself
+    when there is no such spelling (Chinese, Hebrew: drawn as boxes)."""
+    plain = char.translate(_SPELLINGS)
+    if plain == char:
+        plain = "".join(part for part in unicodedata.normalize("NFKD", char) if not unicodedata.combining(part))
+    return plain if plain and all(_has_glyph(part) for part in plain) else char
+
+
+@lru_cache(maxsize=4096)
+def _has_glyph(char: str) -> bool:
+    """True when the built-in font draws *char* as itself, not as its missing-glyph box."""
+    font = _font(_TITLE_SIZES[1])
+    return char.isspace() or bytes(font.getmask(char)) != bytes(font.getmask("\ue000"))  # U+E000: surely absent
+
+
+@lru_cache(maxsize=64)
+def _font(size: int) -> ImageFont.FreeTypeFont:
+    """Pillow's built-in scalable font at *size* px (no font file to ship or find)."""
+    return ImageFont.load_default(size=size)  # type: ignore[return-value]
+
+
+def _line_height(font: ImageFont.FreeTypeFont) -> int:
+    """Baseline-to-baseline distance for *font*, a little looser than the font's own."""
+    ascent, descent = font.getmetrics()
+    return round((ascent + descent) * 1.12)
+
+
+def _block_height(font: ImageFont.FreeTypeFont, lines: Sequence[str]) -> int:
+    """Height of *lines* set in *font*."""
+    return len(lines) * _line_height(font)
+
+
+def _fit_title(title: str, height: int) -> tuple[ImageFont.FreeTypeFont, list[str]]:
+    """The largest size at which the longest word fits a line and the wrapped title fits *height*.
+
+    When no size does (one enormous word, a very long title), the smallest size, the words broken
+    where they must be and the lines that do not fit cut with an ellipsis.
+    """
+    text = _clip(title)
+    size = _TITLE_SIZES[0]
+    while size > _TITLE_SIZES[1]:
+        font = _font(size)
+        if all(font.getlength(word) <= _TEXT_WIDTH for word in text.split()):
+            lines = _wrap(text, font)
+            if _block_height(font, lines) <= height:
+                return font, lines
+        size = int(size * 0.92)
+    smallest = _font(_TITLE_SIZES[1])
+    return _fixed_block(title, _TITLE_SIZES[1], max(1, height // _line_height(smallest)))
+
+
+def _fixed_block(text: str, size: int, max_lines: int) -> tuple[ImageFont.FreeTypeFont, list[str]]:
+    """*text* wrapped at *size*, cut to *max_lines* lines with an ellipsis when it runs over."""
+    font = _font(size)
+    lines = _wrap(_clip(text), font, limit=max_lines + 1)
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        last = lines[-1]
+        while last and font.getlength(last + "\u2026") > _TEXT_WIDTH:
+            last = last[:-1]
+        lines[-1] = last.rstrip() + "\u2026"
+    return font, lines
+
+
+def _wrap(text: str, font: ImageFont.FreeTypeFont, limit: int | None = None) -> list[str]:
+    """*text* broken into lines no wider than the text width: at spaces, inside a word only when it must.
+
+    Stops after *limit* lines when given (the caller cuts the rest anyway).
+    """
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        pieces = _break_word(word, font) if font.getlength(word) > _TEXT_WIDTH else [word]
+        for piece in pieces:
+            candidate = f"{line} {piece}" if line else piece
+            if line and font.getlength(candidate) > _TEXT_WIDTH:
+                lines.append(line)
+                candidate = piece
+            line = candidate
+        if limit is not None and len(lines) >= limit:
+            return lines[:limit]
+    return lines + ([line] if line else [])
+
+
+def _break_word(word: str, font: ImageFont.FreeTypeFont) -> list[str]:
+    """*word* cut into pieces that each fit the text width (a word with no spaces: a URL, Chinese, Japanese)."""
+    pieces = []
+    rest = word
+    while rest and len(pieces) * _line_height(font) < GENERATED_SIDE:  # more would never be drawn
+        low, high = 1, len(rest)
+        while low < high:  # the longest prefix that fits, by bisection: a long word costs log n measurements
+            middle = (low + high + 1) // 2
+            low, high = (middle, high) if font.getlength(rest[:middle]) <= _TEXT_WIDTH else (low, middle - 1)
+        pieces.append(rest[:low])
+        rest = rest[low:]
+    return pieces
+
+
+def _draw_lines(draw: ImageDraw.ImageDraw, lines: Sequence[str], font: ImageFont.FreeTypeFont, top: int,
+                fill: tuple[int, int, int]) -> int:
+    """Draw *lines* centred, the first one's top at *top*; return the y just below the last."""
+    for line in lines:
+        left = (GENERATED_SIDE - font.getlength(line)) / 2
+        draw.text((left, top), line, font=font, fill=fill, anchor="la")
+        top += _line_height(font)
+    return top

@@ -1,4 +1,4 @@
-"""Write a rendered book into its output folder: chapter MP3s, playlist, script.jsonl.
+"""Write a rendered book's MP3 edition into its folder: chapter MP3s, playlist, the script.
 
 Per chapter: when its digest and files match the manifest, it is left alone, byte for
 byte. Otherwise it is planned (`audio.stitch`), split into files no longer than the
@@ -23,14 +23,15 @@ from ..audio import ffmpeg, master, stitch
 from ..audio.workers import available_cores
 from ..model import CastScript, Chapter, ChapterAudio, Clip, Line, Voice
 from ..settings.config import Config
-from . import cover as cover_file
 from . import manifest, tag
 from .assemble import assemble_file, write_tags
 from .cover import Cover
-from .folder import book_folder, chapter_filename, hold_output, sweep_parts, writable_folder, write_text_atomic
+from .folder import chapter_filename, hold_output, sweep_parts, writable_folder, write_text_atomic
+from .layout import Edition, edition_folder, state_folder
+from .metadata import BookMetadata, book_metadata
 
-SCRIPT_NAME = "script.jsonl"
-"""What was rendered, one JSON object per segment."""
+SCRIPT_NAME = ".fullcast-script.jsonl"
+"""What was rendered, one JSON object per segment; in the book's state folder, beside its manifest."""
 CACHE_FOLDER = ".cache"
 """The segment and block cache under the output folder, unless another is given."""
 TRANSCRIPT_SUFFIXES = (".vtt", ".srt")
@@ -45,7 +46,9 @@ class ExportResult:
     """What export_book wrote."""
 
     book_dir: Path
-    """The book's folder under the output folder."""
+    """The MP3 edition's folder under the output folder."""
+    state: Path
+    """The book folder's state folder (manifest and script), outside every library root."""
     files: tuple[Path, ...]
     """Every chapter file, in reading order."""
     encoded: tuple[int, ...]
@@ -110,21 +113,9 @@ def playlist_text(chapters: Sequence[ChapterAudio]) -> str:
 # --------------------------------------------------------------------------- tags
 
 
-def chapter_tags(cast: CastScript, config: Config, chapter: Chapter, total: int, cover: Cover | None) -> tag.ChapterTags:
+def chapter_tags(meta: BookMetadata, chapter: Chapter, total: int, cover: Cover | None) -> tag.ChapterTags:
     """The tags of one chapter file, without its marks (they need the stitched audio)."""
-    book = cast.script.book
-    return tag.ChapterTags(
-        book_title=book.title, chapter_title=chapter.title, author=config.book.author or book.author,
-        narrator=config.book.narrator, track=chapter.number, track_total=total, year=config.book.year,
-        description=config.book.description or book.publication.description, warning=book.warning.text if book.warning else None,
-        rating=book.rating, cover=cover,
-    )
-
-
-def book_cover(cast: CastScript, config: Config) -> Cover | None:
-    """The cover voices.yaml names, or cover.jpg/.png beside the manuscript, or the manuscript's own, loaded."""
-    chapters = cast.script.book.chapters
-    return cover_file.book_cover(Path(chapters[0].source), config, cast.script.book) if chapters else None
+    return tag.ChapterTags(meta, chapter.title, chapter.number, total, cover)
 
 
 # --------------------------------------------------------------------------- export
@@ -132,26 +123,31 @@ def book_cover(cast: CastScript, config: Config) -> Cover | None:
 
 def export_book(cast: CastScript, clips: Sequence[Clip], config: Config, out_dir: Path, *, force: bool = False,
                 jobs: int | None = None, progress: Callable[[float, float], None] | None = None,
-                cache_dir: Path | None = None) -> ExportResult:
-    """Write *cast*'s book under *out_dir*/<book>: make the files of changed chapters only (all with *force*).
+                cache_dir: Path | None = None, meta: BookMetadata | None = None,
+                cover: Cover | None = None) -> ExportResult:
+    """Write *cast*'s MP3 edition under *out_dir* (`mp3/<Author>/<Title>`): make the files of changed chapters
+    only (all with *force*), tagged with *meta* (by default from the book and voices.yaml) and *cover*.
 
     `jobs` caps the parallel encoders (default: one per core); `progress(done, total)` is
     called with the seconds of audio encoded and to encode as each block is done; blocks are cached in *cache_dir* (default
     `<out_dir>/.cache`); a chapter longer than `mastering.max_file_minutes` becomes several files.
     """
+    meta = meta or book_metadata(cast.script.book, config)[0]
     with hold_output(out_dir) as out:
         cache = cache_dir or out / CACHE_FOLDER
-        book_dir = book_folder(out, cast.script.book.title)
-        writable_folder(book_dir)
-        sweep_parts(book_dir)
+        book_dir = edition_folder(out, Edition.MP3, meta)
+        state = state_folder(out, book_dir)
+        for folder in (book_dir, state):
+            writable_folder(folder)
+            sweep_parts(folder)
         master.sweep_fragments(cache)
-        old = manifest.read_manifest(book_dir)
+        old = manifest.read_manifest(state)
         gains = manifest.voice_gains(clips, {} if force else old.gains)
-        todo = _chapter_jobs(cast, clips, config, gains, book_cover(cast, config))
+        todo = _chapter_jobs(cast, clips, config, gains, meta, cover)
         done = {} if force else {job.chapter.number: files for job in todo if (files := _reuse(old, book_dir, job))}
         changed = [job for job in todo if job.chapter.number not in done]
         record = manifest.Manifest({**old.files}, {manifest.voice_key(v): g for v, g in gains.items()})
-        encoder = _Encoder(book_dir, cache, record, gains, config, done, progress)
+        encoder = _Encoder(book_dir, state, cache, record, gains, config, done, progress)
         encoder.total_s = sum(clip.duration_ms for job in changed for clip in job.clips) / 1000  # until planned
         with encoder.running(jobs):
             # plan (one read of the clips, in this process) while the blocks planned so far encode on every core
@@ -164,16 +160,16 @@ def export_book(cast: CastScript, clips: Sequence[Clip], config: Config, out_dir
                     _refresh(book_dir, record, job, audio, encoder.tracks[audio.path.name])
         chapters = tuple(audio for job in todo for audio in done[job.chapter.number])
         _drop_obsolete(book_dir, record, {c.path.name for c in chapters})
-        _save(book_dir, record, old)
-        playlist, script = book_dir / f"{book_dir.name}.m3u", book_dir / SCRIPT_NAME
+        _save(state, record, old)
+        playlist, script = book_dir / f"{book_dir.name}.m3u", state / SCRIPT_NAME
         write_text_atomic(playlist, playlist_text(chapters))
         write_text_atomic(script, script_jsonl(cast))
-        return ExportResult(book_dir, tuple(c.path for c in chapters), tuple(job.chapter.number for job in changed),
-                            playlist, script, chapters)
+        return ExportResult(book_dir, state, tuple(c.path for c in chapters),
+                            tuple(job.chapter.number for job in changed), playlist, script, chapters)
 
 
 def _chapter_jobs(cast: CastScript, clips: Sequence[Clip], config: Config, gains: dict[Voice, float],
-                  cover: Cover | None) -> list[_ChapterJob]:
+                  meta: BookMetadata, cover: Cover | None) -> list[_ChapterJob]:
     by_chapter: dict[int, list[Clip]] = {}
     for clip in clips:
         by_chapter.setdefault(clip.line.segment.chapter, []).append(clip)
@@ -181,7 +177,7 @@ def _chapter_jobs(cast: CastScript, clips: Sequence[Clip], config: Config, gains
     result = []
     for chapter in cast.script.book.chapters:
         mine = tuple(by_chapter.get(chapter.number, ()))
-        tags = chapter_tags(cast, config, chapter, len(cast.script.book.chapters), cover)
+        tags = chapter_tags(meta, chapter, len(cast.script.book.chapters), cover)
         digest = manifest.chapter_digest(mine, gains, config, tags, cover_digest)
         result.append(_ChapterJob(chapter, mine, digest, tags))
     return result
@@ -250,10 +246,10 @@ class _Encoder:
     """Encodes the blocks of every file it is given on all cores, and finishes each file once its blocks are in
     and every file of the book is known (the track numbers need them all)."""
 
-    def __init__(self, book_dir: Path, cache: Path, record: manifest.Manifest, gains: dict[Voice, float],
-                 config: Config, done: dict[int, list[ChapterAudio]],
+    def __init__(self, book_dir: Path, state: Path, cache: Path, record: manifest.Manifest,
+                 gains: dict[Voice, float], config: Config, done: dict[int, list[ChapterAudio]],
                  progress: Callable[[float, float], None] | None) -> None:
-        self.book_dir, self.cache, self.record, self.gains = book_dir, cache, record, gains
+        self.book_dir, self.state, self.cache, self.record, self.gains = book_dir, state, cache, record, gains
         self.config, self.done, self.progress = config, done, progress
         self.tracks: dict[str, str] = {}
         """File name -> TRCK value, set once every file is planned."""
@@ -313,7 +309,7 @@ class _Encoder:
         def record(audio: ChapterAudio, written: Path) -> None:
             self.record.files[file.name] = manifest.entry_for(audio, file.job.digest, file.gain, file.plan.loudness,
                                                                track, written)
-            write_text_atomic(self.book_dir / manifest.MANIFEST_NAME, manifest.manifest_text(self.record))
+            write_text_atomic(self.state / manifest.MANIFEST_NAME, manifest.manifest_text(self.record))
 
         audio = assemble_file(file.plan, file.blocks, fragments, file.job.chapter, tags, self.book_dir / file.name,
                               part=file.part, parts=file.parts, before_placing=record)
@@ -339,7 +335,7 @@ def _drop_obsolete(book_dir: Path, record: manifest.Manifest, current: set[str])
         del record.files[name]
 
 
-def _save(book_dir: Path, record: manifest.Manifest, old: manifest.Manifest) -> None:
+def _save(state: Path, record: manifest.Manifest, old: manifest.Manifest) -> None:
     """Write the manifest when anything in it changed; a render with nothing to do writes nothing."""
     if record != old:
-        write_text_atomic(book_dir / manifest.MANIFEST_NAME, manifest.manifest_text(record))
+        write_text_atomic(state / manifest.MANIFEST_NAME, manifest.manifest_text(record))

@@ -51,14 +51,6 @@ def chapter_filename(number: int, total: int, title: str, part: int = 1, parts: 
     return f"{number:0{max(2, len(str(total)))}d}{letter} - {safe_filename(title)}.mp3"
 
 
-def book_folder(out: Path, title: str) -> Path:
-    """The book's folder directly under *out*, named after its title."""
-    folder = out / safe_filename(title)
-    if Path(os.path.normpath(folder)).parent != Path(os.path.normpath(out)):  # belt and braces: never escape out/
-        raise OutputError(f"{title!r}: book title makes an unsafe folder name; set book.title in voices.yaml")
-    return folder
-
-
 # --------------------------------------------------------------------------- lock
 
 
@@ -145,14 +137,19 @@ def write_text_atomic(path: Path, text: str, what: str | None = None) -> bool:
 
     *what* names the file in an error ("the transcript").
     """
+    return write_bytes_atomic(path, text.encode("utf-8"), what)
+
+
+def write_bytes_atomic(path: Path, data: bytes, what: str | None = None) -> bool:
+    """Write *data* to *path* via a hidden part file and rename; False (and no write) when already identical."""
     try:
-        if path.is_file() and path.read_text(encoding="utf-8") == text:
+        if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
             return False
-    except (OSError, UnicodeDecodeError):
+    except OSError:
         pass
     tmp = path.with_name(f".{path.name}{PART}{os.getpid()}")
     try:
-        tmp.write_text(text, encoding="utf-8", newline="\n")
+        tmp.write_bytes(data)
         os.replace(tmp, path)
     except OSError as exc:
         fix = "check the folder exists and is writable" if what else "check free space and permissions"

@@ -19,7 +19,7 @@ from typing import Callable, Sequence
 from ..audio.ffmpeg import run_ffmpeg
 from ..errors import AudioError, OutputError
 from ..model import ChapterAudio, SegmentKind
-from .tag import GENRE, BookTags, ChapterMark, comment_text, set_m4b_rating
+from .tag import BookTags, ChapterMark, tag_m4b
 
 APPLE_MAX_MS = 23 * 3600 * 1000
 """Longest file Apple Books accepts; longer books are split into parts."""
@@ -120,12 +120,14 @@ def _body_start(chapter: ChapterAudio) -> int:
 
 
 def _part_metadata(tags: BookTags, number: int, total: int) -> dict[str, str]:
-    """The FFMETADATA global keys for part *number* of *total*."""
-    meta = {"title": tags.title if total == 1 else f"{tags.title} (Part {number} of {total})",
-            "album": tags.title, "genre": GENRE, "media_type": "2", "track": f"{number}/{total}"}
-    optional = {"artist": tags.author, "album_artist": tags.author, "composer": tags.narrator,
-                "date": tags.year, "description": tags.description,
-                "comment": comment_text(tags.description, tags.warning)}
+    """The FFMETADATA global keys for part *number* of *total* (`tag.tag_m4b` adds what ffmpeg cannot write)."""
+    book = tags.book
+    meta = {"title": book.title if total == 1 else f"{book.title} (Part {number} of {total})",
+            "album": book.title, "genre": "/".join(book.genre_tags), "media_type": "2", "track": f"{number}/{total}"}
+    # `description` becomes the `desc` atom and `comment` ©cmt: the same text, so no player shows another
+    optional = {"artist": book.author, "album_artist": book.author, "composer": book.narrator,
+                "date": book.year, "description": book.description, "comment": book.description,
+                "grouping": book.series_label}
     meta.update({k: v for k, v in optional.items() if v})
     return meta
 
@@ -170,10 +172,11 @@ def _encode_part(chapters: Sequence[ChapterAudio], marks: Sequence[ChapterMark],
         args = [arg for path in inputs for arg in ("-i", path)]
         args += ["-filter_complex", joined, *maps, "-c:a", "aac", "-b:a", bitrate, "-ac", "1", "-ar", "44100",
                  "-movflags", "+faststart", "-f", "mp4"]
-        _write_via_temp(dest, args, tags.rating, progress)
+        args += ["-metadata:s:a:0", f"language={tags.book.language_iso639_2}"]
+        _write_via_temp(dest, args, tags, progress)
 
 
-def _write_via_temp(dest: Path, args: list[str], rating: str | None,
+def _write_via_temp(dest: Path, args: list[str], tags: BookTags,
                     progress: Callable[[float], None] | None = None) -> None:
     """Run ffmpeg with *args* writing to a temporary file beside *dest*, then rename it into place."""
     try:
@@ -185,7 +188,7 @@ def _write_via_temp(dest: Path, args: list[str], rating: str | None,
                           "check the folder exists and is writable") from exc
     try:
         run_ffmpeg([*args, "-y", tmp], subject=dest, progress=progress)
-        set_m4b_rating(Path(tmp), rating)
+        tag_m4b(Path(tmp), tags.book)
         os.chmod(tmp, 0o644)
         os.replace(tmp, dest)
     except OSError as exc:

@@ -1,10 +1,12 @@
 """Write and read audiobook tags: ID3 for chapter MP3s, plus the MP3 facts `check` needs.
 
 This is the only module that imports mutagen. Tags follow the Audiobookshelf and
-Plex conventions (research/audio-facts.md §2): TALB book, TIT2 chapter, TPE1 and
-TPE2 author, TCOM narrator, TRCK n/N, TCON Audiobook, COMM description and
-warning, APIC cover, and CTOC/CHAP chapter frames in time order. Tags are ID3v2.3
-with UTF-16 text, which every player and ffmpeg read.
+Plex conventions (research/audio-facts.md §2 and §8): TALB book, TIT2 chapter, TIT3
+subtitle, TPE1 and TPE2 author, TCOM narrator, TRCK n/N, TCON genres, TIT1 and
+TXXX:SERIES/SERIES-PART the series, TLAN, TPUB, COMM and TXXX:DESCRIPTION the same
+description (blurb and warning), APIC cover, and CTOC/CHAP chapter frames in time
+order. Tags are ID3v2.3 with UTF-16 text, which every player and ffmpeg read. An M4B
+gets the same facts as MP4 atoms after ffmpeg has written it (`tag_m4b`).
 
 mutagen 1.48 sorts frames by encoded size on save, which puts CHAP frames in
 title-length order (quodlibet/mutagen#506); `_TimeOrderedID3` puts them back in
@@ -28,9 +30,13 @@ from mutagen.id3 import (
     TCOM,
     TCON,
     TDRC,
+    TIT1,
     TIT2,
+    TIT3,
+    TLAN,
     TPE1,
     TPE2,
+    TPUB,
     TRCK,
     TXXX,
     CTOCFlags,
@@ -44,16 +50,13 @@ from mutagen.mp4 import MP4, MP4FreeForm
 
 from ..errors import AudioError, OutputError
 from .cover import Cover
+from .metadata import BookMetadata
 
 __all__ = [
     "BookTags", "ChapterMark", "ChapterTags", "Cover", "Mp3Facts",
-    "advisory", "book_tags", "comment_text", "mp3_frames", "read_mp3_facts", "set_m4b_rating", "tag_chapter_mp3",
+    "book_tags", "mp3_frames", "read_mp3_facts", "tag_chapter_mp3", "tag_m4b",
 ]
 
-GENRE = "Audiobook"
-"""TCON / genre for every file."""
-EXPLICIT_RATINGS = frozenset({"r", "r18", "nc-17", "nc17", "x", "xxx", "mature", "explicit", "adult", "18+", "tv-ma"})
-"""Ratings (case-folded) that mark the book explicit for players' advisory flag."""
 _ENC = Encoding.UTF16
 """ID3v2.3 has no UTF-8; UTF-16 with BOM is what v2.3 readers expect."""
 
@@ -74,26 +77,14 @@ class ChapterMark:
 class ChapterTags:
     """Everything written into the tags of one chapter MP3."""
 
-    book_title: str
-    """TALB: the book's title."""
+    book: BookMetadata
+    """The book's credits and facts, the same in every file."""
     chapter_title: str
     """TIT2: this file's chapter title."""
-    author: str | None
-    """TPE1 and TPE2."""
-    narrator: str | None
-    """TCOM: the narrator credit."""
     track: int
     """1-based number of this file in the book."""
     track_total: int
     """Number of chapter files in the book."""
-    year: str | None = None
-    """TDRC (TYER in v2.3): release year."""
-    description: str | None = None
-    """Blurb, written into COMM."""
-    warning: str | None = None
-    """Content warning text, written into COMM and TXXX:CONTENT_WARNING."""
-    rating: str | None = None
-    """Rating such as R or Mature; TXXX:RATING, plus TXXX:ITUNESADVISORY=1 when explicit."""
     cover: Cover | None = None
     """APIC front cover."""
     marks: tuple[ChapterMark, ...] = ()
@@ -104,20 +95,8 @@ class ChapterTags:
 class BookTags:
     """Whole-book tags, for the M4B."""
 
-    title: str
-    """Book title (title and album)."""
-    author: str | None
-    """Author (artist and album artist)."""
-    narrator: str | None
-    """Narrator credit (composer)."""
-    year: str | None = None
-    """Release year."""
-    description: str | None = None
-    """Blurb (description and comment)."""
-    warning: str | None = None
-    """Content warning text, appended to the comment."""
-    rating: str | None = None
-    """Rating such as R or Mature."""
+    book: BookMetadata
+    """The book's credits and facts."""
     cover: Cover | None = None
     """Front cover, attached as a picture."""
 
@@ -140,20 +119,7 @@ class Mp3Facts:
 
 def book_tags(chapter: ChapterTags) -> BookTags:
     """The whole-book tags (for the M4B) that go with a chapter file's tags."""
-    return BookTags(title=chapter.book_title, author=chapter.author, narrator=chapter.narrator, year=chapter.year,
-                    description=chapter.description, warning=chapter.warning, rating=chapter.rating,
-                    cover=chapter.cover)
-
-
-def advisory(rating: str | None) -> bool:
-    """True when *rating* means explicit content (R, NC-17, Mature, Explicit, ...)."""
-    return rating is not None and rating.strip().casefold() in EXPLICIT_RATINGS
-
-
-def comment_text(description: str | None, warning: str | None) -> str | None:
-    """The COMM text: the description, then the content warning, or None when both are empty."""
-    parts = [p.strip() for p in (description, f"Content warning: {warning}" if warning else None) if p and p.strip()]
-    return "\n\n".join(parts) or None
+    return BookTags(chapter.book, chapter.cover)
 
 
 def tag_chapter_mp3(path: Path, tags: ChapterTags) -> None:
@@ -174,29 +140,31 @@ def tag_chapter_mp3(path: Path, tags: ChapterTags) -> None:
 
 def _text_frames(tags: ChapterTags) -> list:
     """The text frames of a chapter file, empty values left out."""
+    book = tags.book
     frames = [
-        TALB(encoding=_ENC, text=tags.book_title),
+        TALB(encoding=_ENC, text=book.title),
         TIT2(encoding=_ENC, text=tags.chapter_title),
         TRCK(encoding=_ENC, text=f"{tags.track}/{tags.track_total}"),
-        TCON(encoding=_ENC, text=GENRE),
+        TCON(encoding=_ENC, text=list(book.genre_tags)),  # several are joined with "/" in v2.3
+        TLAN(encoding=_ENC, text=book.language_iso639_2),
     ]
-    if tags.author:
-        frames += [TPE1(encoding=_ENC, text=tags.author), TPE2(encoding=_ENC, text=tags.author)]
-    if tags.narrator:
-        frames.append(TCOM(encoding=_ENC, text=tags.narrator))
-    if tags.year:
-        frames.append(TDRC(encoding=_ENC, text=tags.year))
-    comment = comment_text(tags.description, tags.warning)
-    if comment:
-        frames.append(COMM(encoding=_ENC, lang="eng", desc="", text=comment))
-    if tags.warning:
-        frames.append(TXXX(encoding=_ENC, desc="CONTENT_WARNING", text=tags.warning))
-    if tags.rating:
-        frames.append(TXXX(encoding=_ENC, desc="RATING", text=tags.rating))
-        if advisory(tags.rating):
-            # iTunes' advisory convention (1 = explicit); ffmpeg maps it to an M4B's rtng atom.
-            frames.append(TXXX(encoding=_ENC, desc="ITUNESADVISORY", text="1"))
+    texts = {TPE1: book.author, TPE2: book.author, TCOM: book.narrator, TDRC: book.year, TIT3: book.subtitle,
+             TPUB: book.publisher, TIT1: book.series_label}
+    frames += [kind(encoding=_ENC, text=value) for kind, value in texts.items() if value]
+    if book.description:
+        frames.append(COMM(encoding=_ENC, lang="eng", desc="", text=book.description))
+    frames += [TXXX(encoding=_ENC, desc=key, text=value) for key, value in _extras(book).items()]
+    if book.explicit:
+        # iTunes' advisory convention (1 = explicit); ffmpeg maps it to an M4B's rtng atom.
+        frames.append(TXXX(encoding=_ENC, desc="ITUNESADVISORY", text="1"))
     return frames
+
+
+def _extras(book: BookMetadata) -> dict[str, str]:
+    """The facts with no standard frame or atom, by the names Audiobookshelf and Plex read (TXXX, MP4 freeform)."""
+    values = {"DESCRIPTION": book.description, "SERIES": book.series, "SERIES-PART": book.series_part,
+              "ISBN": book.isbn, "ASIN": book.asin, "CONTENT_WARNING": book.warning, "RATING": book.rating}
+    return {key: value for key, value in values.items() if value}
 
 
 def _add_chapters(id3: ID3, marks: tuple[ChapterMark, ...]) -> None:
@@ -254,21 +222,29 @@ def _chap_start(frame: bytes) -> int:
     return struct.unpack(">I", body[at:at + 4])[0]
 
 
-def set_m4b_rating(path: Path, rating: str | None) -> None:
-    """Write the rating into an MP4/M4B: iTunes `rtng` (1 explicit, 0 none) and a RATING freeform atom.
+def tag_m4b(path: Path, book: BookMetadata) -> None:
+    """Write what ffmpeg's MP4 muxer has no key for into an M4B: the explicit flag (`rtng`), the series as
+    `©mvn`/`©mvi` (mvnm/mvin), and the subtitle, publisher, language, ISBN, ASIN and the rest as freeform atoms.
 
-    ffmpeg's MP4 muxer has no key for `rtng`, so this is done after ffmpeg, on the
-    finished file (mutagen keeps the chapter track's offsets valid).
+    Done on the finished file (mutagen keeps the chapter track's offsets valid).
     """
-    if not rating:
-        return
+    extras = {**_extras(book), "SUBTITLE": book.subtitle, "PUBLISHER": book.publisher, "LANGUAGE": book.language}
+    extras.pop("DESCRIPTION", None)  # ffmpeg wrote it as `desc`
+    part = int(book.series_part) if book.series and book.series_part and book.series_part.isdigit() else None
+    atoms = {"rtng": [1 if book.explicit else 0], "\xa9mvn": [book.series] if book.series else None,
+             "\xa9mvi": [part] if part is not None else None,  # the atom holds a whole number only
+             **{f"----:com.apple.iTunes:{key}": [MP4FreeForm(value.encode("utf-8"))] if value else None
+                for key, value in extras.items()}}
     try:
         mp4 = MP4(path)
-        mp4["rtng"] = [1 if advisory(rating) else 0]
-        mp4["----:com.apple.iTunes:RATING"] = [MP4FreeForm(rating.encode("utf-8"))]
+        for key, value in atoms.items():  # set, or drop what an earlier tagging left
+            if value is not None:
+                mp4[key] = value
+            else:
+                mp4.pop(key, None)
         mp4.save()
     except (MutagenError, OSError) as exc:
-        raise OutputError(f"{path}: cannot write the rating into the M4B ({exc}); check the file is writable") from exc
+        raise OutputError(f"{path}: cannot write the M4B's tags ({exc}); check the file is writable") from exc
 
 
 def read_mp3_facts(path: Path) -> Mp3Facts:

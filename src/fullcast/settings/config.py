@@ -114,6 +114,28 @@ class BookInfo:
     """Blurb for the tags' comment."""
     cover: Path | None = None
     """Cover image, relative to voices.yaml."""
+    subtitle: str | None = None
+    """Subtitle (ID3 TIT3, metadata.json, the OPF)."""
+    series: str | None = None
+    """The series the book belongs to; overrides the manuscript's."""
+    series_part: str | None = None
+    """Its number in the series as a plain number ("2", "2.5"); a value that is not a number is an error."""
+    genres: tuple[str, ...] = ()
+    """Genres, in order; a single string is one genre."""
+    tags: tuple[str, ...] = ()
+    """Free tags for library servers; a single string is one tag."""
+    language: str | None = None
+    """BCP 47 language tag (`en`, `en-GB`); by default the manuscript's, else the narrator voice's."""
+    publisher: str | None = None
+    """Publisher credit."""
+    isbn: str | None = None
+    """ISBN-10 or ISBN-13; a wrong check digit is a warning, and the value is kept as written."""
+    asin: str | None = None
+    """Audible/Amazon ASIN."""
+    abridged: bool | None = None
+    """True for an abridged edition."""
+    explicit: bool | None = None
+    """True for adult content; by default from the manuscript's rating (R, NC-17, Mature, Explicit)."""
     read_front_matter: bool = False
     """Read a dedication, preface or title page aloud as story, instead of setting it aside."""
     read_notes: bool = False

@@ -1,12 +1,18 @@
 """How each scalar in voices.yaml is read: the converter for every key and the words an error uses for it.
 
 A converter raises TypeError or ValueError for a value it refuses; `voicesfile` turns that
-into a message naming the file, line, dotted key and what was expected.
+into a message naming the file, line, dotted key and what was expected. The book's
+publication facts (a series number, a language tag, an ISBN) are read by the same functions
+wherever they come from, voices.yaml or the front matter. This is the only module that
+imports langcodes.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any, Callable
+
+import langcodes
 
 from .cleaning import clean_line, clean_text
 
@@ -60,6 +66,55 @@ def positive_int(raw: Any) -> int:
     return _ranged(int, 1, 10**6)(raw)
 
 
+def series_number(raw: Any) -> str:
+    """A book's place in its series as plain number text: 2 -> "2", "2.50" -> "2.5", "two" is refused."""
+    if isinstance(raw, bool) or isinstance(raw, (dict, list)):
+        raise TypeError
+    number = float(str(raw).strip().lstrip("#"))  # ValueError for words
+    if not 0 <= number < 10_000 or number != number:
+        raise ValueError
+    return str(int(number)) if number == int(number) else f"{number:g}"
+
+
+def _text_list(raw: Any) -> tuple[str, ...]:
+    """A list of one-line strings; a single string is a list of one (`genres: Fantasy`)."""
+    items = raw if isinstance(raw, list) else [raw]
+    return tuple(dict.fromkeys(value for item in items if (value := text_value(item))))
+
+
+def language_tag(raw: Any) -> str:
+    """A well-formed BCP 47 tag in its standard case: `en_us` -> `en-US`; "English" is refused."""
+    text = text_value(raw).replace("_", "-")
+    if not text or not langcodes.tag_is_valid(text):
+        raise ValueError
+    return langcodes.standardize_tag(text)
+
+
+def iso639_2(tag: str) -> str:
+    """The three-letter ISO 639-2 code of a language tag (`en-GB` -> `eng`), `und` when it has none."""
+    try:
+        return langcodes.Language.get(tag).to_alpha3()
+    except (LookupError, ValueError):
+        return "und"
+
+
+def isbn_problem(isbn: str) -> str | None:
+    """What is wrong with an ISBN-10 or ISBN-13 (its length or its check digit), or None when it checks out."""
+    digits = re.sub(r"[\s-]", "", isbn).upper()
+    if not re.fullmatch(r"\d{9}[\dX]|\d{13}", digits):
+        return "is not 10 or 13 digits; check it (it is written as given)"
+    if len(digits) == 10:
+        total = sum((10 - i) * (10 if c == "X" else int(c)) for i, c in enumerate(digits[:9]))
+        expected = (11 - total % 11) % 11
+        shown = "X" if expected == 10 else str(expected)
+    else:
+        total = sum(int(c) * (3 if i % 2 else 1) for i, c in enumerate(digits[:12]))
+        shown = str((10 - total % 10) % 10)
+    if digits[-1] != shown:
+        return f"its check digit should be {shown}, not {digits[-1]}; check it (it is written as given)"
+    return None
+
+
 CONVERTERS.update({
     "description": (_long_text, "text"),
     "text": (_long_text, "text"),
@@ -72,6 +127,12 @@ CONVERTERS.update({
     "every_chapter": (_flag, "true or false"),
     "read_front_matter": (_flag, "true or false"),
     "read_notes": (_flag, "true or false"),
+    "abridged": (_flag, "true or false"),
+    "explicit": (_flag, "true or false"),
+    "series_part": (series_number, "a number, e.g. 2 or 2.5"),
+    "genres": (_text_list, "a list of genres, or one genre"),
+    "tags": (_text_list, "a list of tags, or one tag"),
+    "language": (language_tag, "a language tag such as en or en-GB"),
     "opening": (_flag, "true or false"),
     "closing": (_flag, "true or false"),
     "loudness": (_ranged(float, -40, -10), "LUFS between -40 and -10"),

@@ -34,7 +34,7 @@ from .config import (
     VoiceSettings,
     WarningSettings,
 )
-from .values import CONVERTERS, positive_int, text_value
+from .values import CONVERTERS, isbn_problem, positive_int, text_value
 from .yamlfile import line_of, read_yaml
 
 VOICE_KEYS = ("engine", "voice", "rate", "pitch", "volume")
@@ -113,7 +113,7 @@ def load_config(path: Path, *, required: bool = True) -> Config:
         mastering=_simple(reader, top.get("mastering"), "mastering", Mastering),
         pauses=_simple(reader, top.get("pauses"), "pauses", Pauses),
         credits=_simple(reader, top.get("credits"), "credits", Credits),
-        warnings=tuple(_cast_conflicts(reader, top.get("characters"))),
+        warnings=tuple(_cast_conflicts(reader, top.get("characters"))) + _isbn_warning(reader, top.get("book")),
     )
 
 
@@ -122,6 +122,13 @@ def _book(reader: _Reader, top: dict[str, Any], base: Path) -> BookInfo:
     if book.cover is not None:
         book = BookInfo(**{**book.__dict__, "cover": base / str(book.cover)})
     return book
+
+
+def _isbn_warning(reader: _Reader, book: Any) -> tuple[str, ...]:
+    """A warning (not an error: the value is kept as written) when book.isbn does not check out."""
+    isbn = book.get("isbn") if isinstance(book, dict) else None
+    problem = isbn_problem(str(isbn)) if isbn is not None else None
+    return (reader.message(book, "isbn", "book.isbn", problem),) if problem else ()
 
 
 def _engine(reader: _Reader, data: Any, top: dict[str, Any]) -> str:

@@ -1,9 +1,10 @@
 """The listening check: transcribe every chapter file of a rendered book and compare it with what was read.
 
-A book folder holds what `fullcast render` wrote: the chapter MP3s, `script.jsonl` (one
-record per segment, its `text` exactly what the engine was given, pronunciations applied)
-and the manifest, whose entry for each file lists one cue (start, end in ms) per segment in
-it. The cues of a chapter's files, taken in part order, are its records in `index` order,
+A book folder holds the chapter MP3s `fullcast render` wrote; its state folder (under the
+output folder's `.fullcast/`, or the book folder itself for a render before that) holds the
+script (one record per segment, its `text` exactly what the engine was given, pronunciations
+applied) and the manifest, whose entry for each file lists one cue (start, end in ms) per
+segment in it. The cues of a chapter's files, taken in part order, are its records in `index` order,
 one for one: the content warning, the opening credits, the heading, the body, and in the
 last chapter the closing credits, all in reading order; a chapter split into parts is cut
 between records. So each file's reference is the text of its own segments, and a
@@ -32,6 +33,7 @@ from ..errors import ConfigError, OutputError
 from ..publish import manifest
 from ..publish.check import find_audio_files
 from ..publish.export import SCRIPT_NAME
+from ..publish.layout import LEGACY_SCRIPT_NAME, STATE_FOLDER, find_state
 from . import whisper
 from .align import Word, align, heard_in_place, normalise, unheard_segments, within
 
@@ -253,14 +255,19 @@ def _missing(file: _Planned, position: int) -> MissingSegment:
 def book_folders(output: Path) -> list[Path]:
     """The rendered book folders at or under *output* (for a file, its folder), in path order.
 
-    A book folder is one with `script.jsonl`, the manifest or audio files in it, outside hidden folders (the cache).
+    A book folder is one whose state folder holds a manifest, or (before state folders) one with the manifest
+    or the script in it, or one with chapter MP3s in it, outside hidden folders (the cache).
+    An M4B or EPUB edition's folder is not one: verify hears the chapter MP3s, which every render makes.
     """
     if not output.exists():
         raise OutputError(f"{output}: no such file or folder; give the output folder of a render")
     if output.is_file():
         return [output.parent]
-    found = {p.parent for name in (SCRIPT_NAME, manifest.MANIFEST_NAME) for p in output.rglob(name)}
-    found |= {p.parent for p in find_audio_files(output)}
+    found = {_book_of(p.parent, output) for name in (SCRIPT_NAME, LEGACY_SCRIPT_NAME, manifest.MANIFEST_NAME)
+             for p in output.rglob(name)}
+    found |= {p.parent for p in find_audio_files(output) if p.suffix.lower() == ".mp3"}
+    if (state := find_state(output)) is not None and (state / manifest.MANIFEST_NAME).is_file():
+        found.add(output)  # a book folder itself
     books = sorted((f for f in found if not any(part.startswith(".") for part in f.relative_to(output).parts)),
                    key=str)
     if not books:
@@ -269,10 +276,25 @@ def book_folders(output: Path) -> list[Path]:
     return books
 
 
+def _book_of(folder: Path, output: Path) -> Path:
+    """The book folder a state folder belongs to (`out/.fullcast/mp3/A/T` -> `out/mp3/A/T`), else *folder*."""
+    parts = folder.relative_to(output).parts
+    if STATE_FOLDER not in parts:
+        return folder
+    at = parts.index(STATE_FOLDER)
+    return output.joinpath(*parts[:at], *parts[at + 1:])
+
+
+def _state(book: Path) -> Path:
+    """Where *book*'s script and manifest are: its state folder, or the book folder of an older render."""
+    return find_state(book) or book
+
+
 def plan_book(book: Path, output: Path) -> list[_Planned]:
     """The chapter files of *book* to hear, each with its segments (only *output* when it is a file)."""
-    script = book / SCRIPT_NAME
-    if not script.is_file():
+    state = _state(book)
+    script = next((state / name for name in (SCRIPT_NAME, LEGACY_SCRIPT_NAME) if (state / name).is_file()), None)
+    if script is None:
         raise OutputError(f"{book}: no {SCRIPT_NAME}, so there is nothing to compare the audio with; "
                           "`fullcast render` writes it beside the chapter files: render the book again")
     records = read_script(script)
@@ -300,13 +322,14 @@ def plan_book(book: Path, output: Path) -> list[_Planned]:
 
 def _entries(book: Path) -> list[tuple[str, manifest.ManifestEntry]]:
     """The manifest's chapter files in reading order; an error when it is missing or names an unsafe file."""
-    found = manifest.read_manifest(book)
+    state = _state(book)
+    found = manifest.read_manifest(state)
     if not found.files:
         raise OutputError(f"{book}: no readable {manifest.MANIFEST_NAME}, so the segments cannot be placed in the "
                           "audio; render the book again to write it")
     unsafe = next((name for name in found.files if not manifest.safe_entry_name(name)), None)
     if unsafe is not None:
-        raise OutputError(f"{book / manifest.MANIFEST_NAME}: names the file {unsafe!r}, which is not a chapter "
+        raise OutputError(f"{state / manifest.MANIFEST_NAME}: names the file {unsafe!r}, which is not a chapter "
                           "file; render the book again to rewrite it")
     return sorted(found.files.items(), key=lambda item: (item[1].chapter, item[1].part))
 

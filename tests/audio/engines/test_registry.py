@@ -50,3 +50,12 @@ def test_models_are_assembled_under_fullcasts_cache(monkeypatch, tmp_path: Path)
     monkeypatch.setenv("KOKORO_JA_CACHE", "/elsewhere")
     engines.use_model_cache()
     assert os.environ["KOKORO_JA_CACHE"] == "/elsewhere"  # the user's choice stands
+
+
+def test_reading_language_is_what_the_voice_reads_the_manuscript_in() -> None:
+    assert engines.reading_language("pyttsx3", "gmw/en-us") == "en-us"
+    assert engines.reading_language("fake", "gmw/en-us") == "en-us"
+    assert engines.reading_language("pyttsx3", "no such voice") is None
+    # Kokoro reads English with every voice: British for a British voice, else American, by the strongest part
+    assert engines.reading_language("kokoro", "jf_alpha") == "en-us"
+    assert engines.reading_language("kokoro", "bf_emma:70,af_bella:30") == "en-gb"

@@ -22,10 +22,12 @@ from .registry import (
     list_voices,
     native_pitch,
     prepare,
+    reading_language,
     runs_in_process,
     use_model_cache,
 )
 
 __all__ = ["ENGINE_NAMES", "FAKE_DELAY_ENV", "MEMORY_MB", "SAMPLE_RATE", "Engine", "EngineVoice", "FakeEngine",
            "Pyttsx3Engine", "check_files", "check_voice", "closest_voices", "digest", "fake_frequency", "get_engine",
-           "list_voices", "native_pitch", "preload_espeak", "prepare", "runs_in_process", "use_model_cache", "write_wav"]
+           "list_voices", "native_pitch", "preload_espeak", "prepare", "reading_language",
+           "runs_in_process", "use_model_cache", "write_wav"]

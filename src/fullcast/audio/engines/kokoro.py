@@ -277,10 +277,15 @@ class KokoroEngine:
             check_voice(voice_id, self._setup)
             parts = parse_blend(voice_id)
             style = sum(weight * self._kokoro.get_voice_style(name) for name, weight in parts)
-            # British voices read British English; every other voice reads the manuscript as American English.
-            main = max(parts, key=lambda part: part[1])[0]
-            self._styles[voice_id] = (style.astype("float32"), "en-gb" if main.startswith("b") else "en-us")
+            self._styles[voice_id] = (style.astype("float32"), reading_language(voice_id))
         return self._styles[voice_id]
+
+
+def reading_language(voice_id: str) -> str:
+    """The language *voice_id* reads the manuscript in: British voices British English, every other voice
+    (whatever its origin) American English, from its strongest part."""
+    main = max(parse_blend(voice_id), key=lambda part: part[1])[0]
+    return "en-gb" if main.startswith("b") else "en-us"
 
 
 def _pause_after(text: str) -> float:

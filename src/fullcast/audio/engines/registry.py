@@ -63,6 +63,18 @@ def closest_voices(engine: str, voice_id: str, setup: EngineSetup = EngineSetup(
     return module.closest_voices(voice_id, setup, n) if module else espeak.closest_voices(voice_id, n)
 
 
+def reading_language(engine: str, voice_id: str, setup: EngineSetup = EngineSetup()) -> str | None:
+    """The language *voice_id* reads in (`en-us`), or None when the engine does not say: the book's language
+    when nothing else gives one."""
+    if engine == "kokoro":
+        return kokoro.reading_language(voice_id)
+    try:
+        found = next((v for v in list_voices(engine, setup) if v.id == voice_id), None)
+    except EngineError:
+        return None
+    return found.languages[0] if found and found.languages else None
+
+
 def check_files(engine: str, setup: EngineSetup) -> None:
     """Raise EngineError, naming the `engines.<engine>` key, when *engine* is not installed or a file is unusable."""
     module = _neural(engine)
