@@ -9,20 +9,21 @@ from __future__ import annotations
 
 import os
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 from .audio.workers import available_cores
 from .casting.cast import cast_script, cast_warnings
-from .errors import ConfigError, closest
+from .errors import ConfigError, EngineError, FullcastError
 from .manuscript import read_manuscript
-from .model import Book, CastScript, ChapterAudio, Segment
+from .model import Book, CastScript, ChapterAudio, Clip, Segment
 from .publish.folder import check_output_folder
 from .script.analyse import analyse_book
 from .settings import load_config
 from .settings.config import Config
+from .settings.delivery import FORMAT_EDITIONS, PROFILE_FORMATS, Format, format_for_profile  # noqa: F401 (CLI's)
 
 if TYPE_CHECKING:  # export and check pull in numpy and pydub: only where a render needs them
     from .publish.check import CheckReport
@@ -152,45 +153,6 @@ def prepare(manuscript: Path, voices: Path | None, *, explain: bool = False) -> 
 # --------------------------------------------------------------------------- render
 
 
-class Format(str, Enum):
-    """What `render` delivers. The chapter MP3s are always made: every other edition is built from them."""
-
-    MP3 = "mp3"
-    """One tagged MP3 per chapter (ACX, Google Play, any player)."""
-    M4B = "m4b"
-    """One M4B for the whole book (Apple), in its own library root."""
-    BOTH = "both"
-    """The MP3 and the M4B editions."""
-    EPUB3 = "epub3"
-    """A read-along EPUB 3 (the text with each segment's audio), beside the MP3 edition."""
-    ALL = "all"
-    """The MP3, M4B and read-along EPUB editions."""
-
-
-FORMAT_EDITIONS = {Format.MP3: ("mp3",), Format.M4B: ("mp3", "m4b"), Format.BOTH: ("mp3", "m4b"),
-                   Format.EPUB3: ("mp3", "epub3"), Format.ALL: ("mp3", "m4b", "epub3")}
-"""The editions each format makes."""
-
-
-PROFILE_FORMATS = {"acx": Format.MP3, "google-play": Format.MP3, "apple": Format.M4B}
-"""The format each distributor profile wants (see `fullcast check`)."""
-
-
-def format_for_profile(profile: str | None, format: Format | None = None) -> Format:
-    """The format to render: *format* if given, else the one *profile* wants, else MP3; a clash is an error."""
-    if profile is None:
-        return format or Format.MP3
-    if profile.lower() not in PROFILE_FORMATS:
-        near = closest(profile, list(PROFILE_FORMATS))
-        raise ConfigError(f"--profile {profile}: unknown profile; choose one of {', '.join(PROFILE_FORMATS)}"
-                          + (f" (did you mean {near[0]}?)" if near else ""))
-    wanted = PROFILE_FORMATS[profile.lower()]
-    if format is not None and wanted.value not in FORMAT_EDITIONS[format]:
-        raise ConfigError(f"--format {format.value} does not give the {wanted.value} that --profile {profile} wants; "
-                          f"use --format {wanted.value}, both or all, or drop one of the two")
-    return format or wanted
-
-
 def cap_jobs(jobs: int | None) -> tuple[int | None, str | None]:
     """*jobs* lowered to the cores there are (each worker is a process with its own engine), and a note if lowered."""
     if jobs is None:
@@ -201,6 +163,26 @@ def cap_jobs(jobs: int | None) -> tuple[int | None, str | None]:
     if jobs <= cores:
         return jobs, None
     return cores, f"--jobs {jobs} is more than the {cores} core{'s' if cores > 1 else ''} here; using {cores}"
+
+
+@dataclass(frozen=True)
+class _Planned:
+    """A book read, checked and cast: everything its render needs before audio is made."""
+
+    manuscript: Path
+    """The manuscript file or folder."""
+    config: Config
+    """Its settings."""
+    cast: CastScript
+    """Its cast script."""
+    meta: BookMetadata
+    """Its publication metadata."""
+    cover: Cover
+    """Its cover, perhaps generated."""
+    made_cover: bool
+    """True when the cover was generated from the title and author."""
+    briefing: Briefing
+    """What the producer hears before any output."""
 
 
 def render(
@@ -215,56 +197,248 @@ def render(
     srt: bool = False,
     on_ready: Callable[[Briefing], None] | None = None,
     profile: str | None = None,
+    cluster: str | None = None,
+    cache: str | None = None,
 ) -> RenderResult:
     """Render *manuscript* into an audiobook under *out*: synthesise what is missing, encode what changed.
 
     Everything is checked first, with nothing written under *out*; then *on_ready* gets the briefing.
     *progress* hears from each stage in turn. The `acx` *profile* holds every file to ACX's 120 minutes.
+    *cluster* (a Ray address, or `local`) runs synthesis and encoding on Ray; *cache* (a folder or an
+    fsspec URL such as `s3://bucket/cache`) is a segment cache shared by every machine and book.
     """
-    from .audio import engines
     from .audio.synthesis import synthesize_lines
-    from .casting.cast import check_cast_voices
     from .publish import layout
-    from .publish.editions import publish_editions
-    from .publish.export import export_book
     from .publish.folder import hold_output
 
     began = time.monotonic()
     jobs, lowered = cap_jobs(jobs)
+    check_output_folder(out)
+    plan = _plan_book(manuscript, voices, profile, (lowered,) if lowered else ())
+    if on_ready:
+        on_ready(plan.briefing)
+    report = progress or (lambda _: None)
+    with hold_output(out), _backends(out, cluster, cache) as run:
+        moved = layout.migrate(out, plan.meta)
+        clips = synthesize_lines(plan.cast.lines, out / CACHE_FOLDER, jobs=jobs, force=force, runner=run.runner,
+                                 store=run.store, progress=lambda s: report(Progress(
+                                     "synthesising", s.done, s.total, "segments",
+                                     f"{s.audio_seconds / 60:.1f} min of audio")))
+        result = _make_book(plan, clips, out, format=format, force=force, jobs=jobs, srt=srt, report=report,
+                            executor=run.executor)
+    return replace(result, seconds=time.monotonic() - began, notes=moved + result.notes)
+
+
+@dataclass(frozen=True)
+class BookOutcome:
+    """How one book of a catalogue went."""
+
+    name: str
+    """The book's name in the catalogue (its folder or file name)."""
+    manuscript: Path
+    """Its manuscript."""
+    result: RenderResult | None
+    """What its render did, or None when it failed."""
+    error: str | None = None
+    """Why it failed (the error's one-line message), or None."""
+    seconds: float = 0.0
+    """Its share of the wall time: its own encoding and publishing, plus its share of the synthesis."""
+
+
+@dataclass(frozen=True)
+class CatalogueResult:
+    """What `render-many` did."""
+
+    books: tuple[BookOutcome, ...]
+    """Every book of the catalogue, in catalogue order."""
+    seconds: float
+    """Wall time of the whole catalogue."""
+
+    @property
+    def failed(self) -> tuple[BookOutcome, ...]:
+        """The books that failed."""
+        return tuple(book for book in self.books if book.result is None)
+
+
+def render_many(catalogue: Path, out: Path, *, force: bool = False, jobs: int | None = None,
+                progress: Callable[[Progress], None] | None = None, format: Format = Format.MP3,
+                srt: bool = False, cluster: str | None = None, cache: str | None = None) -> CatalogueResult:
+    """Render every book of *catalogue* into one output folder, as `render` would render each.
+
+    The books share one segment cache and one synthesis run: every distinct line of the whole
+    catalogue is made once, on every core (or on the Ray *cluster*), before the books are encoded one
+    after another. A book that fails (bad input, say) is reported with its error; the others go on.
+    """
+    from .publish.folder import hold_output
+    from .settings.catalogue import read_catalogue
+
+    began = time.monotonic()
+    entries = read_catalogue(catalogue)
+    jobs, _ = cap_jobs(jobs)
+    check_output_folder(out)
+    report = progress or (lambda _: None)
+    planned, failed = _plan_catalogue(entries, report)
+    with hold_output(out), _backends(out, cluster, cache) as run:
+        clips, shares = _synthesise_catalogue(planned, out, run, jobs=jobs, force=force, report=report)
+        outcomes = dict(failed)
+        for number, (entry, plan) in enumerate(planned.items()):
+            if entry not in clips:
+                outcomes[entry] = BookOutcome(entry.name, entry.manuscript, None, _clips_error(shares, entry))
+                continue
+            report(Progress("rendering", number, len(planned), "books", entry.name))
+            outcomes[entry] = _finish_book(entry, plan, clips[entry], out, shares.get(entry, 0.0), format=format,
+                                           force=force, jobs=jobs, srt=srt, executor=run.executor)
+        report(Progress("rendering", len(planned), len(planned), "books", "done"))
+    return CatalogueResult(tuple(outcomes[entry] for entry in entries), time.monotonic() - began)
+
+
+def _plan_catalogue(entries, report: Callable[[Progress], None]) -> tuple[dict, dict]:
+    """Each book planned, or its failure: (entry -> plan, entry -> failed outcome)."""
+    planned, failed = {}, {}
+    for number, entry in enumerate(entries):
+        report(Progress("reading", number, len(entries), "books", entry.name))
+        try:
+            planned[entry] = _plan_book(entry.manuscript, entry.voices, None)
+        except FullcastError as error:
+            failed[entry] = BookOutcome(entry.name, entry.manuscript, None, str(error))
+    return planned, failed
+
+
+def _synthesise_catalogue(planned: dict, out: Path, run: _Backends, *, jobs: int | None, force: bool,
+                          report: Callable[[Progress], None]) -> tuple[dict, dict]:
+    """Every book's clips from one synthesis run over the whole catalogue (entry -> clips), and each book's share
+    of its time (entry -> seconds; a failed book's entry holds its error). A line that fails to synthesise
+    sends the books back one at a time, so only the books with a failing line fail."""
+    from .audio.synthesis import synthesize_lines
+
+    def synthesise(lines: list) -> list[Clip]:
+        return synthesize_lines(lines, out / CACHE_FOLDER, jobs=jobs, force=force, runner=run.runner,
+                                store=run.store, progress=lambda s: report(Progress(
+                                    "synthesising", s.done, s.total, "segments",
+                                    f"{s.audio_seconds / 60:.1f} min of audio")))
+
+    began = time.monotonic()
+    try:
+        made = synthesise([line for plan in planned.values() for line in plan.cast.lines])
+    except EngineError:
+        return _synthesise_one_by_one(planned, synthesise)
+    clips, at = {}, 0
+    for entry, plan in planned.items():
+        clips[entry], at = made[at:at + len(plan.cast.lines)], at + len(plan.cast.lines)
+    return clips, _shares(clips, time.monotonic() - began)
+
+
+def _synthesise_one_by_one(planned: dict, run: Callable[[list], list[Clip]]) -> tuple[dict, dict]:
+    clips, shares = {}, {}
+    for entry, plan in planned.items():
+        began = time.monotonic()
+        try:
+            clips[entry] = run(list(plan.cast.lines))
+            shares[entry] = time.monotonic() - began
+        except EngineError as error:
+            shares[entry] = str(error)
+    return clips, shares
+
+
+def _shares(clips: dict, seconds: float) -> dict:
+    """Each book's share of a synthesis run's time, by the segments it had synthesised."""
+    made = {entry: sum(1 for clip in book if clip.synthesised) for entry, book in clips.items()}
+    total = sum(made.values())
+    return {entry: seconds * count / total if total else 0.0 for entry, count in made.items()}
+
+
+def _clips_error(shares: dict, entry) -> str:
+    """Why a book got no clips: its synthesis error."""
+    return str(shares.get(entry, "its lines could not be synthesised"))
+
+
+def _finish_book(entry, plan: _Planned, clips: list[Clip], out: Path, synthesis_s: float, **options) -> BookOutcome:
+    """Encode and publish one book of a catalogue; its failure is its own."""
+    from .publish import layout
+
+    began = time.monotonic()
+    try:
+        moved = layout.migrate(out, plan.meta)
+        result = _make_book(plan, clips, out, report=lambda _: None, **options)
+    except FullcastError as error:
+        return BookOutcome(entry.name, entry.manuscript, None, str(error), time.monotonic() - began + synthesis_s)
+    seconds = time.monotonic() - began + synthesis_s
+    return BookOutcome(entry.name, entry.manuscript, replace(result, notes=moved + result.notes, seconds=seconds),
+                       seconds=seconds)
+
+
+@dataclass(frozen=True)
+class _Backends:
+    """Where the work runs: local pools and the output folder's cache by default; Ray and a shared cache if asked."""
+
+    runner: Any = None
+    """The synthesis runner (a Ray cluster's), or None for the local worker pools."""
+    executor: Any = None
+    """The block encoder (a Ray cluster's), or None for local threads."""
+    store: Any = None
+    """The shared segment cache (`--cache URL`), or None."""
+
+
+@contextmanager
+def _backends(out: Path, cluster: str | None, cache: str | None) -> Iterator[_Backends]:
+    """The cluster and the shared cache asked for, each checked reachable now, before any work; closed after."""
+    store = None
+    if cache:
+        from .audio.store import open_store
+
+        store = open_store(cache, local=out / CACHE_FOLDER)
+    if not cluster:
+        yield _Backends(store=store)
+        return
+    from .audio.cluster import connect
+
+    with connect(cluster) as ray:
+        yield _Backends(ray.runner, ray.executor, store)
+
+
+def _plan_book(manuscript: Path, voices: Path | None, profile: str | None, notes: tuple[str, ...] = ()) -> _Planned:
+    """Read, check and cast one book: every error bad input can cause, before any audio is made."""
+    from .audio import engines
+    from .casting.cast import check_cast_voices
+
     config, book = _read(manuscript, voices)
     if profile and profile.lower() == "acx":
         config = _within_acx(config)
-    check_output_folder(out)
     check_cast_voices(config, engines)  # the cast's own voices now; auto voices after the analysis
     cast = _cast(book, config, check_voices=True)
     meta, meta_warnings = _metadata(cast, config)
     cover, made_cover = _cover(manuscript, config, book, meta)  # decoded now: a broken cover fails before synthesis
-    notes = tuple(note for note in (lowered, None if made_cover else cover.note) if note)
-    briefing = brief(manuscript, config, cast, notes)
+    briefing = brief(manuscript, config, cast, notes + ((cover.note,) if cover.note and not made_cover else ()))
     briefing = replace(briefing, warnings=briefing.warnings + meta_warnings)
-    if on_ready:
-        on_ready(briefing)
-    report = progress or (lambda _: None)
-    with hold_output(out):
-        moved = layout.migrate(out, meta)
-        clips = synthesize_lines(cast.lines, out / CACHE_FOLDER, jobs=jobs, force=force, progress=lambda s: report(
-            Progress("synthesising", s.done, s.total, "segments", f"{s.audio_seconds / 60:.1f} min of audio")))
-        exported = export_book(cast, clips, config, out, force=force, jobs=jobs, meta=meta, cover=cover,
-                               progress=lambda done, total: report(Progress("encoding", done / 60, total / 60, "min")))
-        _write_transcripts(exported.chapters, srt=srt)
-        editions = frozenset(layout.Edition(e) for e in FORMAT_EDITIONS[format])
-        made = publish_editions(exported, editions, out, config, meta, cover, force=force, progress=lambda done, total:
-                                report(Progress("building the M4B", done / 60, total / 60, "min")))
+    return _Planned(manuscript, config, cast, meta, cover, made_cover, briefing)
+
+
+def _make_book(plan: _Planned, clips: Sequence[Clip], out: Path, *, format: Format, force: bool, jobs: int | None,
+               srt: bool, report: Callable[[Progress], None], executor: Any = None) -> RenderResult:
+    """Encode, tag and publish one book whose clips are made: every edition *format* asks for."""
+    from .publish import layout
+    from .publish.editions import publish_editions
+    from .publish.export import export_book
+
+    began = time.monotonic()
+    exported = export_book(plan.cast, clips, plan.config, out, force=force, jobs=jobs, meta=plan.meta,
+                           cover=plan.cover, executor=executor,
+                           progress=lambda done, total: report(Progress("encoding", done / 60, total / 60, "min")))
+    _write_transcripts(exported.chapters, srt=srt)
+    editions = frozenset(layout.Edition(e) for e in FORMAT_EDITIONS[format])
+    made = publish_editions(exported, editions, out, plan.config, plan.meta, plan.cover, force=force,
+                            progress=lambda done, total: report(Progress("building the M4B", done / 60, total / 60,
+                                                                         "min")))
     return RenderResult(
         book_dir=exported.book_dir,
         files=exported.files + tuple(path for edition in made for path in edition.files),
         synthesised=sum(1 for clip in clips if clip.synthesised),
-        segments=len(cast.lines),
+        segments=len(plan.cast.lines),
         encoded=len(exported.encoded),
         chapters=len(exported.files),
         seconds=time.monotonic() - began,
-        warnings=briefing.warnings,
-        notes=moved + ((cover.note,) if made_cover and cover.note else ()),
+        warnings=plan.briefing.warnings,
+        notes=(plan.cover.note,) if plan.made_cover and plan.cover.note else (),
         folders=tuple(edition.folder for edition in made),
     )
 

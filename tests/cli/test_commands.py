@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from fullcast import __version__
@@ -183,3 +184,26 @@ def test_a_missing_speaker_model_says_how_to_rebuild_it(book: Path, tmp_path: Pa
     code, output = run("script", str(book / "story.md"), "--voices", str(book / "voices.yaml"))
     assert (code, output.splitlines()[-1]) == (1, f"Error: {tmp_path / 'speakers.json'}: the speaker model is "
                                                   f"missing; {trees.REBUILD}")
+
+
+def test_render_many_ends_with_a_table_and_exits_1_on_a_failed_book(tmp_path: Path) -> None:
+    for name, front in (("good", "Title: Good\n"), ("bad", "Title: Bad\n")):
+        (tmp_path / "books" / name).mkdir(parents=True)
+        (tmp_path / "books" / name / "book.md").write_text(front + "\n# One\n\nThe lamp was lit.\n")
+        (tmp_path / "books" / name / "voices.yaml").write_text("engine: fake\n")
+    (tmp_path / "books" / "bad" / "voices.yaml").write_text("engine: fake\nbook:\n  isbn: [1]\n")
+    code, out = run_stdout("render-many", str(tmp_path / "books"), "--out", str(tmp_path / "out"))
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0] == "book  status    synthesised  files   time"
+    assert re.fullmatch(r"bad   FAILED              -      -  0\.\d s", lines[1])
+    assert re.fullmatch(r"good  rendered            5      1  \d+\.\d s", lines[2])
+    assert lines[3] == f"bad: {tmp_path / 'books' / 'bad' / 'voices.yaml'}:3: book.isbn: must be text, not [1]"
+    assert re.fullmatch(r"1 of 2 books rendered in \d+\.\d s; 1 failed", lines[4])
+    assert (tmp_path / "out" / "mp3" / "Unknown Author" / "Good" / "01 - One.mp3").is_file()
+
+
+def test_render_many_of_nothing(tmp_path: Path) -> None:
+    assert run("render-many", str(tmp_path / "none.yaml")) == (
+        1, f"Error: {tmp_path / 'none.yaml'}: no such catalogue; give a folder of book folders or a YAML list of "
+           "{manuscript, voices} entries\n")

@@ -24,7 +24,7 @@ from support.cli import CAST, STORY, run, runner
     (("render", "--jobs", "0"), "Error: Invalid value for '--jobs' / '-j': Input should be greater than or equal to "
                                 "1; see `fullcast render --help`"),
     (("render", "--bogus"), "Error: No such option: --bogus; did you mean --jobs or --out?"),
-    (("rendr",), "Error: No such command 'rendr'; did you mean 'render'?"),
+    (("rendr",), "Error: No such command 'rendr'; did you mean 'render', 'render-many'?"),
     (("preview",), "Error: Missing argument 'name'; see `fullcast preview --help`"),
     (("voices", "--lang"), "Error: Option '--lang' requires an argument; see `fullcast voices --help`"),
     (("script", "a", "b"), "Error: Got unexpected extra argument(s) (b); see `fullcast script --help`"),

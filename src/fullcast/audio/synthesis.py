@@ -20,7 +20,7 @@ import os
 import wave
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Iterator, Protocol, Sequence
 
 from ..errors import AudioError, EngineError
 from ..model import Clip, Line, Voice
@@ -57,22 +57,46 @@ class SynthesisProgress:
 
 
 @dataclass(frozen=True)
-class _Job:
+class Job:
     """One distinct segment to synthesise, as sent to a worker."""
 
     key: str
+    """Its cache key."""
     voice: Voice
+    """The voice to speak it in."""
     text: str
+    """The words, exactly as the engine gets them."""
     path: Path
+    """Its cache entry: written under a temporary name beside it, then renamed into place."""
 
 
 @dataclass(frozen=True)
-class _Done:
+class Done:
     """A worker's answer: the key and the audio length, or why it failed."""
 
     key: str
+    """The job's key."""
     duration_ms: int
+    """The length of the clip written."""
     error: str | None = None
+    """Why it failed (one line, for an EngineError naming the segment), or None."""
+
+
+class Runner(Protocol):
+    """Runs synthesis jobs somewhere (local worker pools by default, a Ray cluster with `--cluster`) and yields
+    each answer as it finishes; closing the iterator stops the work. Workers call `synthesize_job`."""
+
+    def __call__(self, todo: Sequence[Job], jobs: int | None) -> Iterator[Done]: ...
+
+
+class Store(Protocol):
+    """A shared segment cache beyond the local one (`--cache URL`): consulted before synthesis, fed after it."""
+
+    def fetch(self, todo: Sequence[Job]) -> dict[str, int]:
+        """Copy the entries it holds for *todo* to their local paths, checked whole; key -> duration in ms."""
+
+    def publish(self, made: Sequence[Job]) -> None:
+        """Add the local entries of *made*, each visible only once complete."""
 
 
 def synthesize_lines(
@@ -82,17 +106,20 @@ def synthesize_lines(
     jobs: int | None = None,
     force: bool = False,
     progress: Callable[[SynthesisProgress], None] | None = None,
+    runner: Runner | None = None,
+    store: Store | None = None,
 ) -> list[Clip]:
     """One clip per line, in order, synthesising only the distinct (voice, text) pairs missing from the cache.
 
     `jobs` is the number of worker processes (None: as many as the cores and the memory allow, see
     `workers`); `force` re-synthesises everything. Only the first line of a pair synthesised in this run has `synthesised=True`.
+    *runner* runs the jobs elsewhere (a cluster); *store* is a shared cache asked first and given what was made.
     On KeyboardInterrupt the workers stop at once, finished entries stay in the cache and
     the interrupt is raised again.
     """
     keys = [cache_key(line.voice, line.spoken) for line in lines]
     durations: dict[str, int] = {}
-    todo: dict[str, _Job] = {}
+    todo: dict[str, Job] = {}
     if cache_dir.is_dir():
         sweep_temporaries(p for p in cache_dir.iterdir() if p.is_dir())
     for key, line in zip(keys, lines):
@@ -101,11 +128,17 @@ def synthesize_lines(
         path = cache_path(cache_dir, key)
         found = None if force else wav_duration_ms(path)
         if found is None:
-            todo[key] = _Job(key, line.voice, line.spoken, path)
+            todo[key] = Job(key, line.voice, line.spoken, path)
         else:
             durations[key] = found
+    if store is not None and todo and not force:
+        for key in (found := store.fetch(list(todo.values()))):
+            durations[key] = found[key]
+            del todo[key]
     cached = len(durations)
-    made = _run_jobs(list(todo.values()), lines, keys, jobs, cached, progress)
+    made = _run_jobs(list(todo.values()), lines, keys, jobs, cached, progress, runner or _results)
+    if store is not None and made:
+        store.publish([job for job in todo.values() if job.key in made])
     durations.update(made)
     return _clips(lines, keys, durations, set(made), cache_dir)
 
@@ -119,15 +152,15 @@ def _clips(lines: Sequence[Line], keys: list[str], durations: dict[str, int], ma
     return clips
 
 
-def _run_jobs(todo: list[_Job], lines: Sequence[Line], keys: list[str], jobs: int | None,
-              cached: int, progress: Callable[[SynthesisProgress], None] | None) -> dict[str, int]:
+def _run_jobs(todo: list[Job], lines: Sequence[Line], keys: list[str], jobs: int | None,
+              cached: int, progress: Callable[[SynthesisProgress], None] | None, runner: Runner) -> dict[str, int]:
     """Synthesise *todo*, report progress, and turn a worker's failure into an EngineError naming the line."""
     made: dict[str, int] = {}
     seconds = 0.0
     if progress:
         progress(SynthesisProgress(0, len(todo), 0.0, cached))
     # closing() stops the workers as soon as anything here raises, not when the traceback is freed.
-    with contextlib.closing(_results(todo, jobs)) as results:
+    with contextlib.closing(runner(todo, jobs)) as results:
         for done in results:
             if done.error is not None:
                 raise EngineError(f"{_where(done.key, lines, keys)}: {done.error}")
@@ -144,14 +177,14 @@ def _where(key: str, lines: Sequence[Line], keys: list[str]) -> str:
     return f"chapter {seg.chapter} segment {seg.index} ({seg.speaker}, voice {line.voice.voice_id})"
 
 
-def _results(todo: Sequence[_Job], jobs: int | None) -> Iterator[_Done]:
+def _results(todo: Sequence[Job], jobs: int | None) -> Iterator[Done]:
     """Each job's answer as it finishes: one engine after another, each from its own spawned workers,
     or in this process for the fake engine.
 
     The fake runs in-process unless more than one job is asked for explicitly, which keeps
     tests fast while still letting them exercise the pool.
     """
-    by_engine: dict[str, list[_Job]] = {}
+    by_engine: dict[str, list[Job]] = {}
     for job in todo:
         by_engine.setdefault(job.voice.engine, []).append(job)
     for engine, group in by_engine.items():
@@ -159,12 +192,12 @@ def _results(todo: Sequence[_Job], jobs: int | None) -> Iterator[_Done]:
             engines.prepare(engine, setup)
         count, threads = workers.plan_workers(engine, jobs, len(group))
         if (jobs is None or count == 1) and engines.runs_in_process(engine):
-            yield from (_synthesize_job(job) for job in group)
+            yield from (synthesize_job(job) for job in group)
         else:
             yield from _pool_results(group, count, threads)
 
 
-def _pool_results(todo: Sequence[_Job], count: int, threads: int) -> Iterator[_Done]:
+def _pool_results(todo: Sequence[Job], count: int, threads: int) -> Iterator[Done]:
     size = max(1, min(MAX_CHUNK, len(todo) // (count * 4)))
     batches = [list(todo[i : i + size]) for i in range(0, len(todo), size)]
     previous_mask = workers.block_sigint()
@@ -193,35 +226,36 @@ def _pool_results(todo: Sequence[_Job], count: int, threads: int) -> Iterator[_D
     pool.join()
 
 
-def _synthesize_batch(batch: list[_Job]) -> list[_Done]:
+def _synthesize_batch(batch: list[Job]) -> list[Done]:
     """Synthesise a batch in a worker; one message back per batch keeps the parent light."""
-    answers = [_synthesize_job(job) for job in batch]
+    answers = [synthesize_job(job) for job in batch]
     if workers.orphaned():
         os._exit(0)
     return answers
 
 
-def _synthesize_job(job: _Job) -> _Done:
-    """Synthesise one segment into its cache entry (runs in a worker, or in-process for the fake)."""
+def synthesize_job(job: Job) -> Done:
+    """Synthesise one segment into its cache entry (runs in a worker, or in-process for the fake); never raises
+    for the engine's or the disk's errors, which come back in `Done.error`."""
     job.path.parent.mkdir(parents=True, exist_ok=True)
     temporary = job.path.with_name(f"{job.key}.{os.getpid()}.tmp")
     try:
         _speak(engines.get_engine(job.voice.engine, job.voice.setup, workers.threads()), job, temporary)
         duration = wav_duration_ms(temporary)
         if duration is None:
-            return _Done(job.key, 0, f"{job.voice.engine} wrote an unreadable WAV for {job.text[:40]!r}")
+            return Done(job.key, 0, f"{job.voice.engine} wrote an unreadable WAV for {job.text[:40]!r}")
         os.replace(temporary, job.path)
-        return _Done(job.key, duration)
+        return Done(job.key, duration)
     except (EngineError, AudioError) as error:
-        return _Done(job.key, 0, str(error))
+        return Done(job.key, 0, str(error))
     except OSError as error:
-        return _Done(job.key, 0, f"cannot write the cache entry {job.path}: {error.strerror or error}; "
+        return Done(job.key, 0, f"cannot write the cache entry {job.path}: {error.strerror or error}; "
                                  "check the disk space and permissions of the output folder")
     finally:
         temporary.unlink(missing_ok=True)
 
 
-def _speak(engine: engines.Engine, job: _Job, path: Path) -> None:
+def _speak(engine: engines.Engine, job: Job, path: Path) -> None:
     """Speak job.text into the WAV *path*, shifted in pitch when the engine cannot set it itself."""
     _utter(engine, job, path)
     semitones = (job.voice.pitch - NEUTRAL_PITCH) / PITCH_PER_SEMITONE
@@ -234,7 +268,7 @@ def _speak(engine: engines.Engine, job: _Job, path: Path) -> None:
             shifted.unlink(missing_ok=True)
 
 
-def _utter(engine: engines.Engine, job: _Job, path: Path) -> None:
+def _utter(engine: engines.Engine, job: Job, path: Path) -> None:
     """Speak job.text into the WAV *path*: in one utterance, or piece by piece streamed into it when too long."""
     pieces = split_utterances(job.text, engine.max_utterance_chars)
     if len(pieces) == 1:
@@ -286,13 +320,13 @@ def synthesize_text(text: str, voice: Voice, path: Path) -> int:
     engines.check_files(voice.engine, voice.setup)
     engines.check_voice(voice.engine, voice.voice_id, voice.setup)
     engines.prepare(voice.engine, voice.setup)
-    job = _Job(f".{path.name}", voice, text, path)
+    job = Job(f".{path.name}", voice, text, path)
     if engines.runs_in_process(voice.engine):
-        done = _synthesize_job(job)
+        done = synthesize_job(job)
     else:
         if voice.engine not in _preview_pools:
             _preview_pools[voice.engine] = workers.started_pool(1, workers.available_cores())
-        done = _preview_pools[voice.engine].apply(_synthesize_job, (job,))
+        done = _preview_pools[voice.engine].apply(synthesize_job, (job,))
     if done.error is not None:
         raise EngineError(f"{path}: {done.error}")
     return done.duration_ms
@@ -308,7 +342,7 @@ def synthesize_texts(items: Sequence[tuple[str, Voice, Path]], *, jobs: int | No
         engines.check_files(voice.engine, voice.setup)
         engines.check_voice(voice.engine, voice.voice_id, voice.setup)
     # The key only names the temporary file, so it must be unique and free of slashes.
-    todo = [_Job(f".{n}.{path.name}", voice, text, path) for n, (text, voice, path) in enumerate(items)]
+    todo = [Job(f".{n}.{path.name}", voice, text, path) for n, (text, voice, path) in enumerate(items)]
     paths = {job.key: job.path for job in todo}
     durations: dict[str, int] = {}
     with contextlib.closing(_results(todo, jobs)) as results:

@@ -23,7 +23,7 @@ except ImportError:  # pragma: no cover
 
 from .. import __version__, editing, pipeline
 from ..errors import FullcastError
-from .output import announce, json_line, say, screenplay, visible
+from .output import announce, catalogue_table, json_line, say, screenplay, visible
 from .progress import command_seconds, start_clock
 
 _ABORTS = (typer.Abort, getattr(click_errors, "Abort", typer.Abort))
@@ -152,6 +152,10 @@ def render(
                                                      "(read-along) beside them; both (mp3 and m4b); all (default: mp3)."),
     profile: Optional[str] = typer.Option(None, "--profile", help="acx, google-play (mp3) or apple (m4b): render to its format."),
     srt: bool = typer.Option(False, "--srt", help="Also write an SRT transcript beside each chapter's WebVTT."),
+    cluster: Optional[str] = typer.Option(None, "--cluster", envvar="RAY_ADDRESS", help="Run on Ray: `local`, or "
+                                          "a cluster's address (ray://head:10001). Needs pip install -e \".[cluster]\"."),
+    cache: Optional[str] = typer.Option(None, "--cache", help="A segment cache shared by machines and books: a folder "
+                                        "or a URL such as s3://bucket/cache (needs .[s3])."),
 ) -> None:
     """Render MANUSCRIPT into tagged chapter MP3s (and an M4B or a read-along EPUB) under --out.
 
@@ -167,13 +171,46 @@ def render(
     chosen = pipeline.format_for_profile(profile, format)
     with progress_reporter() as report:
         result = pipeline.render(manuscript, voices, out, force=force, jobs=jobs, progress=report, format=chosen,
-                                 srt=srt, on_ready=announce, profile=profile)
+                                 srt=srt, on_ready=announce, profile=profile, cluster=cluster, cache=cache)
     for path in result.files:
         say(str(path))
     for note in result.notes:
         say(f"Note: {note}")
     say(f"synthesised {result.synthesised}/{result.segments} segments · "
          f"re-encoded {result.encoded}/{result.chapters} chapters · {command_seconds():.1f} s")
+
+
+@app.command("render-many")
+@_fails_cleanly
+def render_many(
+    catalogue: Path = typer.Argument(..., help="A folder of book folders, or a YAML list of {manuscript, voices}."),
+    out: Path = typer.Option(pipeline.DEFAULT_OUT, "--out", "-o", help="Output folder for every book."),
+    force: bool = typer.Option(False, "--force", help="Synthesise and encode everything again."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1,
+                                       help="Worker processes (default and most: one per core)."),
+    format: pipeline.Format = typer.Option(pipeline.Format.MP3, "--format", help="As for render: mp3, m4b, both, "
+                                           "epub3 or all."),
+    srt: bool = typer.Option(False, "--srt", help="Also write an SRT transcript beside each chapter's WebVTT."),
+    cluster: Optional[str] = typer.Option(None, "--cluster", envvar="RAY_ADDRESS", help="Run on Ray: `local`, or "
+                                          "a cluster's address (ray://head:10001). Needs pip install -e \".[cluster]\"."),
+    cache: Optional[str] = typer.Option(None, "--cache", help="A segment cache shared by machines and books: a folder "
+                                        "or a URL such as s3://bucket/cache (needs .[s3])."),
+) -> None:
+    """Render every book of CATALOGUE into --out, sharing one segment cache and the workers.
+
+    A book that fails is reported and the others go on; the command ends with a table of every
+    book and exits 1 if any failed.
+
+    Example: fullcast render-many backlist/ --out library/ --format all
+    """
+    from .progress import progress_reporter
+
+    with progress_reporter() as report:
+        result = pipeline.render_many(catalogue, out, force=force, jobs=jobs, progress=report, format=format, srt=srt,
+                                      cluster=cluster, cache=cache)
+    say(catalogue_table(result))
+    if result.failed:
+        raise typer.Exit(1)
 
 
 @app.command()

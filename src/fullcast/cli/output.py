@@ -81,3 +81,20 @@ EXPLAINED = 3
 def chapter_banner(number: int, title: str) -> str:
     """`Chapter 3: The Storm`, or the title alone when it names the chapter itself (`Chapter Three: ...`)."""
     return title if re.match(r"chapter\b", title.strip(), re.IGNORECASE) else f"Chapter {number}: {title}"
+
+
+def catalogue_table(result: pipeline.CatalogueResult) -> str:
+    """`render-many`'s closing table: book, status, segments synthesised, files, time; then the failures'
+    errors and a total line."""
+    rows = [("book", "status", "synthesised", "files", "time")]
+    for book in result.books:
+        done = book.result
+        rows.append((book.name, "rendered" if done else "FAILED", str(done.synthesised) if done else "-",
+                     str(len(done.files)) if done else "-", f"{book.seconds:.1f} s"))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(w) if i < 2 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths)))
+             for row in rows]
+    lines += [f"{book.name}: {book.error}" for book in result.failed]
+    lines.append(f"{len(result.books) - len(result.failed)} of {len(result.books)} books rendered "
+                 f"in {result.seconds:.1f} s" + (f"; {len(result.failed)} failed" if result.failed else ""))
+    return "\n".join(line.rstrip() for line in lines)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_EXCEPTION, Executor, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -124,13 +124,14 @@ def chapter_tags(meta: BookMetadata, chapter: Chapter, total: int, cover: Cover 
 def export_book(cast: CastScript, clips: Sequence[Clip], config: Config, out_dir: Path, *, force: bool = False,
                 jobs: int | None = None, progress: Callable[[float, float], None] | None = None,
                 cache_dir: Path | None = None, meta: BookMetadata | None = None,
-                cover: Cover | None = None) -> ExportResult:
+                cover: Cover | None = None, executor: Executor | None = None) -> ExportResult:
     """Write *cast*'s MP3 edition under *out_dir* (`mp3/<Author>/<Title>`): make the files of changed chapters
     only (all with *force*), tagged with *meta* (by default from the book and voices.yaml) and *cover*.
 
     `jobs` caps the parallel encoders (default: one per core); `progress(done, total)` is
     called with the seconds of audio encoded and to encode as each block is done; blocks are cached in *cache_dir* (default
     `<out_dir>/.cache`); a chapter longer than `mastering.max_file_minutes` becomes several files.
+    *executor* encodes the blocks elsewhere (a cluster); it is given `master.encode_block` calls and is not shut down.
     """
     meta = meta or book_metadata(cast.script.book, config)[0]
     with hold_output(out_dir) as out:
@@ -149,7 +150,7 @@ def export_book(cast: CastScript, clips: Sequence[Clip], config: Config, out_dir
         record = manifest.Manifest({**old.files}, {manifest.voice_key(v): g for v, g in gains.items()})
         encoder = _Encoder(book_dir, state, cache, record, gains, config, done, progress)
         encoder.total_s = sum(clip.duration_ms for job in changed for clip in job.clips) / 1000  # until planned
-        with encoder.running(jobs):
+        with encoder.running(jobs, executor):
             # plan (one read of the clips, in this process) while the blocks planned so far encode on every core
             planned = [file for job in _longest_first(changed)
                        for file in encoder.submit(_plan_chapter(job, gains, config, old))]
@@ -257,25 +258,28 @@ class _Encoder:
         self.futures: dict[Future, tuple[_FileJob, int]] = {}
         self.waiting: dict[int, list] = {}
         self.files: list[_FileJob] = []
-        self.pool: ThreadPoolExecutor | None = None
+        self.pool: Executor | None = None
         self.done_s = 0.0
         """Seconds of audio encoded (or found in the cache) so far."""
         self.total_s = 0.0
         """Seconds of audio to encode: estimated from the clips until every file is planned."""
 
     @contextmanager
-    def running(self, jobs: int | None) -> Iterator[None]:
-        """Encoders for the body of the block; on leaving it, finish every file; on any failure stop them all."""
-        self.pool = ThreadPoolExecutor(max_workers=_workers(jobs, 1 << 16))
+    def running(self, jobs: int | None, executor: Executor | None = None) -> Iterator[None]:
+        """Encoders for the body of the block (local threads, or *executor*); on leaving it, finish every file;
+        on any failure stop them all."""
+        self.pool = executor or ThreadPoolExecutor(max_workers=_workers(jobs, 1 << 16))
         try:
             yield
             self._finish_all()
         except BaseException:
             self.cancel.set()
             ffmpeg.stop_all()
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            if executor is None:
+                self.pool.shutdown(wait=True, cancel_futures=True)
             raise
-        self.pool.shutdown()
+        if executor is None:
+            self.pool.shutdown()
 
     def submit(self, files: list[_FileJob]) -> list[_FileJob]:
         """Start encoding the blocks of *files*; returns them."""
