@@ -20,6 +20,7 @@ from .errors import ConfigError, EngineError, FullcastError
 from .manuscript import read_manuscript
 from .model import Book, CastScript, ChapterAudio, Clip, Segment
 from .publish.folder import check_output_folder
+from .reports import BookOutcome, Briefing, CatalogueResult, Progress, RenderResult  # noqa: F401
 from .script.analyse import analyse_book
 from .settings import load_config
 from .settings.config import Config
@@ -37,62 +38,6 @@ DEFAULT_OUT = Path("output")
 CACHE_FOLDER = ".cache"
 ACX_MAX_MINUTES = 120.0
 """The longest file ACX accepts."""
-
-
-@dataclass(frozen=True)
-class Briefing:
-    """What the producer hears before any output: which voices.yaml was used and what looks wrong."""
-
-    voices: Path | None
-    """The voices.yaml read, or None when the built-in defaults were used."""
-    notes: tuple[str, ...] = ()
-    """Adjustments made, e.g. a --jobs lowered to the cores there are."""
-    warnings: tuple[str, ...] = ()
-    """Problems in voices.yaml, the cast or the script, each naming the place and the fix."""
-    uncast: tuple[str, ...] = ()
-    """Speakers with no cast entry, who get auto voices."""
-
-
-@dataclass(frozen=True)
-class Progress:
-    """How far one stage of a render has got, for a progress bar."""
-
-    stage: str
-    """`synthesising`, `encoding` or `building the M4B`."""
-    done: float
-    """Work done so far, in `unit`."""
-    total: float
-    """All the work of the stage, in `unit`."""
-    unit: str
-    """`segments` or `min` (minutes of audio)."""
-    note: str = ""
-    """More to show beside the bar, e.g. the minutes of audio synthesised."""
-
-
-@dataclass(frozen=True)
-class RenderResult:
-    """What a render did, for the summary line."""
-
-    book_dir: Path
-    """The MP3 edition's folder (`output/mp3/<Author>/<Title>`)."""
-    files: tuple[Path, ...]
-    """Every finished file, in order: the chapter MP3s, then the M4B and the EPUB when asked for."""
-    synthesised: int
-    """Segments synthesised in this run."""
-    segments: int
-    """Segments in the book."""
-    encoded: int
-    """Files encoded in this run."""
-    chapters: int
-    """Chapter files in the book."""
-    seconds: float
-    """Wall time of the render."""
-    warnings: tuple[str, ...]
-    """Things the editor should look at (the briefing's warnings), e.g. a `lines:` entry that matched nothing."""
-    notes: tuple[str, ...] = ()
-    """What the producer should know about the output, e.g. that the cover was generated or a folder moved."""
-    folders: tuple[Path, ...] = ()
-    """Each edition's book folder, one per library root."""
 
 
 # --------------------------------------------------------------------------- settings and analysis
@@ -229,37 +174,6 @@ def render(
     return replace(result, seconds=time.monotonic() - began, notes=moved + result.notes)
 
 
-@dataclass(frozen=True)
-class BookOutcome:
-    """How one book of a catalogue went."""
-
-    name: str
-    """The book's name in the catalogue (its folder or file name)."""
-    manuscript: Path
-    """Its manuscript."""
-    result: RenderResult | None
-    """What its render did, or None when it failed."""
-    error: str | None = None
-    """Why it failed (the error's one-line message), or None."""
-    seconds: float = 0.0
-    """Its share of the wall time: its own encoding and publishing, plus its share of the synthesis."""
-
-
-@dataclass(frozen=True)
-class CatalogueResult:
-    """What `render-many` did."""
-
-    books: tuple[BookOutcome, ...]
-    """Every book of the catalogue, in catalogue order."""
-    seconds: float
-    """Wall time of the whole catalogue."""
-
-    @property
-    def failed(self) -> tuple[BookOutcome, ...]:
-        """The books that failed."""
-        return tuple(book for book in self.books if book.result is None)
-
-
 def render_many(catalogue: Path, out: Path, *, force: bool = False, jobs: int | None = None,
                 progress: Callable[[Progress], None] | None = None, format: Format = Format.MP3,
                 srt: bool = False, cluster: str | None = None, cache: str | None = None) -> CatalogueResult:
@@ -279,11 +193,11 @@ def render_many(catalogue: Path, out: Path, *, force: bool = False, jobs: int | 
     report = progress or (lambda _: None)
     planned, failed = _plan_catalogue(entries, report)
     with hold_output(out), _backends(out, cluster, cache) as run:
-        clips, shares = _synthesise_catalogue(planned, out, run, jobs=jobs, force=force, report=report)
+        clips, shares, errors = _synthesise_catalogue(planned, out, run, jobs=jobs, force=force, report=report)
         outcomes = dict(failed)
         for number, (entry, plan) in enumerate(planned.items()):
-            if entry not in clips:
-                outcomes[entry] = BookOutcome(entry.name, entry.manuscript, None, _clips_error(shares, entry))
+            if entry in errors:
+                outcomes[entry] = BookOutcome(entry.name, entry.manuscript, None, errors[entry])
                 continue
             report(Progress("rendering", number, len(planned), "books", entry.name))
             outcomes[entry] = _finish_book(entry, plan, clips[entry], out, shares.get(entry, 0.0), format=format,
@@ -305,9 +219,9 @@ def _plan_catalogue(entries, report: Callable[[Progress], None]) -> tuple[dict, 
 
 
 def _synthesise_catalogue(planned: dict, out: Path, run: _Backends, *, jobs: int | None, force: bool,
-                          report: Callable[[Progress], None]) -> tuple[dict, dict]:
-    """Every book's clips from one synthesis run over the whole catalogue (entry -> clips), and each book's share
-    of its time (entry -> seconds; a failed book's entry holds its error). A line that fails to synthesise
+                          report: Callable[[Progress], None]) -> tuple[dict, dict, dict]:
+    """Every book's clips from one synthesis run over the whole catalogue (entry -> clips), each book's share of
+    its time (entry -> seconds) and the books that failed (entry -> error). A line that fails to synthesise
     sends the books back one at a time, so only the books with a failing line fail."""
     from .audio.synthesis import synthesize_lines
 
@@ -325,19 +239,19 @@ def _synthesise_catalogue(planned: dict, out: Path, run: _Backends, *, jobs: int
     clips, at = {}, 0
     for entry, plan in planned.items():
         clips[entry], at = made[at:at + len(plan.cast.lines)], at + len(plan.cast.lines)
-    return clips, _shares(clips, time.monotonic() - began)
+    return clips, _shares(clips, time.monotonic() - began), {}
 
 
-def _synthesise_one_by_one(planned: dict, run: Callable[[list], list[Clip]]) -> tuple[dict, dict]:
-    clips, shares = {}, {}
+def _synthesise_one_by_one(planned: dict, run: Callable[[list], list[Clip]]) -> tuple[dict, dict, dict]:
+    clips, shares, errors = {}, {}, {}
     for entry, plan in planned.items():
         began = time.monotonic()
         try:
             clips[entry] = run(list(plan.cast.lines))
             shares[entry] = time.monotonic() - began
         except EngineError as error:
-            shares[entry] = str(error)
-    return clips, shares
+            errors[entry] = str(error)
+    return clips, shares, errors
 
 
 def _shares(clips: dict, seconds: float) -> dict:
@@ -345,11 +259,6 @@ def _shares(clips: dict, seconds: float) -> dict:
     made = {entry: sum(1 for clip in book if clip.synthesised) for entry, book in clips.items()}
     total = sum(made.values())
     return {entry: seconds * count / total if total else 0.0 for entry, count in made.items()}
-
-
-def _clips_error(shares: dict, entry) -> str:
-    """Why a book got no clips: its synthesis error."""
-    return str(shares.get(entry, "its lines could not be synthesised"))
 
 
 def _finish_book(entry, plan: _Planned, clips: list[Clip], out: Path, synthesis_s: float, **options) -> BookOutcome:
