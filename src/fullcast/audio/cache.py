@@ -61,11 +61,12 @@ def sweep_temporaries(folders: Iterable[Path]) -> None:
     """
     for path in (p for folder in folders for p in folder.glob("*.tmp")):
         pid = path.name.rsplit(".", 2)[-2].partition("-")[0] if path.name.count(".") >= 2 else ""
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not alive(int(pid)):
             path.unlink(missing_ok=True)
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """True while a process *pid* exists on this machine (one we may not signal counts as alive)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -26,8 +26,8 @@ from typing import Any, Callable, Iterator, Sequence
 
 from ..errors import AudioError, EngineError
 from . import engines, workers
-from .cache import sweep_temporaries
-from .synthesis import MAX_CHUNK, STALL_TIMEOUT_S, Done, Job, synthesize_job
+from .cache import alive, sweep_temporaries
+from .synthesis import MAX_CHUNK, STALL_TIMEOUT_S, Done, Job, by_engine, synthesize_job
 
 LOCAL = "local"
 """The address that starts a Ray of this machine instead of joining one."""
@@ -148,16 +148,6 @@ def _silence() -> Callable[[], None]:
     return lambda: setattr(ray_worker, "print_to_stdstream", original)
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass
-    return True
-
-
 def _one_line(error: BaseException) -> str:
     """The first line of an error; for a task's own error, of that error (Ray's wrapper holds a whole traceback)."""
     cause = getattr(error, "cause", None)
@@ -227,12 +217,7 @@ class Cluster:
     def runner(self, todo: Sequence[Job], jobs: int | None) -> Iterator[Done]:
         """A `synthesis.Runner`: each job's answer as it finishes, one engine after another, each on its own
         actors (*jobs*, when given, caps how many); closing the iterator kills them."""
-        by_engine: dict[str, list[Job]] = {}
-        for job in todo:
-            by_engine.setdefault(job.voice.engine, []).append(job)
-        for engine, group in by_engine.items():
-            for setup in {job.voice.setup for job in group}:
-                engines.prepare(engine, setup)
+        for engine, group in by_engine(todo):
             yield from self._engine_results(engine, group, jobs)
 
     def _engine_results(self, engine: str, group: list[Job], jobs: int | None) -> Iterator[Done]:
@@ -307,7 +292,7 @@ class Cluster:
                 node, pid = self._ray.get(ref, timeout=0)
                 pids += [pid] if node == self._node else []
         deadline = time.monotonic() + STOP_TIMEOUT_S
-        while (pids := [pid for pid in pids if _alive(pid)]) and time.monotonic() < deadline:
+        while (pids := [pid for pid in pids if alive(pid)]) and time.monotonic() < deadline:
             time.sleep(0.05)
 
     def _stop_actors(self, actors: list[Any]) -> None:

@@ -184,17 +184,24 @@ def _results(todo: Sequence[Job], jobs: int | None) -> Iterator[Done]:
     The fake runs in-process unless more than one job is asked for explicitly, which keeps
     tests fast while still letting them exercise the pool.
     """
-    by_engine: dict[str, list[Job]] = {}
-    for job in todo:
-        by_engine.setdefault(job.voice.engine, []).append(job)
-    for engine, group in by_engine.items():
-        for setup in {job.voice.setup for job in group}:
-            engines.prepare(engine, setup)
+    for engine, group in by_engine(todo):
         count, threads = workers.plan_workers(engine, jobs, len(group))
         if (jobs is None or count == 1) and engines.runs_in_process(engine):
             yield from (synthesize_job(job) for job in group)
         else:
             yield from _pool_results(group, count, threads)
+
+
+def by_engine(todo: Sequence[Job]) -> list[tuple[str, list[Job]]]:
+    """*todo* grouped by engine, in first-use order, each engine's files prepared once in this process: every
+    runner takes one engine after another (Kokoro and eSpeak must not share a worker)."""
+    groups: dict[str, list[Job]] = {}
+    for job in todo:
+        groups.setdefault(job.voice.engine, []).append(job)
+    for engine, group in groups.items():
+        for setup in {job.voice.setup for job in group}:
+            engines.prepare(engine, setup)
+    return list(groups.items())
 
 
 def _pool_results(todo: Sequence[Job], count: int, threads: int) -> Iterator[Done]:

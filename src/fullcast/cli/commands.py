@@ -103,6 +103,11 @@ app = typer.Typer(
 VoicesOption = typer.Option(None, "--voices", "-v", help="Cast and settings file (default: the voices.yaml beside "
                             "the manuscript, or in its folder; ./voices.yaml only for a manuscript under this folder).")
 
+ClusterOption = typer.Option(None, "--cluster", envvar="RAY_ADDRESS", help="Run on Ray: `local`, or a cluster's "
+                             "address (ray://head:10001). Needs pip install -e \".[cluster]\".")
+CacheOption = typer.Option(None, "--cache", help="A segment cache shared by machines and books: a folder or a URL "
+                           "such as s3://bucket/cache (needs .[s3]).")
+
 
 class ScriptFormat(str, Enum):
     jsonl = "jsonl"
@@ -152,10 +157,8 @@ def render(
                                                      "(read-along) beside them; both (mp3 and m4b); all (default: mp3)."),
     profile: Optional[str] = typer.Option(None, "--profile", help="acx, google-play (mp3) or apple (m4b): render to its format."),
     srt: bool = typer.Option(False, "--srt", help="Also write an SRT transcript beside each chapter's WebVTT."),
-    cluster: Optional[str] = typer.Option(None, "--cluster", envvar="RAY_ADDRESS", help="Run on Ray: `local`, or "
-                                          "a cluster's address (ray://head:10001). Needs pip install -e \".[cluster]\"."),
-    cache: Optional[str] = typer.Option(None, "--cache", help="A segment cache shared by machines and books: a folder "
-                                        "or a URL such as s3://bucket/cache (needs .[s3])."),
+    cluster: Optional[str] = ClusterOption,
+    cache: Optional[str] = CacheOption,
 ) -> None:
     """Render MANUSCRIPT into tagged chapter MP3s (and an M4B or a read-along EPUB) under --out.
 
@@ -191,10 +194,8 @@ def render_many(
     format: pipeline.Format = typer.Option(pipeline.Format.MP3, "--format", help="As for render: mp3, m4b, both, "
                                            "epub3 or all."),
     srt: bool = typer.Option(False, "--srt", help="Also write an SRT transcript beside each chapter's WebVTT."),
-    cluster: Optional[str] = typer.Option(None, "--cluster", envvar="RAY_ADDRESS", help="Run on Ray: `local`, or "
-                                          "a cluster's address (ray://head:10001). Needs pip install -e \".[cluster]\"."),
-    cache: Optional[str] = typer.Option(None, "--cache", help="A segment cache shared by machines and books: a folder "
-                                        "or a URL such as s3://bucket/cache (needs .[s3])."),
+    cluster: Optional[str] = ClusterOption,
+    cache: Optional[str] = CacheOption,
 ) -> None:
     """Render every book of CATALOGUE into --out, sharing one segment cache and the workers.
 
