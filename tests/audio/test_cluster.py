@@ -3,6 +3,7 @@ a killed actor is replaced, and an unreachable cluster or a missing Ray is a one
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -74,6 +75,25 @@ def test_local_ray_serves_on_loopback_only(ray_cluster) -> None:
 
     assert [node["NodeManagerAddress"] for node in ray.nodes()] == ["127.0.0.1"]
     assert ray.cluster_resources()["CPU"] == len(os.sched_getaffinity(0))
+
+
+def descendants(pid: int) -> list[str]:
+    """The command lines of every process below *pid*, read from /proc."""
+    found, todo = [], [pid]
+    while todo:
+        for child in Path(f"/proc/{todo.pop()}/task").glob("*/children"):
+            for number in child.read_text().split():
+                with contextlib.suppress(OSError):
+                    found.append(Path(f"/proc/{number}/cmdline").read_bytes().replace(b"\0", b" ").decode())
+                    todo.append(int(number))
+    return found
+
+
+def test_local_ray_starts_only_what_a_render_uses(ray_cluster) -> None:
+    started = descendants(os.getpid())
+    assert any("gcs_server" in line for line in started) and any("raylet" in line for line in started)
+    for unused in ("autoscaler/_private/monitor.py", "log_monitor.py", "dashboard/dashboard.py"):
+        assert not [line for line in started if unused in line]
 
 
 def test_runner_gives_the_local_answers_and_entries(ray_cluster, tmp_path: Path) -> None:

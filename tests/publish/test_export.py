@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pickle
 import re
 import shutil
 import signal
 import subprocess
 import sys
 import wave
+from concurrent.futures import Executor, Future
 from dataclasses import replace
 from pathlib import Path
 
@@ -357,6 +359,32 @@ def test_longest_blocks_are_encoded_first(tmp_path: Path, monkeypatch: pytest.Mo
     result = export.export_book(cast, clips, config, tmp_path / "out", jobs=1)
     assert len(order) == 3 and order == sorted(order, reverse=True) and order[0] > order[-1]
     assert result.encoded == (1, 2, 3) and [p.name[:2] for p in result.files] == ["01", "02", "03"]
+
+
+class CopyingExecutor(Executor):
+    """Runs each call at once on pickled copies of its arguments and result, as a cluster would; records the calls."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        kwargs.pop("cancel", None)
+        self.calls.append(fn.__name__)
+        future: Future = Future()
+        future.set_result(pickle.loads(pickle.dumps(fn(*pickle.loads(pickle.dumps(args)), **kwargs))))
+        return future
+
+
+def test_an_executor_plans_and_encodes_every_chapter(tmp_path: Path, book) -> None:
+    cast, clips, config = book
+    local = export.export_book(cast, clips, config, tmp_path / "local")
+    executor = CopyingExecutor()
+    remote = export.export_book(cast, clips, config, tmp_path / "remote", executor=executor)
+    assert executor.calls.count("_plan_chapter") == 2
+    assert executor.calls.count("encode_block") == len(executor.calls) - 2 > 0
+    assert [p.name for p in remote.files] == [p.name for p in local.files]
+    assert [p.read_bytes() for p in remote.files] == [p.read_bytes() for p in local.files]
+    assert remote.chapters == tuple(replace(a, path=r) for a, r in zip(local.chapters, remote.files))
 
 
 def test_a_dropped_chapter_takes_its_transcripts_along(tmp_path: Path) -> None:

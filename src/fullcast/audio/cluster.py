@@ -1,7 +1,7 @@
-"""Rendering on a Ray cluster (`--cluster ADDRESS`): synthesis on actors that keep an engine loaded, and block
-encoding as Ray tasks. The only module that imports ray, and only when a cluster is asked for.
+"""Rendering on a Ray cluster (`--cluster ADDRESS`): synthesis on actors that keep an engine loaded, and chapter
+planning and block encoding as Ray tasks. The only module that imports ray, and only when a cluster is asked for.
 
-`connect("local")` starts a Ray of this machine's cores on loopback; any other address joins that cluster.
+`connect("local")` starts a lean Ray of this machine's cores on loopback; any other address joins that cluster.
 Synthesis runs one engine after another (Kokoro and eSpeak must not share a process), each on a group of
 actors that load the engine once; a bounded number of batches is in flight, so the driver stays small
 whatever the book's length, and a killed actor is restarted by Ray and its batch retried. Jobs and blocks
@@ -46,6 +46,11 @@ SHARED_OBJECTS = 32
 _LOOPBACK_ENV = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
 """Ray's switch (made for laptops) that keeps a local instance on 127.0.0.1; on Linux it would otherwise
 advertise, and serve on, the machine's routable address."""
+_UNUSED = ("start_monitor", "start_log_monitor", "start_api_server")
+"""Head processes a local Ray starts that a render never uses: the autoscaler (a local Ray has a fixed size),
+the log monitor (worker logs are not sent to the driver) and the API server (with no dashboard it serves only
+usage statistics). Skipping them saves three Python processes' start on every run, and the second
+`ray.shutdown` waits for the autoscaler, which ignores SIGTERM."""
 _SCALARS = (str, bytes, int, float, bool, type(None), Path, Enum)
 """Task arguments small enough to travel inline with each task."""
 
@@ -71,7 +76,7 @@ def connect(address: str) -> Cluster:
 
 
 def _start_local(ray: Any) -> None:
-    with _loopback(ray):
+    with _loopback(ray), _lean():
         try:
             ray.init(address=LOCAL, num_cpus=workers.available_cores(), include_dashboard=False,
                      log_to_driver=False, logging_level=logging.ERROR, _node_ip_address="127.0.0.1")
@@ -95,6 +100,21 @@ def _loopback(ray: Any) -> Iterator[None]:
             os.environ.pop(_LOOPBACK_ENV, None)
         else:
             os.environ[_LOOPBACK_ENV] = saved_env
+
+
+@contextlib.contextmanager
+def _lean() -> Iterator[None]:
+    """Start a local Ray without the head processes a render never uses (see _UNUSED)."""
+    from ray._private.node import Node  # Ray 2.60: the node ray.init starts
+
+    saved = {name: getattr(Node, name) for name in _UNUSED}
+    for name in _UNUSED:
+        setattr(Node, name, lambda self, *args, **kwargs: None)
+    try:
+        yield
+    finally:
+        for name, method in saved.items():
+            setattr(Node, name, method)
 
 
 def _join(ray: Any, address: str) -> None:
@@ -173,7 +193,7 @@ class _Synthesizer:
 
 
 class Cluster:
-    """A connection to a Ray cluster: `runner` synthesises, `executor` encodes; `close()` (or leaving a `with`
+    """A connection to a Ray cluster: `runner` synthesises, `executor` plans and encodes; `close()` (or leaving a `with`
     block) ends what `connect` started."""
 
     def __init__(self, ray: Any, address: str, *, owned: bool, sigterm: Any = None) -> None:

@@ -2,10 +2,11 @@
 
 Per chapter: when its digest and files match the manifest, it is left alone, byte for
 byte. Otherwise it is planned (`audio.stitch`), split into files no longer than the
-file-length limit at a paragraph, mastered to one gain per file and cut into blocks; the
-blocks of every changed file are encoded in parallel on all cores (a block already in the
-cache is reused), then each file is joined, tagged and renamed into place, and the
-manifest is saved at once, so a killed render keeps every file it finished.
+file-length limit at a paragraph, mastered to one gain per file and cut into blocks. The
+changed chapters are planned and their blocks encoded in parallel on all cores, or on a
+cluster's executor (a block already in the cache is reused); then this process joins, tags
+and renames each file into place and saves the manifest at once, so a killed render keeps
+every file it finished.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from concurrent.futures import FIRST_EXCEPTION, Executor, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_EXCEPTION, Executor, Future, ThreadPoolExecutor, as_completed, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -131,7 +132,8 @@ def export_book(cast: CastScript, clips: Sequence[Clip], config: Config, out_dir
     `jobs` caps the parallel encoders (default: one per core); `progress(done, total)` is
     called with the seconds of audio encoded and to encode as each block is done; blocks are cached in *cache_dir* (default
     `<out_dir>/.cache`); a chapter longer than `mastering.max_file_minutes` becomes several files.
-    *executor* encodes the blocks elsewhere (a cluster); it is given `master.encode_block` calls and is not shut down.
+    *executor* plans and encodes elsewhere (a cluster); it is given chapter plans and `master.encode_block` calls
+    and is not shut down.
     """
     meta = meta or book_metadata(cast.script.book, config)[0]
     with hold_output(out_dir) as out:
@@ -151,9 +153,7 @@ def export_book(cast: CastScript, clips: Sequence[Clip], config: Config, out_dir
         encoder = _Encoder(book_dir, state, cache, record, gains, config, done, progress)
         encoder.total_s = sum(clip.duration_ms for job in changed for clip in job.clips) / 1000  # until planned
         with encoder.running(jobs, executor):
-            # plan (one read of the clips, in this process) while the blocks planned so far encode on every core
-            planned = [file for job in _longest_first(changed)
-                       for file in encoder.submit(_plan_chapter(job, gains, config, old))]
+            planned = encoder.plan(_longest_first(changed), gains, config, old)
             encoder.tracks = _track_numbers(todo, done, planned)
             encoder.total_s = sum(b.frames / f.plan.rate for f in planned for b in f.blocks)
             for job in todo:  # keep reused files' entries current: a copied book's mtimes, a new track total
@@ -280,6 +280,19 @@ class _Encoder:
             raise
         if executor is None:
             self.pool.shutdown()
+
+    def plan(self, jobs: list[_ChapterJob], gains: dict[Voice, float], config: Config,
+             old: manifest.Manifest) -> list[_FileJob]:
+        """Plan the files of *jobs* on the encoders too (stitching and the limiter's trial are a chapter's
+        heaviest work after encoding: on a cluster they must not queue on the driver), and start each chapter's
+        blocks as soon as its plan is in. Returns the files in the order of *jobs*."""
+        futures = {self.pool.submit(_plan_chapter, job, gains, config, old): n for n, job in enumerate(jobs)}
+        files: list[list[_FileJob]] = [[] for _ in jobs]
+        for future in as_completed(futures):
+            number = futures[future]
+            # a plan made on a cluster comes back as a copy: its files keep the driver's own job (matched by identity)
+            files[number] = self.submit([replace(file, job=jobs[number]) for file in future.result()])
+        return [file for chapter in files for file in chapter]
 
     def submit(self, files: list[_FileJob]) -> list[_FileJob]:
         """Start encoding the blocks of *files*; returns them."""
