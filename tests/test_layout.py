@@ -16,9 +16,9 @@ import pytest
 SRC = Path(__file__).resolve().parents[1] / "src" / "fullcast"
 
 STAGES = {"errors": 0, "model": 0, "reports": 0, "settings": 1, "manuscript": 2, "script": 3, "casting": 4, "audio": 5,
-          "publish": 6, "verify": 7, "pipeline": 8, "editing": 9, "cli": 10, "__main__": 11}
+          "publish": 6, "verify": 7, "pipeline": 8, "catalogue": 9, "editing": 9, "cli": 10, "__main__": 11}
 """Top-level module or package -> its place in the pipeline; a module may import only earlier places and its own."""
-CLI_MAY_IMPORT = {"pipeline", "editing", "errors", "model"}
+CLI_MAY_IMPORT = {"pipeline", "catalogue", "editing", "errors", "model"}
 """Besides itself and the package root (for `__version__`), the command line sees only these."""
 
 

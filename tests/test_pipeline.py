@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -16,8 +14,9 @@ import pytest
 from fullcast import pipeline
 from fullcast.errors import OutputError
 
+from support.cli import interrupt
 from support.library import check_layout
-from support.s3 import bucket_fixture, s3_server_fixture  # noqa: F401 (fixtures)
+from support.render import distinct_lines
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -95,13 +94,6 @@ def test_nothing_changed_renders_nothing_and_keeps_files(book: Path) -> None:
     assert {p: p.read_bytes() for p in second.files} == before
 
 
-def distinct_lines(book: Path, speaker: str | None = None) -> int:
-    """Distinct (voice, text) pairs, which is what synthesis makes, for one speaker or all."""
-    manuscript = book / "manuscript" if (book / "manuscript").is_dir() else book
-    _, cast = pipeline.analyse(manuscript, book / "voices.yaml")
-    return len({(l.voice, l.spoken) for l in cast.lines if speaker in (None, l.segment.speaker)})
-
-
 def test_voice_change_resynthesises_exactly_that_speaker(book: Path) -> None:
     render(book)
     edit_voices(book, "voice: gmw/en-us+m7", "voice: gmw/en-us+m5")
@@ -154,19 +146,9 @@ def test_second_render_into_the_same_folder_is_refused(book: Path) -> None:
 
 
 def test_interrupt_keeps_finished_segments_and_resumes(book: Path) -> None:
-    env = {**os.environ, "FULLCAST_FAKE_DELAY": "0.05"}
-    args = [sys.executable, "-m", "fullcast", "render", "manuscript", "--voices", "voices.yaml", "--out", "output", "-j", "1"]
-    proc = subprocess.Popen(args, cwd=book, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     cache = book / "output" / ".cache"
-    deadline = time.monotonic() + 60
-    while len(list(cache.rglob("*.wav"))) < 10 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGINT)
-    began = time.monotonic()
-    _, err = proc.communicate(timeout=30)
-    assert time.monotonic() - began < 1.5
-    assert proc.returncode == 130, err
-    assert "Interrupted" in err
+    interrupt(["render", "manuscript", "--voices", "voices.yaml", "--out", "output", "-j", "1"],
+              lambda: len(list(cache.rglob("*.wav"))) >= 10, cwd=book, env={"FULLCAST_FAKE_DELAY": "0.05"})
     done = len(list(cache.rglob("*.wav")))
     assert done >= 10
     assert not list((book / "output").rglob("*.mp3"))
@@ -208,106 +190,3 @@ def test_find_voices_beside_the_current_folder_as_a_manuscript(tmp_path: Path, m
     (tmp_path / "voices.yaml").write_text("engine: fake\n")
     monkeypatch.chdir(tmp_path / "novel")
     assert pipeline.find_voices(Path(".")) == Path("../voices.yaml")
-
-
-# --------------------------------------------------------------------------- render-many
-
-
-def catalogue(root: Path) -> Path:
-    """Three book folders: the sample book, a tiny book sharing a line with it, and one with a bad voices.yaml."""
-    books = root / "catalogue"
-    shutil.copytree(REPO / "manuscript", books / "lamp")
-    text = (REPO / "voices.yaml").read_text(encoding="utf-8").replace("engine: pyttsx3", "engine: fake")
-    (books / "lamp" / "voices.yaml").write_text(text, encoding="utf-8")
-    (books / "tiny").mkdir()
-    (books / "tiny" / "book.md").write_text("Title: Tiny\nAuthor: Ann Smith\n\n# Chapter One\n\nThe lamp was lit.\n")
-    (books / "tiny" / "voices.yaml").write_text("engine: fake\nnarrator:\n  voice: gmw/en-us\n  rate: 170\n")
-    (books / "broken").mkdir()
-    (books / "broken" / "book.md").write_text("Title: Broken\n\nStory.\n")
-    (books / "broken" / "voices.yaml").write_text("engine: fake\nbook:\n  series_part: two\n")
-    return books
-
-
-def test_render_many_gives_what_render_gives_and_isolates_a_failure(tmp_path: Path) -> None:
-    books = catalogue(tmp_path)
-    many = pipeline.render_many(books, tmp_path / "many", format=pipeline.Format.BOTH)
-    assert [(b.name, b.result is not None) for b in many.books] == [("broken", False), ("lamp", True), ("tiny", True)]
-    assert many.failed[0].error == f"{books / 'broken' / 'voices.yaml'}:3: book.series_part: must be a number, " \
-                                   "e.g. 2 or 2.5, not 'two'"
-    for book in many.books[1:]:
-        alone = pipeline.render(books / book.name, None, tmp_path / "alone" / book.name, format=pipeline.Format.BOTH)
-        assert [p.relative_to(tmp_path / "many") for p in book.result.files] == [
-            p.relative_to(tmp_path / "alone" / book.name) for p in alone.files]
-        for one, two in zip(book.result.files, alone.files):
-            assert one.read_bytes() == two.read_bytes(), one.name
-            if one.suffix == ".mp3":
-                assert one.with_suffix(".vtt").read_bytes() == two.with_suffix(".vtt").read_bytes()
-        state = tmp_path / "many" / ".fullcast" / book.result.book_dir.relative_to(tmp_path / "many")
-        alone_state = tmp_path / "alone" / book.name / ".fullcast" / alone.book_dir.relative_to(
-            tmp_path / "alone" / book.name)
-        assert (state / ".fullcast-script.jsonl").read_bytes() == (alone_state / ".fullcast-script.jsonl").read_bytes()
-        assert manifest_without_times(state) == manifest_without_times(alone_state)
-
-
-def manifest_without_times(state: Path) -> dict:
-    """The manifest, less each file's modification time (which differs between any two renders)."""
-    data = json.loads((state / ".fullcast-manifest.json").read_text(encoding="utf-8"))
-    for entry in data["files"].values():
-        del entry["mtime_ns"]
-    return data
-
-
-def test_render_many_makes_a_shared_line_once(tmp_path: Path) -> None:
-    books = catalogue(tmp_path)
-    many = pipeline.render_many(books, tmp_path / "out")
-    lamp, tiny = many.books[1].result, many.books[2].result
-    # "Chapter One" in the narrator's voice is in both books: made once, for the first book that has it
-    assert tiny.synthesised == distinct_lines(books / "tiny") - 1
-    assert lamp.synthesised == distinct_lines(books / "lamp")
-    again = pipeline.render_many(books, tmp_path / "out")
-    assert [b.result.synthesised for b in again.books[1:]] == [0, 0]
-
-
-def test_a_killed_render_many_leaves_nothing_half_written_and_resumes(tmp_path: Path) -> None:
-    books = catalogue(tmp_path)
-    env = {**os.environ, "FULLCAST_FAKE_DELAY": "0.05"}
-    args = [sys.executable, "-m", "fullcast", "render-many", str(books), "--out", str(tmp_path / "out"), "-j", "1"]
-    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    cache = tmp_path / "out" / ".cache"
-    deadline = time.monotonic() + 60
-    while len(list(cache.rglob("*.wav"))) < 10 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    proc.kill()  # SIGKILL: no handler runs
-    proc.wait(timeout=30)
-    done = len(list(cache.rglob("*.wav")))
-    assert done >= 10
-    visible = [p for p in (tmp_path / "out").rglob("*") if not any(part.startswith(".") for part in p.parts)]
-    assert not [p for p in visible if p.is_file()]  # no file a player could take for finished
-    again = pipeline.render_many(books, tmp_path / "out")
-    made = sum(b.result.synthesised for b in again.books if b.result)
-    assert made == distinct_lines(books / "lamp") + distinct_lines(books / "tiny") - 1 - done  # nothing twice
-
-
-def test_render_many_shares_its_segments_through_an_s3_cache(tmp_path: Path, bucket) -> None:
-    books = catalogue(tmp_path)
-    first = pipeline.render_many(books, tmp_path / "first", cache=bucket.url())
-    assert any(key.endswith(".wav") for key in bucket.keys()) and not any(k.endswith(".tmp") for k in bucket.keys())
-    elsewhere = pipeline.render(books / "tiny", None, tmp_path / "elsewhere", cache=bucket.url())
-    assert elsewhere.synthesised == 0  # another machine: every line comes from the bucket
-    assert elsewhere.files[0].read_bytes() == first.books[2].result.files[0].read_bytes()
-
-
-def test_render_many_on_a_local_ray_gives_the_same_books(tmp_path: Path) -> None:
-    books = catalogue(tmp_path)
-    local = pipeline.render_many(books, tmp_path / "local", format=pipeline.Format.BOTH)
-    on_ray = pipeline.render_many(books, tmp_path / "ray", format=pipeline.Format.BOTH, cluster="local")
-    assert [b.error for b in on_ray.books] == [b.error for b in local.books]
-    for one, two in zip(local.books[1:], on_ray.books[1:]):
-        assert [p.relative_to(tmp_path / "local") for p in one.result.files] == [
-            p.relative_to(tmp_path / "ray") for p in two.result.files]
-        for a, b in zip(one.result.files, two.result.files):
-            assert a.read_bytes() == b.read_bytes(), a.name
-            if a.suffix == ".mp3":
-                assert a.with_suffix(".vtt").read_bytes() == b.with_suffix(".vtt").read_bytes()
-        state = Path(".fullcast") / one.result.book_dir.relative_to(tmp_path / "local")
-        assert manifest_without_times(tmp_path / "local" / state) == manifest_without_times(tmp_path / "ray" / state)

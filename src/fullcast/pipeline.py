@@ -1,13 +1,15 @@
 """The one place that knows the order of fullcast's stages.
 
-manuscript -> script -> cast -> synthesis -> stitch/tag/export. Each CLI command calls one function here.
-A render checks all it can without making audio (voices.yaml, the manuscript, the output folder, the cover,
-the voices, --jobs) before the first segment is synthesised.
+manuscript -> script -> cast -> synthesis -> stitch/tag/export. Each CLI command calls one function here, but
+`render-many`: `catalogue.render_many` runs this module's steps (plan_book, synthesise, make_book) over many
+books. A render checks all it can without making audio (voices.yaml, the manuscript, the output folder, the
+cover, the voices, --jobs) before the first segment is synthesised.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -16,15 +18,15 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 from .audio.workers import available_cores
 from .casting.cast import cast_script, cast_warnings
-from .errors import ConfigError, EngineError, FullcastError
+from .errors import ConfigError
 from .manuscript import read_manuscript
-from .model import Book, CastScript, ChapterAudio, Clip, Segment
+from .model import Book, CastScript, Clip, Line
 from .publish.folder import check_output_folder
 from .reports import BookOutcome, Briefing, CatalogueResult, Progress, RenderResult  # noqa: F401
 from .script.analyse import analyse_book
 from .settings import load_config
 from .settings.config import Config
-from .settings.delivery import FORMAT_EDITIONS, PROFILE_FORMATS, Format, format_for_profile  # noqa: F401 (CLI's)
+from .settings.delivery import FORMAT_EDITIONS, PROFILE_FORMATS, Format, format_for_profile, within_acx  # noqa: F401
 
 if TYPE_CHECKING:  # export and check pull in numpy and pydub: only where a render needs them
     from .publish.check import CheckReport
@@ -36,8 +38,6 @@ DEFAULT_MANUSCRIPT = Path("manuscript")
 VOICES_NAME = "voices.yaml"
 DEFAULT_OUT = Path("output")
 CACHE_FOLDER = ".cache"
-ACX_MAX_MINUTES = 120.0
-"""The longest file ACX accepts."""
 
 
 # --------------------------------------------------------------------------- settings and analysis
@@ -111,7 +111,7 @@ def cap_jobs(jobs: int | None) -> tuple[int | None, str | None]:
 
 
 @dataclass(frozen=True)
-class _Planned:
+class Planned:
     """A book read, checked and cast: everything its render needs before audio is made."""
 
     manuscript: Path
@@ -152,132 +152,36 @@ def render(
     *cluster* (a Ray address, or `local`) runs synthesis and encoding on Ray; *cache* (a folder or an
     fsspec URL such as `s3://bucket/cache`) is a segment cache shared by every machine and book.
     """
-    from .audio.synthesis import synthesize_lines
     from .publish import layout
     from .publish.folder import hold_output
 
     began = time.monotonic()
     jobs, lowered = cap_jobs(jobs)
     check_output_folder(out)
-    plan = _plan_book(manuscript, voices, profile, (lowered,) if lowered else ())
+    plan = plan_book(manuscript, voices, profile, (lowered,) if lowered else ())
     if on_ready:
         on_ready(plan.briefing)
     report = progress or (lambda _: None)
-    with hold_output(out), _backends(out, cluster, cache) as run:
+    with hold_output(out), backends(out, cluster, cache) as run:
         moved = layout.migrate(out, plan.meta)
-        clips = synthesize_lines(plan.cast.lines, out / CACHE_FOLDER, jobs=jobs, force=force, runner=run.runner,
-                                 store=run.store, progress=lambda s: report(Progress(
-                                     "synthesising", s.done, s.total, "segments",
-                                     f"{s.audio_seconds / 60:.1f} min of audio")))
-        result = _make_book(plan, clips, out, format=format, force=force, jobs=jobs, srt=srt, report=report,
-                            executor=run.executor)
+        clips = synthesise(plan.cast.lines, out, run, jobs=jobs, force=force, report=report)
+        result = make_book(plan, clips, out, format=format, force=force, jobs=jobs, srt=srt, report=report,
+                           executor=run.executor)
     return replace(result, seconds=time.monotonic() - began, notes=moved + result.notes)
 
 
-def render_many(catalogue: Path, out: Path, *, force: bool = False, jobs: int | None = None,
-                progress: Callable[[Progress], None] | None = None, format: Format = Format.MP3,
-                srt: bool = False, cluster: str | None = None, cache: str | None = None) -> CatalogueResult:
-    """Render every book of *catalogue* into one output folder, as `render` would render each.
-
-    The books share one segment cache and one synthesis run: every distinct line of the whole
-    catalogue is made once, on every core (or on the Ray *cluster*), before the books are encoded one
-    after another. A book that fails (bad input, say) is reported with its error; the others go on.
-    """
-    from .publish.folder import hold_output
-    from .settings.catalogue import read_catalogue
-
-    began = time.monotonic()
-    entries = read_catalogue(catalogue)
-    jobs, _ = cap_jobs(jobs)
-    check_output_folder(out)
-    report = progress or (lambda _: None)
-    planned, failed = _plan_catalogue(entries, report)
-    with hold_output(out), _backends(out, cluster, cache) as run:
-        clips, shares, errors = _synthesise_catalogue(planned, out, run, jobs=jobs, force=force, report=report)
-        outcomes = dict(failed)
-        for number, (entry, plan) in enumerate(planned.items()):
-            if entry in errors:
-                outcomes[entry] = BookOutcome(entry.name, entry.manuscript, None, errors[entry])
-                continue
-            report(Progress("rendering", number, len(planned), "books", entry.name))
-            outcomes[entry] = _finish_book(entry, plan, clips[entry], out, shares.get(entry, 0.0), format=format,
-                                           force=force, jobs=jobs, srt=srt, executor=run.executor)
-        report(Progress("rendering", len(planned), len(planned), "books", "done"))
-    return CatalogueResult(tuple(outcomes[entry] for entry in entries), time.monotonic() - began)
-
-
-def _plan_catalogue(entries, report: Callable[[Progress], None]) -> tuple[dict, dict]:
-    """Each book planned, or its failure: (entry -> plan, entry -> failed outcome)."""
-    planned, failed = {}, {}
-    for number, entry in enumerate(entries):
-        report(Progress("reading", number, len(entries), "books", entry.name))
-        try:
-            planned[entry] = _plan_book(entry.manuscript, entry.voices, None)
-        except FullcastError as error:
-            failed[entry] = BookOutcome(entry.name, entry.manuscript, None, str(error))
-    return planned, failed
-
-
-def _synthesise_catalogue(planned: dict, out: Path, run: _Backends, *, jobs: int | None, force: bool,
-                          report: Callable[[Progress], None]) -> tuple[dict, dict, dict]:
-    """Every book's clips from one synthesis run over the whole catalogue (entry -> clips), each book's share of
-    its time (entry -> seconds) and the books that failed (entry -> error). A line that fails to synthesise
-    sends the books back one at a time, so only the books with a failing line fail."""
+def synthesise(lines: Sequence[Line], out: Path, run: Backends, *, jobs: int | None, force: bool,
+               report: Callable[[Progress], None]) -> list[Clip]:
+    """Every line's clip, from the cache or synthesised now on *run*'s workers; *report* hears `synthesising`."""
     from .audio.synthesis import synthesize_lines
 
-    def synthesise(lines: list) -> list[Clip]:
-        return synthesize_lines(lines, out / CACHE_FOLDER, jobs=jobs, force=force, runner=run.runner,
-                                store=run.store, progress=lambda s: report(Progress(
-                                    "synthesising", s.done, s.total, "segments",
-                                    f"{s.audio_seconds / 60:.1f} min of audio")))
-
-    began = time.monotonic()
-    try:
-        made = synthesise([line for plan in planned.values() for line in plan.cast.lines])
-    except EngineError:
-        return _synthesise_one_by_one(planned, synthesise)
-    clips, at = {}, 0
-    for entry, plan in planned.items():
-        clips[entry], at = made[at:at + len(plan.cast.lines)], at + len(plan.cast.lines)
-    return clips, _shares(clips, time.monotonic() - began), {}
-
-
-def _synthesise_one_by_one(planned: dict, run: Callable[[list], list[Clip]]) -> tuple[dict, dict, dict]:
-    clips, shares, errors = {}, {}, {}
-    for entry, plan in planned.items():
-        began = time.monotonic()
-        try:
-            clips[entry] = run(list(plan.cast.lines))
-            shares[entry] = time.monotonic() - began
-        except EngineError as error:
-            errors[entry] = str(error)
-    return clips, shares, errors
-
-
-def _shares(clips: dict, seconds: float) -> dict:
-    """Each book's share of a synthesis run's time, by the segments it had synthesised."""
-    made = {entry: sum(1 for clip in book if clip.synthesised) for entry, book in clips.items()}
-    total = sum(made.values())
-    return {entry: seconds * count / total if total else 0.0 for entry, count in made.items()}
-
-
-def _finish_book(entry, plan: _Planned, clips: list[Clip], out: Path, synthesis_s: float, **options) -> BookOutcome:
-    """Encode and publish one book of a catalogue; its failure is its own."""
-    from .publish import layout
-
-    began = time.monotonic()
-    try:
-        moved = layout.migrate(out, plan.meta)
-        result = _make_book(plan, clips, out, report=lambda _: None, **options)
-    except FullcastError as error:
-        return BookOutcome(entry.name, entry.manuscript, None, str(error), time.monotonic() - began + synthesis_s)
-    seconds = time.monotonic() - began + synthesis_s
-    return BookOutcome(entry.name, entry.manuscript, replace(result, notes=moved + result.notes, seconds=seconds),
-                       seconds=seconds)
+    return synthesize_lines(lines, out / CACHE_FOLDER, jobs=jobs, force=force, runner=run.runner, store=run.store,
+                            progress=lambda s: report(Progress("synthesising", s.done, s.total, "segments",
+                                                               f"{s.audio_seconds / 60:.1f} min of audio")))
 
 
 @dataclass(frozen=True)
-class _Backends:
+class Backends:
     """Where the work runs: local pools and the output folder's cache by default; Ray and a shared cache if asked."""
 
     runner: Any = None
@@ -289,7 +193,7 @@ class _Backends:
 
 
 @contextmanager
-def _backends(out: Path, cluster: str | None, cache: str | None) -> Iterator[_Backends]:
+def backends(out: Path, cluster: str | None, cache: str | None) -> Iterator[Backends]:
     """The cluster and the shared cache asked for, each checked reachable now, before any work; closed after."""
     store = None
     if cache:
@@ -297,43 +201,46 @@ def _backends(out: Path, cluster: str | None, cache: str | None) -> Iterator[_Ba
 
         store = open_store(cache, local=out / CACHE_FOLDER)
     if not cluster:
-        yield _Backends(store=store)
+        yield Backends(store=store)
         return
     from .audio.cluster import connect
 
     with connect(cluster) as ray:
-        yield _Backends(ray.runner, ray.executor, store)
+        yield Backends(ray.runner, ray.executor, store)
 
 
-def _plan_book(manuscript: Path, voices: Path | None, profile: str | None, notes: tuple[str, ...] = ()) -> _Planned:
+def plan_book(manuscript: Path, voices: Path | None, profile: str | None, notes: tuple[str, ...] = ()) -> Planned:
     """Read, check and cast one book: every error bad input can cause, before any audio is made."""
     from .audio import engines
     from .casting.cast import check_cast_voices
 
     config, book = _read(manuscript, voices)
     if profile and profile.lower() == "acx":
-        config = _within_acx(config)
+        config = within_acx(config)
     check_cast_voices(config, engines)  # the cast's own voices now; auto voices after the analysis
     cast = _cast(book, config, check_voices=True)
     meta, meta_warnings = _metadata(cast, config)
     cover, made_cover = _cover(manuscript, config, book, meta)  # decoded now: a broken cover fails before synthesis
     briefing = brief(manuscript, config, cast, notes + ((cover.note,) if cover.note and not made_cover else ()))
     briefing = replace(briefing, warnings=briefing.warnings + meta_warnings)
-    return _Planned(manuscript, config, cast, meta, cover, made_cover, briefing)
+    return Planned(manuscript, config, cast, meta, cover, made_cover, briefing)
 
 
-def _make_book(plan: _Planned, clips: Sequence[Clip], out: Path, *, format: Format, force: bool, jobs: int | None,
-               srt: bool, report: Callable[[Progress], None], executor: Any = None) -> RenderResult:
-    """Encode, tag and publish one book whose clips are made: every edition *format* asks for."""
+def make_book(plan: Planned, clips: Sequence[Clip], out: Path, *, format: Format, force: bool, jobs: int | None,
+              srt: bool, report: Callable[[Progress], None], executor: Any = None,
+              cancel: threading.Event | None = None) -> RenderResult:
+    """Encode, tag and publish one book whose clips are made: every edition *format* asks for (*executor* and
+    *cancel*: see `export_book`)."""
     from .publish import layout
     from .publish.editions import publish_editions
     from .publish.export import export_book
+    from .publish.transcript import write_transcripts
 
     began = time.monotonic()
     exported = export_book(plan.cast, clips, plan.config, out, force=force, jobs=jobs, meta=plan.meta,
-                           cover=plan.cover, executor=executor,
+                           cover=plan.cover, executor=executor, cancel=cancel,
                            progress=lambda done, total: report(Progress("encoding", done / 60, total / 60, "min")))
-    _write_transcripts(exported.chapters, srt=srt)
+    write_transcripts(exported.chapters, srt=srt)
     editions = frozenset(layout.Edition(e) for e in FORMAT_EDITIONS[format])
     made = publish_editions(exported, editions, out, plan.config, plan.meta, plan.cover, force=force,
                             progress=lambda done, total: report(Progress("building the M4B", done / 60, total / 60,
@@ -370,38 +277,11 @@ def _cover(manuscript: Path, config: Config, book: Book, meta: BookMetadata) -> 
     return (found, False) if found else (generated_cover(meta.title, meta.authors, meta.subtitle), True)
 
 
-def _write_transcripts(chapters: tuple[ChapterAudio, ...], *, srt: bool) -> None:
-    """A WebVTT (and with *srt* an SRT) transcript beside every chapter file."""
-    from .publish.transcript import write_srt, write_vtt
-
-    for chapter in chapters:
-        write_vtt(chapter.cues, chapter.path.with_suffix(".vtt"))
-        if srt:
-            write_srt(chapter.cues, chapter.path.with_suffix(".srt"))
-
-
-def _within_acx(config: Config) -> Config:
-    """*config* with files held to ACX's 120 minutes, however long voices.yaml lets them be."""
-    limit = config.mastering.max_file_minutes
-    if 0 < limit <= ACX_MAX_MINUTES:
-        return config
-    return replace(config, mastering=replace(config.mastering, max_file_minutes=ACX_MAX_MINUTES))
-
-
 def script_records(cast: CastScript, *, explain: bool = False) -> list[dict[str, Any]]:
     """One JSON-ready record per segment, in reading order (plus `rule` with *explain*): `script --format jsonl`."""
     from .publish.export import segment_record
 
-    return [{**segment_record(line), **(_explained(line.segment) if explain else {})} for line in cast.lines]
-
-
-def _explained(segment: Segment) -> dict[str, Any]:
-    """What `--explain` adds to a record: the rule, and for a line the candidates with probabilities and reasons."""
-    extra: dict[str, Any] = {"rule": segment.rule}
-    if segment.candidates:
-        extra["candidates"] = [{"speaker": c.name, "probability": c.probability, "reasons": list(c.reasons)}
-                               for c in segment.candidates]
-    return extra
+    return [segment_record(line, explain=explain) for line in cast.lines]
 
 
 def check(output: Path, profiles: Sequence[str]) -> CheckReport:

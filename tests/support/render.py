@@ -20,3 +20,12 @@ def render_with_fake_engine(folder: Path, text: str):
     cast = cast_script(analyse_book(read_manuscript(folder / "ms"), config), config)
     clips = synthesize_lines(cast.lines, folder / "cache", jobs=1)
     return export_book(cast, clips, config, folder / "out", jobs=1)
+
+
+def distinct_lines(book: Path, speaker: str | None = None) -> int:
+    """Distinct (voice, text) pairs of a book folder, which is what synthesis makes, for one speaker or all."""
+    from fullcast import pipeline
+
+    manuscript = book / "manuscript" if (book / "manuscript").is_dir() else book
+    _, cast = pipeline.analyse(manuscript, book / "voices.yaml")
+    return len({(line.voice, line.spoken) for line in cast.lines if speaker in (None, line.segment.speaker)})

@@ -150,7 +150,10 @@ def fragment_path(cache_dir: Path, key: str) -> Path:
 
 def encode_block(plan: ChapterPlan, block: Block, gains: dict[Voice, float], gain: float, mastering: Mastering,
                  cache_dir: Path, *, cancel: threading.Event | None = None) -> Fragment:
-    """The block's fragment from the cache, or encoded now (via a temporary name) and cached."""
+    """The block's fragment from the cache, or encoded now (via a temporary name) and cached. Once *cancel* is set it
+    raises KeyboardInterrupt, before starting ffmpeg or at its next piece of audio."""
+    if cancel is not None and cancel.is_set():  # queued behind a stopped render: end at once, start no ffmpeg
+        raise KeyboardInterrupt
     samples = output_samples(plan, block)
     path = fragment_path(cache_dir, fragment_key(plan, block, gains, gain, mastering))
     if _size(path):

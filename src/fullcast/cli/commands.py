@@ -22,6 +22,7 @@ except ImportError:  # pragma: no cover
     from click import exceptions as click_errors  # type: ignore[no-redef]
 
 from .. import __version__, editing, pipeline
+from ..catalogue import render_many as render_catalogue
 from ..errors import FullcastError
 from .output import announce, catalogue_table, json_line, say, screenplay, visible
 from .progress import command_seconds, start_clock
@@ -207,8 +208,8 @@ def render_many(
     from .progress import progress_reporter
 
     with progress_reporter() as report:
-        result = pipeline.render_many(catalogue, out, force=force, jobs=jobs, progress=report, format=format, srt=srt,
-                                      cluster=cluster, cache=cache)
+        result = render_catalogue(catalogue, out, force=force, jobs=jobs, progress=report, format=format, srt=srt,
+                               cluster=cluster, cache=cache)
     say(catalogue_table(result))
     if result.failed:
         raise typer.Exit(1)

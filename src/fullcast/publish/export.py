@@ -22,6 +22,7 @@ from typing import Callable, Iterator, Sequence
 
 from ..audio import ffmpeg, master, stitch
 from ..audio.workers import available_cores
+from ..errors import FullcastError
 from ..model import CastScript, Chapter, ChapterAudio, Clip, Line, Voice
 from ..settings.config import Config
 from . import manifest, tag
@@ -88,14 +89,20 @@ class _FileJob:
 # --------------------------------------------------------------------------- script and playlist
 
 
-def segment_record(line: Line) -> dict:
-    """The JSON-ready record of one rendered line (the keys of `fullcast script --format jsonl`)."""
+def segment_record(line: Line, *, explain: bool = False) -> dict:
+    """The JSON-ready record of one rendered line (the keys of `fullcast script --format jsonl`); with *explain*,
+    also the rule that decided it and, for a line, the candidates with their probabilities and reasons."""
     seg = line.segment
     record = {"chapter": seg.chapter, "index": seg.index, "kind": seg.kind.value, "speaker": seg.speaker,
               "voice": line.voice.voice_id, "engine": line.voice.engine, "text": line.spoken, "source": seg.source,
               "start": seg.start, "end": seg.end}
     if seg.confidence is not None:  # dialogue: how sure the speaker is
         record["confidence"] = seg.confidence
+    if explain:
+        record["rule"] = seg.rule
+        if seg.candidates:
+            record["candidates"] = [{"speaker": c.name, "probability": c.probability, "reasons": list(c.reasons)}
+                                    for c in seg.candidates]
     return record
 
 
@@ -125,15 +132,17 @@ def chapter_tags(meta: BookMetadata, chapter: Chapter, total: int, cover: Cover 
 def export_book(cast: CastScript, clips: Sequence[Clip], config: Config, out_dir: Path, *, force: bool = False,
                 jobs: int | None = None, progress: Callable[[float, float], None] | None = None,
                 cache_dir: Path | None = None, meta: BookMetadata | None = None,
-                cover: Cover | None = None, executor: Executor | None = None) -> ExportResult:
+                cover: Cover | None = None, executor: Executor | None = None,
+                cancel: threading.Event | None = None) -> ExportResult:
     """Write *cast*'s MP3 edition under *out_dir* (`mp3/<Author>/<Title>`): make the files of changed chapters
     only (all with *force*), tagged with *meta* (by default from the book and voices.yaml) and *cover*.
 
-    `jobs` caps the parallel encoders (default: one per core); `progress(done, total)` is
-    called with the seconds of audio encoded and to encode as each block is done; blocks are cached in *cache_dir* (default
+    `jobs` caps the parallel encoders (default: one per core); `progress(done, total)` is called with the seconds
+    of audio encoded and to encode as each block is done; blocks are cached in *cache_dir* (default
     `<out_dir>/.cache`); a chapter longer than `mastering.max_file_minutes` becomes several files.
-    *executor* plans and encodes elsewhere (a cluster); it is given chapter plans and `master.encode_block` calls
-    and is not shut down.
+    *executor* plans and encodes elsewhere (a cluster, or encoders shared by several books); it is given chapter
+    plans and `master.encode_block` calls and is not shut down, and a failure here leaves its other work running.
+    Setting *cancel* stops this book's encoding at its next piece of audio (a catalogue stopping every book).
     """
     meta = meta or book_metadata(cast.script.book, config)[0]
     with hold_output(out_dir) as out:
@@ -150,7 +159,7 @@ def export_book(cast: CastScript, clips: Sequence[Clip], config: Config, out_dir
         done = {} if force else {job.chapter.number: files for job in todo if (files := _reuse(old, book_dir, job))}
         changed = [job for job in todo if job.chapter.number not in done]
         record = manifest.Manifest({**old.files}, {manifest.voice_key(v): g for v, g in gains.items()})
-        encoder = _Encoder(book_dir, state, cache, record, gains, config, done, progress)
+        encoder = _Encoder(book_dir, state, cache, record, gains, config, done, progress, cancel)
         encoder.total_s = sum(clip.duration_ms for job in changed for clip in job.clips) / 1000  # until planned
         with encoder.running(jobs, executor):
             planned = encoder.plan(_longest_first(changed), gains, config, old)
@@ -215,9 +224,10 @@ def _longest_first(jobs: list[_ChapterJob]) -> list[_ChapterJob]:
     return sorted(jobs, key=lambda job: -sum(clip.duration_ms for clip in job.clips))
 
 
-def _plan_chapter(job: _ChapterJob, gains: dict[Voice, float], config: Config, old: manifest.Manifest) -> list[_FileJob]:
+def _plan_chapter(job: _ChapterJob, gains: dict[Voice, float], config: Config, old: manifest.Manifest, *,
+                  cancel: threading.Event | None = None) -> list[_FileJob]:
     """The files a changed chapter becomes: planned, split at the file-length limit, each with its gain."""
-    whole = stitch.plan_chapter(job.clips, gains, config.pauses)
+    whole = stitch.plan_chapter(job.clips, gains, config.pauses, cancel=cancel)
     limit = round(config.mastering.max_file_minutes * 60 * whole.rate)
     ranges = stitch.split_files(whole, limit) if limit else [(0, len(job.clips))]
     files = []
@@ -249,13 +259,14 @@ class _Encoder:
 
     def __init__(self, book_dir: Path, state: Path, cache: Path, record: manifest.Manifest,
                  gains: dict[Voice, float], config: Config, done: dict[int, list[ChapterAudio]],
-                 progress: Callable[[float, float], None] | None) -> None:
+                 progress: Callable[[float, float], None] | None, cancel: threading.Event | None = None) -> None:
         self.book_dir, self.state, self.cache, self.record, self.gains = book_dir, state, cache, record, gains
         self.config, self.done, self.progress = config, done, progress
         self.tracks: dict[str, str] = {}
         """File name -> TRCK value, set once every file is planned."""
-        self.cancel = threading.Event()
+        self.cancel = cancel or threading.Event()
         self.futures: dict[Future, tuple[_FileJob, int]] = {}
+        self.planning: list[Future] = []
         self.waiting: dict[int, list] = {}
         self.files: list[_FileJob] = []
         self.pool: Executor | None = None
@@ -267,26 +278,37 @@ class _Encoder:
     @contextmanager
     def running(self, jobs: int | None, executor: Executor | None = None) -> Iterator[None]:
         """Encoders for the body of the block (local threads, or *executor*); on leaving it, finish every file;
-        on any failure stop them all."""
+        on any failure stop this book's work."""
         self.pool = executor or ThreadPoolExecutor(max_workers=_workers(jobs, 1 << 16))
         try:
             yield
             self._finish_all()
-        except BaseException:
+        except BaseException as error:
             self.cancel.set()
-            ffmpeg.stop_all()
-            if executor is None:
-                self.pool.shutdown(wait=True, cancel_futures=True)
+            if not isinstance(error, FullcastError):  # Ctrl-C: every ffmpeg of this process stops now
+                ffmpeg.stop_all()
+            self._abandon(own=executor is None)
             raise
         if executor is None:
             self.pool.shutdown()
+
+    def _abandon(self, *, own: bool) -> None:
+        """Drop this book's tasks not yet started and wait for its running ones, which stop at their next piece of
+        audio. A shared executor's other books go on: their encoders and ffmpegs are not touched."""
+        if own:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            return
+        # A future cancelled before it ran never counts as done for wait(): wait only for those that could not be.
+        wait([future for future in [*self.planning, *self.futures] if not future.cancel()])
 
     def plan(self, jobs: list[_ChapterJob], gains: dict[Voice, float], config: Config,
              old: manifest.Manifest) -> list[_FileJob]:
         """Plan the files of *jobs* on the encoders too (stitching and the limiter's trial are a chapter's
         heaviest work after encoding: on a cluster they must not queue on the driver), and start each chapter's
         blocks as soon as its plan is in. Returns the files in the order of *jobs*."""
-        futures = {self.pool.submit(_plan_chapter, job, gains, config, old): n for n, job in enumerate(jobs)}
+        futures = {self.pool.submit(_plan_chapter, job, gains, config, old, cancel=self.cancel): n
+                   for n, job in enumerate(jobs)}
+        self.planning += futures
         files: list[list[_FileJob]] = [[] for _ in jobs]
         for future in as_completed(futures):
             number = futures[future]
@@ -295,7 +317,9 @@ class _Encoder:
         return [file for chapter in files for file in chapter]
 
     def submit(self, files: list[_FileJob]) -> list[_FileJob]:
-        """Start encoding the blocks of *files*; returns them."""
+        """Start encoding the blocks of *files*; returns them. Once this book is stopped, starts nothing more."""
+        if self.cancel.is_set():
+            raise KeyboardInterrupt
         for file in files:
             self.files.append(file)
             self.waiting[id(file)] = [None] * len(file.blocks)

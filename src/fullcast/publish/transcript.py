@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import Sequence
 
-from ..model import NARRATOR, Cue, SegmentKind
+from ..model import NARRATOR, ChapterAudio, Cue, SegmentKind
 from .folder import write_text_atomic
 
 NARRATOR_LABEL = "Narrator"
@@ -56,6 +56,14 @@ def write_srt(cues: Sequence[Cue], path: Path) -> Path:
     """Write the SubRip transcript of *cues* to *path* (via a temporary file, and not when it already says so)."""
     write_text_atomic(path, srt_text(cues), "the transcript")
     return path
+
+
+def write_transcripts(chapters: Sequence[ChapterAudio], *, srt: bool) -> None:
+    """A WebVTT (and with *srt* an SRT) transcript beside every chapter file."""
+    for chapter in chapters:
+        write_vtt(chapter.cues, chapter.path.with_suffix(".vtt"))
+        if srt:
+            write_srt(chapter.cues, chapter.path.with_suffix(".srt"))
 
 
 def speaker_label(cue: Cue) -> str:

@@ -6,9 +6,11 @@ that lacks it is an error before any work.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from enum import Enum
 
 from ..errors import ConfigError, closest
+from .config import Config
 
 __all__ = ["FORMAT_EDITIONS", "PROFILE_FORMATS", "Format", "format_for_profile"]
 
@@ -50,3 +52,15 @@ def format_for_profile(profile: str | None, format: Format | None = None) -> For
         raise ConfigError(f"--format {format.value} does not give the {wanted.value} that --profile {profile} wants; "
                           f"use --format {wanted.value}, both or all, or drop one of the two")
     return format or wanted
+
+
+ACX_MAX_MINUTES = 120.0
+"""The longest file ACX accepts."""
+
+
+def within_acx(config: Config) -> Config:
+    """*config* with files held to ACX's 120 minutes, however long voices.yaml lets them be."""
+    limit = config.mastering.max_file_minutes
+    if 0 < limit <= ACX_MAX_MINUTES:
+        return config
+    return replace(config, mastering=replace(config.mastering, max_file_minutes=ACX_MAX_MINUTES))
