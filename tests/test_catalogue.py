@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from fullcast import catalogue, pipeline
 from fullcast.audio import ffmpeg
 from fullcast.errors import AudioError
@@ -178,9 +180,12 @@ def long_books(root: Path, count: int = 3, chapters: int = 12) -> Path:
     return books
 
 
-def test_ctrl_c_stops_every_book_at_once_and_a_rerun_finishes_the_rest(tmp_path: Path) -> None:
+@pytest.mark.parametrize("cluster", [(), ("--cluster", "local")], ids=["threads", "ray"])
+def test_ctrl_c_stops_every_book_at_once_and_a_rerun_finishes_the_rest(tmp_path: Path, cluster: tuple) -> None:
     books, out = long_books(tmp_path), tmp_path / "out"
-    interrupt(["render-many", str(books), "--out", str(out)], lambda: bool(list(out.rglob(f".*{PART}*"))), within=3)
+    # on Ray the cluster's tasks are cancelled and Ray is shut down too
+    interrupt(["render-many", str(books), "--out", str(out), *cluster], lambda: bool(list(out.rglob(f".*{PART}*"))),
+              within=6 if cluster else 3)
     assert not list(out.rglob(f".*{PART}*")) and not list(out.rglob("*.tmp"))
     finished = list((out / "mp3").rglob("*.mp3"))
     for path in finished:  # each one whole: it decodes to its end
