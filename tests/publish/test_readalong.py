@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import os
-import uuid
 import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import replace
@@ -18,7 +17,7 @@ from fullcast.errors import OutputError
 from fullcast.model import NARRATOR, Chapter, ChapterAudio, Cue, Pause, Segment, SegmentKind
 from fullcast.publish.cover import cover_from_bytes
 from fullcast.publish.metadata import BookMetadata
-from fullcast.publish.readalong import book_identifier, speaker_classes, write_readalong
+from fullcast.publish.readalong import speaker_classes, write_readalong
 
 from support.library import epubcheck
 
@@ -166,15 +165,6 @@ def test_manifest_and_spine(epub: Path, mp3s: list[Path]) -> None:
     assert [i.get("idref") for i in package.findall("opf:spine/opf:itemref", NS)] == [
         "cover", "chapter-001", "chapter-002"]
     assert read(epub, "EPUB/audio/chapter-002-1.mp3") == mp3s[1].read_bytes()
-
-
-def test_identifier_without_a_valid_isbn_is_a_uuid5_of_title_and_authors() -> None:
-    bad = BookMetadata(title="T", authors=("A",), isbn="978-0-306-40615-8")
-    urn = book_identifier(bad)
-    assert urn == "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, "fullcast:T\x1fA"))
-    assert uuid.UUID(urn.removeprefix("urn:uuid:")).version == 5
-    assert book_identifier(BookMetadata(title="T", authors=("B",))) != urn
-    assert book_identifier(BookMetadata(title="T", isbn="0-306-40615-2")) == "urn:isbn:0306406152"
 
 
 # --------------------------------------------------------------------------- text and overlays

@@ -4,8 +4,9 @@ The text is the script as segmented, one content document per chapter; each segm
 `<span>` classed by its kind and its speaker, and a SMIL media overlay per chapter points that
 span at the embedded chapter MP3 from the cue's exact start (the transcripts' time) to the next
 segment's start, so the pauses between segments are played too. Every XML file is built with
-ElementTree, so all escaping is the library's. The file is deterministic: fixed zip times and a
-`dcterms:modified` taken from the newest input file, so an unchanged book gives identical bytes.
+ElementTree, so all escaping is the library's. `epubpackage` lists the files and zips them. The file is
+deterministic: fixed zip times and a `dcterms:modified` taken from the newest input file, so an unchanged
+book gives identical bytes.
 """
 
 from __future__ import annotations
@@ -15,10 +16,8 @@ import filecmp
 import hashlib
 import os
 import re
-import shutil
 import unicodedata
 import xml.etree.ElementTree as ET
-import zipfile
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -27,21 +26,13 @@ from typing import Iterable, Sequence
 
 from ..errors import OutputError
 from ..model import NARRATOR, ChapterAudio, Cue, Pause, SegmentKind
-from ..settings.values import isbn_problem
 from .cover import Cover
+from .epubpackage import ACTIVE_CLASS, ROOT, XML_LANG, Listed, element, package, to_xml, write_zip
 from .folder import PART
 from .metadata import BookMetadata
 
-XHTML, OPS, OPF, DC = ("http://www.w3.org/1999/xhtml", "http://www.idpf.org/2007/ops",
-                       "http://www.idpf.org/2007/opf", "http://purl.org/dc/elements/1.1/")
+XHTML, OPS = "http://www.w3.org/1999/xhtml", "http://www.idpf.org/2007/ops"
 SMIL, CONTAINER = "http://www.w3.org/ns/SMIL", "urn:oasis:names:tc:opendocument:xmlns:container"
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-ROOT = "EPUB"
-"""The folder inside the zip that holds the package document and everything it lists."""
-ACTIVE_CLASS = "-epub-media-overlay-active"
-"""The class a reading system puts on the span being read aloud (declared as `media:active-class`)."""
-ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-"""Every zip entry's timestamp: fixed, so the same book gives the same bytes."""
 PALETTE = ("#1f5fbf", "#b3261e", "#1b7f3b", "#8e44ad", "#a15c00", "#00707a", "#c2185b", "#5c6b00",
            "#5c4bc4", "#8a4f2a")
 """Speaker colours, each at least 4.5:1 against white; more speakers get generated dark hues."""
@@ -55,10 +46,6 @@ div.cover {{ text-align: center; }}
 div.cover img {{ max-width: 100%; max-height: 95vh; }}
 """
 """The stylesheet's fixed rules; a colour rule per speaker but the narrator follows them."""
-_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-"""Characters XML 1.0 cannot carry at all, escaped or not."""
-_W3CDTF = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
-"""A `dc:date` epubcheck accepts without a warning."""
 
 
 @dataclass(frozen=True)
@@ -102,11 +89,11 @@ def write_readalong(dest: Path, meta: BookMetadata, chapters: Sequence[ChapterAu
     docs = _documents(chapters)
     classes = speaker_classes(c.segment.speaker for a in chapters for c in a.cues)
     texts, overlays = _content(meta, docs, classes, cover)
-    texts.append((f"{ROOT}/package.opf", _package(meta, docs, overlays, cover, _modified(chapters, cover))))
+    texts.append((f"{ROOT}/package.opf", package(meta, _listed(docs, overlays), cover, _modified(chapters, cover))))
     media = [(f"{ROOT}/{_audio_href(a)}", a.path) for doc in docs for a in doc.files]
     tmp = dest.with_name(f".{dest.name}{PART}{os.getpid()}")
     try:
-        _write_zip(tmp, texts, media, cover)
+        write_zip(tmp, texts, media, cover)
         if not (dest.is_file() and filecmp.cmp(tmp, dest, shallow=False)):
             os.replace(tmp, dest)
     except OSError as exc:
@@ -136,13 +123,6 @@ def speaker_classes(speakers: Iterable[str]) -> dict[str, str]:
     return classes
 
 
-def book_identifier(meta: BookMetadata) -> str:
-    """`urn:isbn:…` when the ISBN checks out, else a `urn:uuid:` fixed by the title and authors."""
-    if meta.isbn and isbn_problem(meta.isbn) is None:
-        return "urn:isbn:" + re.sub(r"[\s-]", "", meta.isbn).upper()
-    return meta.urn
-
-
 # --------------------------------------------------------------------------- content documents
 
 
@@ -158,34 +138,34 @@ def _documents(chapters: Sequence[ChapterAudio]) -> list[_Doc]:
 def _content(meta: BookMetadata, docs: list[_Doc], classes: dict[str, str],
              cover: Cover | None) -> tuple[list[tuple[str, bytes]], dict[str, list[_Par]]]:
     """Every text file but the package document, and each document's pars (empty for a silent one)."""
-    container = _el(None, "container", {"xmlns": CONTAINER, "version": "1.0"})
-    _el(_el(container, "rootfiles"), "rootfile", {"full-path": f"{ROOT}/package.opf",
+    container = element(None, "container", {"xmlns": CONTAINER, "version": "1.0"})
+    element(element(container, "rootfiles"), "rootfile", {"full-path": f"{ROOT}/package.opf",
                                                    "media-type": "application/oebps-package+xml"})
     others = [css for name, css in classes.items() if name != NARRATOR]
     style = STYLE + "".join(f".{css} {{ color: {_colour(i)}; }}\n" for i, css in enumerate(others))
-    texts = [("META-INF/container.xml", _xml(container)), (f"{ROOT}/style.css", style.encode("utf-8"))]
+    texts = [("META-INF/container.xml", to_xml(container)), (f"{ROOT}/style.css", style.encode("utf-8"))]
     overlays: dict[str, list[_Par]] = {}
     for doc in docs:
         page, overlays[doc.name] = _chapter_page(doc, meta.language, classes)
-        texts.append((f"{ROOT}/{doc.name}.xhtml", _xml(page)))
+        texts.append((f"{ROOT}/{doc.name}.xhtml", to_xml(page)))
         if overlays[doc.name]:
-            texts.append((f"{ROOT}/{doc.name}.smil", _xml(_smil(doc, overlays[doc.name]))))
-    texts.append((f"{ROOT}/nav.xhtml", _xml(_nav(meta, docs, overlays))))
+            texts.append((f"{ROOT}/{doc.name}.smil", to_xml(_smil(doc, overlays[doc.name]))))
+    texts.append((f"{ROOT}/nav.xhtml", to_xml(_nav(meta, docs, overlays))))
     if cover is not None:
         html, body = _page(meta.title, meta.language, "cover")
-        _el(_el(body, "div", {"class": "cover"}), "img", {"src": f"images/cover{cover.extension}",
+        element(element(body, "div", {"class": "cover"}), "img", {"src": f"images/cover{cover.extension}",
                                                           "alt": f"Cover: {meta.title}"})
-        texts.append((f"{ROOT}/cover.xhtml", _xml(html)))
+        texts.append((f"{ROOT}/cover.xhtml", to_xml(html)))
     return texts, overlays
 
 
 def _page(title: str, language: str, body_type: str) -> tuple[ET.Element, ET.Element]:
     """An empty XHTML page linked to the stylesheet: (html, body)."""
-    html = _el(None, "html", {"xmlns": XHTML, "xmlns:epub": OPS, "lang": language, XML_LANG: language})
-    head = _el(html, "head")
-    _el(head, "title", text=title.strip() or "Untitled")
-    _el(head, "link", {"rel": "stylesheet", "type": "text/css", "href": "style.css"})
-    return html, _el(html, "body", {"epub:type": body_type})
+    html = element(None, "html", {"xmlns": XHTML, "xmlns:epub": OPS, "lang": language, XML_LANG: language})
+    head = element(html, "head")
+    element(head, "title", text=title.strip() or "Untitled")
+    element(head, "link", {"rel": "stylesheet", "type": "text/css", "href": "style.css"})
+    return html, element(html, "body", {"epub:type": body_type})
 
 
 def _chapter_page(doc: _Doc, language: str, classes: dict[str, str]) -> tuple[ET.Element, list[_Par]]:
@@ -200,18 +180,18 @@ def _chapter_page(doc: _Doc, language: str, classes: dict[str, str]) -> tuple[ET
                 continue  # nothing to show or to highlight
             if segment.kind is SegmentKind.WARNING:
                 if warning is None or body[-1] is not warning:  # ids once: a warning is read once, at the top
-                    warning = _el(body, "section", {"class": "content-warning"} | _first(body, "content-warning"))
-                parent, block = _el(warning, "p"), None
+                    warning = element(body, "section", {"class": "content-warning"} | _first(body, "content-warning"))
+                parent, block = element(warning, "p"), None
             elif segment.kind is SegmentKind.HEADING:
-                parent, block = _el(body, "h1", {"class": "chapter-title"} | _first(body, "chapter-title")), None
+                parent, block = element(body, "h1", {"class": "chapter-title"} | _first(body, "chapter-title")), None
             else:
                 parent = block = _paragraph(body, block, segment.pause)
             pars.append(_Par(f"s{len(pars) + 1}", _audio_href(audio), cue))
             kind, speaker = segment.kind, classes[segment.speaker or NARRATOR]
-            _el(parent, "span", {"id": pars[-1].span, "class": f"{kind.value} {speaker}"},
+            element(parent, "span", {"id": pars[-1].span, "class": f"{kind.value} {speaker}"},
                 f"\u201c{text}\u201d" if kind is SegmentKind.DIALOGUE else text)
     if body.find("h1") is None:  # a chapter whose heading was not spoken still shows its title
-        body.insert(0, _el(None, "h1", {"class": "chapter-title", "id": "chapter-title"}, doc.title))
+        body.insert(0, element(None, "h1", {"class": "chapter-title", "id": "chapter-title"}, doc.title))
     return html, _joined(pars)
 
 
@@ -234,28 +214,28 @@ def _paragraph(body: ET.Element, block: ET.Element | None, pause: Pause) -> ET.E
         block[-1].tail = " "
         return block
     if pause is Pause.SCENE and len(body):
-        _el(body, "hr", {"class": "scene-break"})
-    return _el(body, "p")
+        element(body, "hr", {"class": "scene-break"})
+    return element(body, "p")
 
 
 def _smil(doc: _Doc, pars: list[_Par]) -> ET.Element:
     """The chapter's media overlay: a par per segment, its text span and its exact clip."""
-    smil = _el(None, "smil", {"xmlns": SMIL, "xmlns:epub": OPS, "version": "3.0"})
-    body = _el(smil, "body")
+    smil = element(None, "smil", {"xmlns": SMIL, "xmlns:epub": OPS, "version": "3.0"})
+    body = element(smil, "body")
     for number, par in enumerate(pars, 1):
-        element = _el(body, "par", {"id": f"p{number}"})
-        _el(element, "text", {"src": f"{doc.name}.xhtml#{par.span}"})
-        _el(element, "audio", {"src": par.audio, "clipBegin": _seconds(par.cue.start_ms),
-                               "clipEnd": _seconds(par.end_ms)})
+        entry = element(body, "par", {"id": f"p{number}"})
+        element(entry, "text", {"src": f"{doc.name}.xhtml#{par.span}"})
+        element(entry, "audio", {"src": par.audio, "clipBegin": _seconds(par.cue.start_ms),
+                                 "clipEnd": _seconds(par.end_ms)})
     return smil
 
 
 def _nav(meta: BookMetadata, docs: list[_Doc], overlays: dict[str, list[_Par]]) -> ET.Element:
     """The navigation document: the content warning (where it first appears) and every chapter."""
     html, body = _page(meta.title, meta.language, "frontmatter")
-    nav = _el(body, "nav", {"epub:type": "toc", "id": "toc"})
-    _el(nav, "h1", text="Contents")
-    entries = _el(nav, "ol")
+    nav = element(body, "nav", {"epub:type": "toc", "id": "toc"})
+    element(nav, "h1", text="Contents")
+    entries = element(nav, "ol")
     links: list[tuple[str, str]] = []
     warned = False
     for doc in docs:
@@ -264,7 +244,7 @@ def _nav(meta: BookMetadata, docs: list[_Doc], overlays: dict[str, list[_Par]]) 
             links.append((f"{doc.name}.xhtml#content-warning", "Content warning"))
         links.append((f"{doc.name}.xhtml#chapter-title", doc.title.strip() or f"Chapter {doc.number}"))
     for href, label in links:
-        _el(_el(entries, "li"), "a", {"href": href}, label)
+        element(element(entries, "li"), "a", {"href": href}, label)
     return html
 
 
@@ -276,113 +256,15 @@ def _colour(index: int) -> str:
     return f"#{round(red * 255):02x}{round(green * 255):02x}{round(blue * 255):02x}"
 
 
-# --------------------------------------------------------------------------- package document
-
-
-def _package(meta: BookMetadata, docs: list[_Doc], overlays: dict[str, list[_Par]], cover: Cover | None,
-             modified: str) -> bytes:
-    """The OPF: metadata (with each overlay's duration and the total), manifest and spine."""
-    package = _el(None, "package", {"xmlns": OPF, "version": "3.0", "unique-identifier": "book-id",
-                                    XML_LANG: meta.language})
-    metadata = _el(package, "metadata", {"xmlns:dc": DC})
-    _describe(metadata, meta, modified)
-    # An overlay plays its clips one after the other, so its duration is theirs, not the file's.
-    durations = {name: sum(p.end_ms - p.cue.start_ms for p in pars) for name, pars in overlays.items() if pars}
-    for name, ms in durations.items():
-        _el(metadata, "meta", {"property": "media:duration", "refines": f"#{name}-overlay"}, _clock(ms))
-    _el(metadata, "meta", {"property": "media:duration"}, _clock(sum(durations.values())))
-    _el(metadata, "meta", {"property": "media:active-class"}, ACTIVE_CLASS)
-    if cover is not None:
-        _el(metadata, "meta", {"name": "cover", "content": "cover-image"})  # for EPUB 2 reading systems
-    _manifest(_el(package, "manifest"), docs, durations, cover)
-    spine = _el(package, "spine")
-    for idref in (["cover"] if cover is not None else []) + [doc.name for doc in docs]:
-        _el(spine, "itemref", {"idref": idref})
-    return _xml(package)
-
-
-def _describe(metadata: ET.Element, meta: BookMetadata, modified: str) -> None:
-    """The Dublin Core and EPUB metadata: identifier, titles, credits, language, series, dates."""
-    def prop(name: str, text: str, **attrs: str) -> None:
-        """An EPUB 3 `<meta property=…>`."""
-        _el(metadata, "meta", {"property": name, **attrs}, text)
-
-    _el(metadata, "dc:identifier", {"id": "book-id"}, book_identifier(meta))
-    for title_id, title in (("title", meta.title), ("subtitle", meta.subtitle)):
-        if title:
-            _el(metadata, "dc:title", {"id": title_id}, title)
-            prop("title-type", "main" if title_id == "title" else "subtitle", refines=f"#{title_id}")
-    for element, role, names in (("dc:creator", "aut", meta.authors), ("dc:contributor", "nrt", meta.narrators)):
-        for number, name in enumerate(names, 1):
-            _el(metadata, element, {"id": f"{role}-{number}"}, name)
-            prop("role", role, refines=f"#{role}-{number}", scheme="marc:relators")
-    for name in meta.narrators:
-        prop("media:narrator", name)
-    year = (meta.year or "").strip()
-    for element, value in (("language", meta.language), ("publisher", meta.publisher),
-                           ("description", meta.description), ("date", year if _W3CDTF.fullmatch(year) else None),
-                           *(("subject", genre) for genre in meta.genres)):
-        if value:
-            _el(metadata, f"dc:{element}", text=value)
-    if meta.series:
-        prop("belongs-to-collection", meta.series, id="series")
-        prop("collection-type", "series", refines="#series")
-        if meta.series_part:
-            prop("group-position", meta.series_part, refines="#series")
-    prop("dcterms:modified", modified)
-
-
-def _manifest(manifest: ET.Element, docs: list[_Doc], durations: dict[str, int], cover: Cover | None) -> None:
-    """Every file but the mimetype, the container and the OPF itself."""
-    def item(item_id: str, href: str, media_type: str, **extra: str) -> None:
-        """One manifest `<item>`."""
-        _el(manifest, "item", {"id": item_id, "href": href, "media-type": media_type, **extra})
-
-    item("nav", "nav.xhtml", "application/xhtml+xml", properties="nav")
-    item("style", "style.css", "text/css")
-    if cover is not None:
-        item("cover", "cover.xhtml", "application/xhtml+xml")
-        item("cover-image", f"images/cover{cover.extension}", cover.mime, properties="cover-image")
-    for doc in docs:
-        overlay = {"media-overlay": f"{doc.name}-overlay"} if doc.name in durations else {}
-        item(doc.name, f"{doc.name}.xhtml", "application/xhtml+xml", **overlay)
-        if overlay:
-            item(f"{doc.name}-overlay", f"{doc.name}.smil", "application/smil+xml")
-        for audio in doc.files:
-            href = _audio_href(audio)
-            item("audio" + href.removeprefix("audio/chapter").removesuffix(".mp3"), href, "audio/mpeg")
+def _listed(docs: list[_Doc], overlays: dict[str, list[_Par]]) -> list[Listed]:
+    """The documents as the package lists them. An overlay plays its clips one after the other, so its duration
+    is theirs, not the file's."""
+    return [Listed(doc.name, tuple(_audio_href(audio) for audio in doc.files),
+                   sum(par.end_ms - par.cue.start_ms for par in pars) if (pars := overlays[doc.name]) else None)
+            for doc in docs]
 
 
 # --------------------------------------------------------------------------- files
-
-
-def _write_zip(path: Path, texts: list[tuple[str, bytes]], media: list[tuple[str, Path]],
-               cover: Cover | None) -> None:
-    """The zip: `mimetype` first and stored, the text files deflated, the audio and the cover stored."""
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr(_entry("mimetype", zipfile.ZIP_STORED), b"application/epub+zip")
-        for name, data in texts:
-            archive.writestr(_entry(name, zipfile.ZIP_DEFLATED), data)
-        if cover is not None:
-            archive.writestr(_entry(f"{ROOT}/images/cover{cover.extension}", zipfile.ZIP_STORED), cover.data)
-        for name, source in media:
-            try:
-                audio = open(source, "rb")
-            except OSError as exc:
-                raise OutputError(f"{source}: cannot read the chapter audio for the read-along EPUB "
-                                  f"({exc.strerror or exc}); render the book again to remake it") from exc
-            with audio:
-                entry = _entry(name, zipfile.ZIP_STORED)
-                entry.file_size = os.fstat(audio.fileno()).st_size  # tells zipfile whether it needs ZIP64
-                with archive.open(entry, "w") as out:
-                    shutil.copyfileobj(audio, out, 1 << 20)
-
-
-def _entry(name: str, compression: int) -> zipfile.ZipInfo:
-    """A zip entry with a fixed time and permissions, the same on every platform."""
-    info = zipfile.ZipInfo(name, ZIP_TIME)
-    info.compress_type, info.create_system, info.external_attr = compression, 3, 0o644 << 16
-    return info
 
 
 def _modified(chapters: Sequence[ChapterAudio], cover: Cover | None) -> str:
@@ -397,22 +279,6 @@ def _audio_href(audio: ChapterAudio) -> str:
     return f"audio/chapter-{audio.chapter.number:03d}{f'-{audio.part}' if audio.parts > 1 else ''}.mp3"
 
 
-def _el(parent: ET.Element | None, tag: str, attrs: dict[str, str] | None = None,
-        text: str | None = None) -> ET.Element:
-    """A new element (a child of *parent* when given), its text and attribute values made XML-safe."""
-    clean = {key: _INVALID_XML.sub("", value) for key, value in (attrs or {}).items()}
-    element = ET.Element(tag, clean) if parent is None else ET.SubElement(parent, tag, clean)
-    if text is not None:
-        element.text = _INVALID_XML.sub("", text)
-    return element
-
-
-def _xml(root: ET.Element) -> bytes:
-    """*root* as UTF-8 XML. Its namespaces are plain `xmlns` attributes: ElementTree's own handling writes `ns0:`
-    prefixes or refuses EPUB's unprefixed attributes, and registering prefixes is global."""
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
-
-
 def _slug(name: str) -> str:
     """*name* folded to lower-case ASCII letters and digits joined by single hyphens ("" when none are left)."""
     folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
@@ -423,10 +289,3 @@ def _seconds(ms: int) -> str:
     """A SMIL clock value in seconds with millisecond precision: `12.345s`."""
     ms = max(0, int(ms))
     return f"{ms // 1000}.{ms % 1000:03d}s"
-
-
-def _clock(ms: int) -> str:
-    """A `media:duration` clock value: `1:02:03.456`."""
-    hours, rest = divmod(max(0, int(ms)), 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    return f"{hours}:{minutes:02d}:{rest // 1000:02d}.{rest % 1000:03d}"
