@@ -24,7 +24,7 @@ except ImportError:  # pragma: no cover
 from .. import __version__, editing, pipeline
 from ..catalogue import render_many as render_catalogue
 from ..errors import FullcastError
-from .output import announce, catalogue_table, json_line, say, screenplay, visible
+from .output import announce, cast_written, catalogue_table, json_line, matched_aliases, say, screenplay, visible
 from .progress import command_seconds, start_clock
 
 _ABORTS = (typer.Abort, getattr(click_errors, "Abort", typer.Abort))
@@ -279,7 +279,7 @@ def cast_command(
     say(f"{'speaker':<24} {'gender':<8} {'lines':>5} {'words':>6}  {'voice':<26} {'cast':<5} aliases matched")
     for row in report.rows:
         say(f"{row.name[:24]:<24} {row.gender.value:<8} {row.lines:>5} {row.words:>6}  {row.voice.voice_id:<26} "
-             f"{'yes' if row.in_cast else 'NO':<5} {_matched(row)}")
+             f"{'yes' if row.in_cast else 'NO':<5} {matched_aliases(row)}")
     idle = [row.name for row in report.rows if row.in_cast and not row.lines]
     if idle:
         say(f"\n{len(idle)} cast entr{'y' if len(idle) == 1 else 'ies'} matched no line: {', '.join(idle)}; check "
@@ -288,25 +288,7 @@ def cast_command(
     if uncast and not write:
         say(f"\n{len(uncast)} speaker(s) with no entry: {', '.join(uncast)}; add them with --write", err=True)
     if write:
-        say(_written(report), err=True)
-
-
-def _matched(row: pipeline.CastRow) -> str:
-    """The last column: the aliases the text used, or why a cast entry has no lines."""
-    if not row.in_cast or row.lines:
-        return ", ".join(row.aliases_matched)
-    return "(matched no line)" if row.named else "(matched no line; not named in the text)"
-
-
-def _written(report: editing.CastReport) -> str:
-    """What `cast --write` did, exactly: each name with its gender and voice, and the file."""
-    if not report.added:
-        return "Nothing to add: every speaker has a cast entry"
-    count = f"{len(report.added)} speaker{'s' if len(report.added) > 1 else ''}"
-    entries = ", ".join(f"{name} ({gender.value}, {voice})" for name, gender, voice in report.added)
-    if report.created:
-        return f"Created {report.written} with {count} under characters: {entries}"
-    return f"Added {count} to {report.written} under characters: {entries}"
+        say(cast_written(report), err=True)
 
 
 @app.command()

@@ -12,7 +12,7 @@ from typing import Any
 
 import typer
 
-from .. import pipeline
+from .. import editing, pipeline
 from ..model import NARRATOR, CastScript, SegmentKind
 
 NO_VOICES = "none (built-in defaults); put a voices.yaml beside the manuscript or pass --voices"
@@ -98,3 +98,21 @@ def catalogue_table(result: pipeline.CatalogueResult) -> str:
     lines.append(f"{len(result.books) - len(result.failed)} of {len(result.books)} books rendered "
                  f"in {result.seconds:.1f} s" + (f"; {len(result.failed)} failed" if result.failed else ""))
     return "\n".join(line.rstrip() for line in lines)
+
+
+def matched_aliases(row: pipeline.CastRow) -> str:
+    """The last column: the aliases the text used, or why a cast entry has no lines."""
+    if not row.in_cast or row.lines:
+        return ", ".join(row.aliases_matched)
+    return "(matched no line)" if row.named else "(matched no line; not named in the text)"
+
+
+def cast_written(report: editing.CastReport) -> str:
+    """What `cast --write` did, exactly: each name with its gender and voice, and the file."""
+    if not report.added:
+        return "Nothing to add: every speaker has a cast entry"
+    count = f"{len(report.added)} speaker{'s' if len(report.added) > 1 else ''}"
+    entries = ", ".join(f"{name} ({gender.value}, {voice})" for name, gender, voice in report.added)
+    if report.created:
+        return f"Created {report.written} with {count} under characters: {entries}"
+    return f"Added {count} to {report.written} under characters: {entries}"
