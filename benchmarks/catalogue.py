@@ -6,10 +6,11 @@
 
 Every way starts from an empty output folder (a cold cache). It prints each time and the ratios
 (2)/(1) and (3)/(2); with --repeat N, N interleaved rounds and the ratios' medians (one round varies by a
-second or so on two cores). Beside them it prints Ray's own floor: the seconds a fresh process takes to start a
-local Ray, run one task and stop it, which no catalogue's work hides. From the stage and task times of an in-process (2) it then projects a 500-book
-catalogue of the same books on 1, 4, 16 and 64 nodes of this machine's size, and checks the model out of
-sample: fitted on every core, it predicts a run held to one core.
+second or so on two cores). Beside them it prints Ray's own floor: the seconds a fresh process takes to start
+a local Ray, run one task and stop it, a fixed cost (3) pays whatever the catalogue's size. From the stage and
+task times of an in-process (2) it then projects a 500-book catalogue of the same books on 1, 4, 16 and 64
+nodes of this machine's size, and checks the model out of sample: fitted on every core, it predicts a run held
+to one core.
 
 Usage (the books are old-town plus the first chapter of three bench novels; nothing is copied into the repo):
   python benchmarks/catalogue.py --shared ../shared

@@ -140,7 +140,7 @@ def _content(meta: BookMetadata, docs: list[_Doc], classes: dict[str, str],
     """Every text file but the package document, and each document's pars (empty for a silent one)."""
     container = element(None, "container", {"xmlns": CONTAINER, "version": "1.0"})
     element(element(container, "rootfiles"), "rootfile", {"full-path": f"{ROOT}/package.opf",
-                                                   "media-type": "application/oebps-package+xml"})
+                                                          "media-type": "application/oebps-package+xml"})
     others = [css for name, css in classes.items() if name != NARRATOR]
     style = STYLE + "".join(f".{css} {{ color: {_colour(i)}; }}\n" for i, css in enumerate(others))
     texts = [("META-INF/container.xml", to_xml(container)), (f"{ROOT}/style.css", style.encode("utf-8"))]
@@ -154,7 +154,7 @@ def _content(meta: BookMetadata, docs: list[_Doc], classes: dict[str, str],
     if cover is not None:
         html, body = _page(meta.title, meta.language, "cover")
         element(element(body, "div", {"class": "cover"}), "img", {"src": f"images/cover{cover.extension}",
-                                                          "alt": f"Cover: {meta.title}"})
+                                                                  "alt": f"Cover: {meta.title}"})
         texts.append((f"{ROOT}/cover.xhtml", to_xml(html)))
     return texts, overlays
 
@@ -189,7 +189,7 @@ def _chapter_page(doc: _Doc, language: str, classes: dict[str, str]) -> tuple[ET
             pars.append(_Par(f"s{len(pars) + 1}", _audio_href(audio), cue))
             kind, speaker = segment.kind, classes[segment.speaker or NARRATOR]
             element(parent, "span", {"id": pars[-1].span, "class": f"{kind.value} {speaker}"},
-                f"\u201c{text}\u201d" if kind is SegmentKind.DIALOGUE else text)
+                    f"\u201c{text}\u201d" if kind is SegmentKind.DIALOGUE else text)
     if body.find("h1") is None:  # a chapter whose heading was not spoken still shows its title
         body.insert(0, element(None, "h1", {"class": "chapter-title", "id": "chapter-title"}, doc.title))
     return html, _joined(pars)
