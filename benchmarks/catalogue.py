@@ -181,7 +181,8 @@ def project(stages: dict[str, float], books: int, cores: int, one_core: dict[str
 
 def ray_floor() -> float:
     """What a `--cluster local` run pays before and after its work, whatever the catalogue: a fresh process that
-    imports Ray, starts a local Ray, runs one task and stops it, less one that only imports fullcast's cluster module."""
+    imports Ray, starts a local Ray, runs one task and stops it, less one that only imports fullcast's cluster
+    module."""
     bare = [sys.executable, "-c", "import fullcast.audio.cluster"]
     started = [sys.executable, "-c", "from fullcast.audio import cluster\n"
                "with cluster.connect('local') as ray: ray.executor.submit(int, 1).result()"]
@@ -216,7 +217,8 @@ def main() -> None:
             if third is None:
                 print("(3) skipped: Ray is not installed (pip install -e '.[cluster]')")
             else:
-                print(f"(3) render-many on local Ray: {third:7.1f} s   (3)/(2) = {third / second:.2f}  (target <= 1.15)")
+                print(f"(3) render-many on local Ray: {third:7.1f} s   (3)/(2) = {third / second:.2f}  "
+                      "(target <= 1.15)")
         if len(rounds) > 1:
             print(f"medians of {len(rounds)} rounds: (2)/(1) = {statistics.median(b / a for a, b, _ in rounds):.2f}"
                   + (f", (3)/(2) = {statistics.median(c / b for _, b, c in rounds):.2f}" if ray else ""))
