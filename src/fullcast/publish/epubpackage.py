@@ -49,23 +49,22 @@ class Listed:
 
 def package(meta: BookMetadata, documents: Sequence[Listed], cover: Cover | None, modified: str) -> bytes:
     """The OPF: metadata (with each overlay's duration and the total), manifest and spine."""
-    package = element(None, "package", {"xmlns": OPF, "version": "3.0", "unique-identifier": "book-id",
-                                        XML_LANG: meta.language})
-    metadata = element(package, "metadata", {"xmlns:dc": DC})
+    root = element(None, "package", {"xmlns": OPF, "version": "3.0", "unique-identifier": "book-id",
+                                     XML_LANG: meta.language})
+    metadata = element(root, "metadata", {"xmlns:dc": DC})
     _describe(metadata, meta, modified)
-    overlays = [doc for doc in documents if doc.overlay_ms is not None]
-    for doc in overlays:
-        element(metadata, "meta", {"property": "media:duration", "refines": f"#{doc.name}-overlay"},
-                _clock(doc.overlay_ms or 0))
-    element(metadata, "meta", {"property": "media:duration"}, _clock(sum(doc.overlay_ms or 0 for doc in overlays)))
+    durations = {doc.name: doc.overlay_ms for doc in documents if doc.overlay_ms is not None}
+    for name, ms in durations.items():
+        element(metadata, "meta", {"property": "media:duration", "refines": f"#{name}-overlay"}, _clock(ms))
+    element(metadata, "meta", {"property": "media:duration"}, _clock(sum(durations.values())))
     element(metadata, "meta", {"property": "media:active-class"}, ACTIVE_CLASS)
     if cover is not None:
         element(metadata, "meta", {"name": "cover", "content": "cover-image"})  # for EPUB 2 reading systems
-    _manifest(element(package, "manifest"), documents, cover)
-    spine = element(package, "spine")
+    _manifest(element(root, "manifest"), documents, cover)
+    spine = element(root, "spine")
     for idref in (["cover"] if cover is not None else []) + [doc.name for doc in documents]:
         element(spine, "itemref", {"idref": idref})
-    return to_xml(package)
+    return to_xml(root)
 
 
 def book_identifier(meta: BookMetadata) -> str:
