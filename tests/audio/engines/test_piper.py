@@ -232,7 +232,9 @@ def test_real_piper_speaks_a_sentence(spoken: dict[str, np.ndarray]) -> None:
 
 @pytest.mark.real
 def test_real_piper_rate_and_volume(spoken: dict[str, np.ndarray]) -> None:
-    assert len(spoken["fast"]) < 0.7 * len(spoken["plain"])
+    # Twice the rate comes out 0.66-0.74 as long, not 0.5: each phoneme keeps at least one frame and the
+    # random durations move both takes by a few percent (12 takes each, measured); 0.8 leaves room for that.
+    assert len(spoken["fast"]) < 0.8 * len(spoken["plain"])
     assert np.abs(spoken["quiet"].astype(int)).max() == pytest.approx(32767 / 2, rel=0.1)
 
 
